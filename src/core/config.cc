@@ -1,0 +1,285 @@
+#include "core/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace meteoflow {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Walks one YAML mapping, remembering its key path for messages and rejecting unknown keys.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string path) : node_(node), path_(std::move(path)) {}
+
+  Status CheckKeys(const std::set<std::string>& allowed) const {
+    if (!node_.IsMap()) return Error(path_, "expected a mapping");
+    for (const auto& entry : node_) {
+      const std::string key = entry.first.as<std::string>();
+      if (!allowed.count(key)) return Error(Join(key), "unknown key");
+    }
+    return Status::OK();
+  }
+  bool Has(const std::string& key) const { return node_[key].IsDefined() && !node_[key].IsNull(); }
+  YAML::Node Child(const std::string& key) const { return node_[key]; }
+  std::string Join(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+
+  Status String(const std::string& key, std::string* out, bool required) const {
+    if (!Has(key)) return required ? Error(Join(key), "required key is missing") : Status::OK();
+    const YAML::Node v = node_[key];
+    if (!v.IsScalar() || v.Scalar().empty()) return Error(Join(key), "expected a non-empty string");
+    *out = v.Scalar();
+    return Status::OK();
+  }
+
+  Status Double(const std::string& key, double lo, double hi, double* out) const {
+    if (!Has(key)) return Error(Join(key), "required key is missing");
+    const YAML::Node v = node_[key];
+    double value;
+    if (!v.IsScalar() || !YAML::convert<double>::decode(v, value) || value != value) {
+      return Error(Join(key), "'" + Scalar(v) + "' is not a number");
+    }
+    if (value < lo || value > hi) {
+      return Error(Join(key), Scalar(v) + " is outside [" + Num(lo) + ", " + Num(hi) + "]");
+    }
+    *out = value;
+    return Status::OK();
+  }
+
+  Status Int(const std::string& key, int lo, int hi, int* out) const {
+    if (!Has(key)) return Status::OK();
+    const YAML::Node v = node_[key];
+    int value;
+    if (!v.IsScalar() || !YAML::convert<int>::decode(v, value)) {
+      return Error(Join(key), "'" + Scalar(v) + "' is not an integer");
+    }
+    if (value < lo || value > hi) {
+      return Error(Join(key), Scalar(v) + " is outside [" + Num(lo) + ", " + Num(hi) + "]");
+    }
+    *out = value;
+    return Status::OK();
+  }
+
+  static Status Error(const std::string& key_path, const std::string& what) {
+    return Status::InvalidArgument(key_path + ": " + what);
+  }
+
+ private:
+  static std::string Scalar(const YAML::Node& v) { return v.IsScalar() ? v.Scalar() : "<not a scalar>"; }
+  static std::string Num(double d) {
+    std::ostringstream s;
+    s << d;
+    return s.str();
+  }
+  YAML::Node node_;
+  std::string path_;
+};
+
+std::string Indexed(const std::string& key, size_t i) { return key + "[" + std::to_string(i) + "]"; }
+
+Status ParseLocations(const YAML::Node& list, Config* config) {
+  if (!list.IsSequence() || list.size() == 0) {
+    return MapReader::Error("locations", "expected a non-empty list");
+  }
+  std::set<std::string> ids;
+  for (size_t i = 0; i < list.size(); ++i) {
+    MapReader r(list[i], Indexed("locations", i));
+    MF_RETURN_IF_ERROR(r.CheckKeys({"id", "name", "latitude", "longitude"}));
+    Location loc;
+    MF_RETURN_IF_ERROR(r.String("id", &loc.id, true));
+    MF_RETURN_IF_ERROR(r.String("name", &loc.name, true));
+    MF_RETURN_IF_ERROR(r.Double("latitude", -90, 90, &loc.latitude));
+    MF_RETURN_IF_ERROR(r.Double("longitude", -180, 180, &loc.longitude));
+    for (char c : loc.id) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+        return MapReader::Error(r.Join("id"), "'" + loc.id + "' must be lower-case a-z, 0-9, '-' or '_'");
+      }
+    }
+    if (!ids.insert(loc.id).second) return MapReader::Error(r.Join("id"), "duplicate id '" + loc.id + "'");
+    config->locations.push_back(std::move(loc));
+  }
+  return Status::OK();
+}
+
+Status ParseSources(const YAML::Node& map, const fs::path& base, Config* config) {
+  MapReader sources(map, "sources");
+  MF_RETURN_IF_ERROR(sources.CheckKeys({"openmeteo", "openweathermap"}));
+  for (const std::string name : {"openmeteo", "openweathermap"}) {
+    if (!sources.Has(name)) continue;
+    MapReader r(sources.Child(name), sources.Join(name));
+    MF_RETURN_IF_ERROR(r.CheckKeys({"mode", "recording", "topic"}));
+    SourceConfig src{name, "replay", "", name + "_raw"};
+    MF_RETURN_IF_ERROR(r.String("mode", &src.mode, false));
+    if (src.mode != "replay") {
+      return MapReader::Error(r.Join("mode"), "'" + src.mode + "' is not a supported mode (supported: replay)");
+    }
+    MF_RETURN_IF_ERROR(r.String("recording", &src.recording, true));
+    MF_RETURN_IF_ERROR(r.String("topic", &src.topic, false));
+    src.recording = (base / src.recording).lexically_normal().string();
+    config->sources.push_back(std::move(src));
+  }
+  if (config->sources.empty()) return MapReader::Error("sources", "at least one source is required");
+  return Status::OK();
+}
+
+Status ParseBackends(const YAML::Node& map, Config* config) {
+  MapReader r(map, "backends");
+  MF_RETURN_IF_ERROR(r.CheckKeys({"log", "lake", "store"}));
+  MF_RETURN_IF_ERROR(r.String("log", &config->log_backend, false));
+  MF_RETURN_IF_ERROR(r.String("lake", &config->lake_backend, false));
+  MF_RETURN_IF_ERROR(r.String("store", &config->store_backend, false));
+  if (config->log_backend != "local") {
+    return MapReader::Error("backends.log", "'" + config->log_backend + "' is not available (available: local)");
+  }
+  if (config->lake_backend != "local") {
+    return MapReader::Error("backends.lake", "'" + config->lake_backend + "' is not available (available: local)");
+  }
+  if (config->store_backend != "sqlite") {
+    return MapReader::Error("backends.store", "'" + config->store_backend + "' is not available (available: sqlite)");
+  }
+  return Status::OK();
+}
+
+Status ParseTask(const YAML::Node& node, const std::string& path, TaskConfig* task) {
+  MapReader r(node, path);
+  MF_RETURN_IF_ERROR(r.CheckKeys({"id", "upstream", "retries", "retry_delay_seconds"}));
+  MF_RETURN_IF_ERROR(r.String("id", &task->id, true));
+  MF_RETURN_IF_ERROR(r.Int("retries", 0, 100, &task->retries));
+  MF_RETURN_IF_ERROR(r.Int("retry_delay_seconds", 0, 86400, &task->retry_delay_seconds));
+  if (r.Has("upstream")) {
+    const YAML::Node up = r.Child("upstream");
+    if (!up.IsSequence()) return MapReader::Error(r.Join("upstream"), "expected a list of task ids");
+    for (const auto& u : up) {
+      if (!u.IsScalar()) return MapReader::Error(r.Join("upstream"), "expected a list of task ids");
+      task->upstream.push_back(u.Scalar());
+    }
+  }
+  return Status::OK();
+}
+
+Status CheckDagTasks(const DagConfig& dag, const std::string& path) {
+  static const std::set<std::string> kKnownTasks = {"collect", "land", "transform", "predict"};
+  std::set<std::string> seen;
+  for (size_t i = 0; i < dag.tasks.size(); ++i) {
+    const TaskConfig& t = dag.tasks[i];
+    const std::string tpath = path + "." + Indexed("tasks", i);
+    if (!kKnownTasks.count(t.id)) {
+      return MapReader::Error(tpath + ".id", "'" + t.id + "' is not a task (tasks: collect, land, transform, predict)");
+    }
+    for (const auto& u : t.upstream) {
+      if (!seen.count(u)) {
+        return MapReader::Error(tpath + ".upstream", "'" + u + "' is not a task listed before '" + t.id + "'");
+      }
+    }
+    if (!seen.insert(t.id).second) return MapReader::Error(tpath + ".id", "duplicate task '" + t.id + "'");
+  }
+  return Status::OK();
+}
+
+Status ParseDags(const YAML::Node& map, Config* config) {
+  if (!map.IsMap()) return MapReader::Error("dags", "expected a mapping of DAG id to DAG");
+  for (const auto& entry : map) {
+    DagConfig dag;
+    dag.id = entry.first.as<std::string>();
+    MapReader r(entry.second, "dags." + dag.id);
+    MF_RETURN_IF_ERROR(r.CheckKeys({"schedule", "tasks"}));
+    MF_RETURN_IF_ERROR(r.String("schedule", &dag.schedule, true));
+    const YAML::Node tasks = r.Child("tasks");
+    if (!tasks.IsSequence() || tasks.size() == 0) return MapReader::Error(r.Join("tasks"), "expected a non-empty list");
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      TaskConfig task;
+      MF_RETURN_IF_ERROR(ParseTask(tasks[i], r.Join(Indexed("tasks", i)), &task));
+      dag.tasks.push_back(std::move(task));
+    }
+    MF_RETURN_IF_ERROR(CheckDagTasks(dag, "dags." + dag.id));
+    config->dags.push_back(std::move(dag));
+  }
+  return Status::OK();
+}
+
+Status ParseDashboard(const YAML::Node& map, const fs::path& base, Config* config) {
+  MapReader r(map, "dashboard");
+  MF_RETURN_IF_ERROR(r.CheckKeys({"bind", "assets"}));
+  std::string bind;
+  MF_RETURN_IF_ERROR(r.String("bind", &bind, false));
+  if (!bind.empty()) {
+    const size_t colon = bind.rfind(':');
+    int port = -1;
+    try {
+      if (colon != std::string::npos) port = std::stoi(bind.substr(colon + 1));
+    } catch (const std::exception&) {
+      port = -1;
+    }
+    if (colon == std::string::npos || colon == 0 || port < 1 || port > 65535 ||
+        bind.find_first_not_of("0123456789", colon + 1) != std::string::npos) {
+      return MapReader::Error("dashboard.bind", "'" + bind + "' is not HOST:PORT with PORT in 1..65535");
+    }
+    config->dashboard.host = bind.substr(0, colon);
+    config->dashboard.port = port;
+  }
+  MF_RETURN_IF_ERROR(r.String("assets", &config->dashboard.assets, false));
+  if (!config->dashboard.assets.empty()) {
+    config->dashboard.assets = (base / config->dashboard.assets).lexically_normal().string();
+  }
+  return Status::OK();
+}
+
+Status ParseRoot(const YAML::Node& root, const fs::path& base, Config* config) {
+  MapReader r(root, "");
+  MF_RETURN_IF_ERROR(r.CheckKeys({"data_dir", "locations", "sources", "backends", "dags", "dashboard"}));
+  MF_RETURN_IF_ERROR(r.String("data_dir", &config->data_dir, false));
+  if (!r.Has("locations")) return MapReader::Error("locations", "required key is missing");
+  MF_RETURN_IF_ERROR(ParseLocations(r.Child("locations"), config));
+  if (!r.Has("sources")) return MapReader::Error("sources", "required key is missing");
+  MF_RETURN_IF_ERROR(ParseSources(r.Child("sources"), base, config));
+  if (r.Has("backends")) MF_RETURN_IF_ERROR(ParseBackends(r.Child("backends"), config));
+  if (!r.Has("dags")) return MapReader::Error("dags", "required key is missing");
+  MF_RETURN_IF_ERROR(ParseDags(r.Child("dags"), config));
+  if (r.Has("dashboard")) MF_RETURN_IF_ERROR(ParseDashboard(r.Child("dashboard"), base, config));
+  return Status::OK();
+}
+
+}  // namespace
+
+const DagConfig* Config::FindDag(const std::string& id) const {
+  for (const auto& d : dags) {
+    if (d.id == id) return &d;
+  }
+  return nullptr;
+}
+
+const Location* Config::FindLocation(const std::string& id) const {
+  for (const auto& l : locations) {
+    if (l.id == id) return &l;
+  }
+  return nullptr;
+}
+
+Result<Config> ParseConfig(const std::string& yaml_text, const std::string& path) {
+  Config config;
+  config.path = path;
+  const fs::path base = fs::absolute(fs::path(path)).parent_path();
+  try {
+    const YAML::Node root = YAML::Load(yaml_text);
+    Status s = ParseRoot(root, base, &config);
+    if (!s.ok()) return s.WithContext(path);
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(path + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  return config;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ": cannot open config file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseConfig(text.str(), path);
+}
+
+}  // namespace meteoflow

@@ -1,0 +1,96 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace meteoflow {
+namespace {
+
+const char* kValid = R"(
+data_dir: ./var
+locations:
+  - {id: casablanca, name: Casablanca, latitude: 33.59, longitude: -7.61}
+  - {id: rabat, name: Rabat, latitude: 33.99, longitude: -6.84}
+sources:
+  openmeteo: {mode: replay, recording: rec/om.jsonl}
+backends: {log: local, lake: local, store: sqlite}
+dags:
+  weather:
+    schedule: "*/10 * * * *"
+    tasks:
+      - {id: collect, retries: 2}
+      - {id: land, upstream: [collect]}
+dashboard: {bind: "127.0.0.1:9090"}
+)";
+
+TEST(ConfigTest, ParsesValidConfig) {
+  auto c = ParseConfig(kValid, "/etc/mf/meteoflow.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->locations.size(), 2u);
+  EXPECT_EQ(c->locations[1].name, "Rabat");
+  EXPECT_EQ(c->sources[0].topic, "openmeteo_raw");
+  EXPECT_EQ(c->sources[0].recording, "/etc/mf/rec/om.jsonl");
+  EXPECT_EQ(c->dashboard.port, 9090);
+  ASSERT_NE(c->FindDag("weather"), nullptr);
+  EXPECT_EQ(c->FindDag("weather")->tasks[0].retries, 2);
+}
+
+struct BadCase {
+  std::string from, to;    // textual replacement applied to kValid
+  std::string key_in_msg;  // the message must name this
+};
+
+TEST(ConfigTest, RejectsBadConfigsNamingTheKey) {
+  const BadCase cases[] = {
+      {"data_dir: ./var", "data_dirr: ./var", "data_dirr: unknown key"},
+      {"latitude: 33.59", "latitude: 123.4", "locations[0].latitude: 123.4 is outside"},
+      {"latitude: 33.59", "latitude: north", "locations[0].latitude: 'north' is not a number"},
+      {"longitude: -6.84", "longitude: -6.84, colour: red", "locations[1].colour: unknown key"},
+      {"id: rabat", "id: casablanca", "locations[1].id: duplicate id"},
+      {"id: rabat", "id: Rabat City", "locations[1].id:"},
+      {"mode: replay", "mode: live", "sources.openmeteo.mode:"},
+      {"log: local", "log: zookeeper", "backends.log:"},
+      {"retries: 2", "retries: -1", "dags.weather.tasks[0].retries:"},
+      {"upstream: [collect]", "upstream: [nothing]", "dags.weather.tasks[1].upstream:"},
+      {"id: land", "id: dance", "dags.weather.tasks[1].id:"},
+      {"127.0.0.1:9090", "127.0.0.1:99999", "dashboard.bind:"},
+      {"127.0.0.1:9090", "localhost", "dashboard.bind:"},
+      {"schedule: \"*/10 * * * *\"", "schedule: [1, 2]", "dags.weather.schedule:"},
+      {"locations:", "locations: []\nlocations_old:", "unknown key"},
+  };
+  for (const auto& c : cases) {
+    std::string text = kValid;
+    const size_t at = text.find(c.from);
+    ASSERT_NE(at, std::string::npos) << c.from;
+    text.replace(at, c.from.size(), c.to);
+    auto r = ParseConfig(text, "m.yaml");
+    ASSERT_FALSE(r.ok()) << c.to;
+    EXPECT_NE(r.status().message().find(c.key_in_msg), std::string::npos)
+        << "message '" << r.status().message() << "' should contain '" << c.key_in_msg << "'";
+    EXPECT_EQ(r.status().message().find('\n'), std::string::npos) << "one line";
+  }
+}
+
+TEST(ConfigTest, RejectsMalformedYamlWithLine) {
+  auto r = ParseConfig("locations: [\n  {id: x", "bad.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("bad.yaml: line"), std::string::npos) << r.status().message();
+}
+
+TEST(ConfigTest, MissingFileIsNotFound) {
+  auto r = LoadConfig("/nonexistent/meteoflow.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
+}
+
+TEST(ConfigTest, BundledConfigLoads) {
+  auto c = LoadConfig(std::string(MF_SOURCE_DIR) + "/config/meteoflow.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->locations.size(), 37u);
+  EXPECT_EQ(c->sources.size(), 2u);
+  EXPECT_EQ(c->FindDag("weather")->schedule, "*/10 * * * *");
+}
+
+}  // namespace
+}  // namespace meteoflow

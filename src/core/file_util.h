@@ -1,0 +1,22 @@
+// Small POSIX file helpers shared by the log, the lake and the stores.
+//
+// WriteFileAtomically is the one way meteoflow makes a whole file durable: write to a
+// temporary name in the same folder, fsync it, rename over the target, fsync the folder.
+// After it returns OK the file survives a crash; before, the old content (or nothing) does.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace meteoflow {
+
+Status WriteFileAtomically(const std::string& path, std::string_view contents);
+Result<std::string> ReadWholeFile(const std::string& path);
+Status MakeDirs(const std::string& path);
+Status FsyncDir(const std::string& path);
+// errno as text, with what was being done: "open /x/y: No such file or directory".
+Status ErrnoStatus(const std::string& what);
+
+}  // namespace meteoflow

@@ -1,0 +1,57 @@
+// Timestamp and Interval: the one clock type of meteoflow (UTC, millisecond resolution).
+//
+// A Timestamp is milliseconds since the Unix epoch; it never carries a time zone. Text forms
+// are RFC 3339 in UTC ("2024-12-03T22:16:57Z", or with ".123" when there are milliseconds).
+// An Interval is half-open [start, end), the unit of work of every scheduled task.
+//
+// Thread-safety: values.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace meteoflow {
+
+class Timestamp {
+ public:
+  constexpr Timestamp() = default;
+  static constexpr Timestamp FromMillis(int64_t ms) { return Timestamp(ms); }
+  static constexpr Timestamp FromSeconds(int64_t s) { return Timestamp(s * 1000); }
+  static Timestamp Now();
+
+  constexpr int64_t millis() const { return ms_; }
+  constexpr int64_t seconds() const { return ms_ >= 0 ? ms_ / 1000 : -((-ms_ + 999) / 1000); }
+  constexpr Timestamp PlusMillis(int64_t ms) const { return Timestamp(ms_ + ms); }
+  constexpr Timestamp PlusMinutes(int64_t minutes) const { return PlusMillis(minutes * 60'000); }
+  // The latest multiple of `step_ms` that is <= this timestamp.
+  Timestamp FloorTo(int64_t step_ms) const;
+
+  // "2024-12-03T22:16:57Z"; milliseconds are shown only when non-zero.
+  std::string ToString() const;
+  // "2024-12-03", the UTC calendar date.
+  std::string DateString() const;
+
+  // Accepts "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by "Z", "+00:00", "+0000" or nothing (UTC);
+  // "T" may be a space. Anything else is InvalidArgument naming the text.
+  static Result<Timestamp> Parse(std::string_view text);
+
+  constexpr auto operator<=>(const Timestamp&) const = default;
+
+ private:
+  constexpr explicit Timestamp(int64_t ms) : ms_(ms) {}
+  int64_t ms_ = 0;
+};
+
+struct Interval {
+  Timestamp start;
+  Timestamp end;
+  bool Contains(Timestamp t) const { return start <= t && t < end; }
+  std::string ToString() const { return "[" + start.ToString() + ", " + end.ToString() + ")"; }
+  bool operator==(const Interval&) const = default;
+};
+
+}  // namespace meteoflow

@@ -1,0 +1,57 @@
+#include "core/time.h"
+
+#include <gtest/gtest.h>
+
+namespace meteoflow {
+namespace {
+
+struct ParseCase {
+  const char* text;
+  int64_t millis;  // expected, when ok
+  bool ok;
+};
+
+TEST(TimestampTest, ParsesAndRejectsTable) {
+  const ParseCase cases[] = {
+      {"1970-01-01T00:00:00Z", 0, true},
+      {"2024-12-03T22:16:57Z", 1733264217000, true},
+      {"2024-12-03 22:16:57.000+0000", 1733264217000, true},
+      {"2024-12-09T18:30", 1733769000000, true},
+      {"2024-02-29T00:00:00Z", 1709164800000, true},
+      {"2024-12-03T22:16:57.5Z", 1733264217500, true},
+      {"1969-12-31T23:59:59Z", -1000, true},
+      {"2023-02-29T00:00:00Z", 0, false},
+      {"2024-13-01T00:00:00Z", 0, false},
+      {"2024-12-03T24:00:00Z", 0, false},
+      {"2024-12-03T22:16:57+0100", 0, false},
+      {"2024-12-03", 0, false},
+      {"", 0, false},
+      {"garbage-in-here-xx", 0, false},
+      {"2024-12-03T22:16:57.Z", 0, false},
+  };
+  for (const auto& c : cases) {
+    auto r = Timestamp::Parse(c.text);
+    EXPECT_EQ(r.ok(), c.ok) << c.text;
+    if (c.ok && r.ok()) {
+      EXPECT_EQ(r->millis(), c.millis) << c.text;
+    }
+  }
+}
+
+TEST(TimestampTest, FormatsRoundTrip) {
+  EXPECT_EQ(Timestamp::FromMillis(1733264217000).ToString(), "2024-12-03T22:16:57Z");
+  EXPECT_EQ(Timestamp::FromMillis(1733264217123).ToString(), "2024-12-03T22:16:57.123Z");
+  EXPECT_EQ(Timestamp::FromMillis(-1000).ToString(), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(Timestamp::FromMillis(1733264217000).DateString(), "2024-12-03");
+  for (int64_t ms : {0ll, 951782400000ll, 4102444799999ll, -86400001ll}) {
+    EXPECT_EQ(Timestamp::Parse(Timestamp::FromMillis(ms).ToString())->millis(), ms);
+  }
+}
+
+TEST(TimestampTest, FloorsToSteps) {
+  EXPECT_EQ(Timestamp::FromMillis(1733264217000).FloorTo(600'000).ToString(), "2024-12-03T22:10:00Z");
+  EXPECT_EQ(Timestamp::FromMillis(-1).FloorTo(1000).millis(), -1000);
+}
+
+}  // namespace
+}  // namespace meteoflow

@@ -1,0 +1,253 @@
+#include "lake/parquet/encoding.h"
+
+#include <snappy.h>
+#include <zstd.h>
+
+#include <cstring>
+
+namespace meteoflow::parquet {
+namespace {
+
+template <typename T>
+void PutLE(std::string* out, T v) {
+  char buf[sizeof(T)];
+  std::memcpy(buf, &v, sizeof(T));
+  out->append(buf, sizeof(T));
+}
+
+template <typename T>
+T GetLE(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+Status Truncated(const char* what) { return Status::Corruption(std::string("page data truncated in ") + what); }
+
+// Converts an INT96 (nanoseconds of day, Julian day) to Unix milliseconds.
+int64_t Int96ToMillis(const char* p) {
+  const int64_t nanos = GetLE<int64_t>(p);
+  const int32_t jdn = GetLE<int32_t>(p + 8);
+  return (static_cast<int64_t>(jdn) - 2440588) * 86'400'000 + nanos / 1'000'000;
+}
+
+}  // namespace
+
+PhysicalType PhysicalOf(ColumnType type) {
+  switch (type) {
+    case ColumnType::kBool: return PhysicalType::kBoolean;
+    case ColumnType::kInt32:
+    case ColumnType::kDate: return PhysicalType::kInt32;
+    case ColumnType::kFloat: return PhysicalType::kFloat;
+    case ColumnType::kDouble: return PhysicalType::kDouble;
+    case ColumnType::kString: return PhysicalType::kByteArray;
+    default: return PhysicalType::kInt64;
+  }
+}
+
+void EncodePlain(ColumnType type, const Column& col, size_t begin, size_t end, std::string* out) {
+  if (type == ColumnType::kBool) {
+    uint8_t byte = 0;
+    int bit = 0;
+    for (size_t i = begin; i < end; ++i) {
+      if (!col.valid[i]) continue;
+      if (col.ints[i]) byte |= static_cast<uint8_t>(1 << bit);
+      if (++bit == 8) {
+        out->push_back(static_cast<char>(byte));
+        byte = 0;
+        bit = 0;
+      }
+    }
+    if (bit) out->push_back(static_cast<char>(byte));
+    return;
+  }
+  for (size_t i = begin; i < end; ++i) {
+    if (!col.valid[i]) continue;
+    switch (PhysicalOf(type)) {
+      case PhysicalType::kInt32: PutLE<int32_t>(out, static_cast<int32_t>(col.ints[i])); break;
+      case PhysicalType::kInt64: PutLE<int64_t>(out, col.ints[i]); break;
+      case PhysicalType::kFloat: PutLE<float>(out, static_cast<float>(col.doubles[i])); break;
+      case PhysicalType::kDouble: PutLE<double>(out, col.doubles[i]); break;
+      case PhysicalType::kByteArray:
+        PutLE<uint32_t>(out, static_cast<uint32_t>(col.strings[i].size()));
+        out->append(col.strings[i]);
+        break;
+      default: break;
+    }
+  }
+}
+
+Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view data, size_t count,
+                           ColumnType logical, Column* out) {
+  size_t pos = 0;
+  auto need = [&](size_t n) { return data.size() - pos >= n; };
+  for (size_t i = 0; i < count; ++i) {
+    switch (type) {
+      case PhysicalType::kBoolean:
+        if (i / 8 >= data.size()) return Truncated("BOOLEAN values");
+        out->AppendInt((static_cast<uint8_t>(data[i / 8]) >> (i % 8)) & 1);
+        pos = (i / 8) + 1;
+        break;
+      case PhysicalType::kInt32:
+        if (!need(4)) return Truncated("INT32 values");
+        out->AppendInt(GetLE<int32_t>(data.data() + pos));
+        pos += 4;
+        break;
+      case PhysicalType::kInt64:
+        if (!need(8)) return Truncated("INT64 values");
+        out->AppendInt(GetLE<int64_t>(data.data() + pos));
+        pos += 8;
+        break;
+      case PhysicalType::kInt96:
+        if (!need(12)) return Truncated("INT96 values");
+        out->AppendInt(Int96ToMillis(data.data() + pos));
+        pos += 12;
+        break;
+      case PhysicalType::kFloat:
+        if (!need(4)) return Truncated("FLOAT values");
+        out->AppendDouble(GetLE<float>(data.data() + pos));
+        pos += 4;
+        break;
+      case PhysicalType::kDouble:
+        if (!need(8)) return Truncated("DOUBLE values");
+        out->AppendDouble(GetLE<double>(data.data() + pos));
+        pos += 8;
+        break;
+      case PhysicalType::kByteArray: {
+        if (!need(4)) return Truncated("BYTE_ARRAY length");
+        const uint32_t len = GetLE<uint32_t>(data.data() + pos);
+        pos += 4;
+        if (!need(len)) return Truncated("BYTE_ARRAY value");
+        out->AppendString(std::string(data.substr(pos, len)));
+        pos += len;
+        break;
+      }
+      case PhysicalType::kFixed: {
+        const size_t len = static_cast<size_t>(type_length);
+        if (type_length <= 0 || !need(len)) return Truncated("FIXED_LEN_BYTE_ARRAY values");
+        out->AppendString(std::string(data.substr(pos, len)));
+        pos += len;
+        break;
+      }
+    }
+  }
+  (void)logical;
+  return pos;
+}
+
+int BitWidth(uint32_t max_value) {
+  int w = 0;
+  while (max_value) {
+    ++w;
+    max_value >>= 1;
+  }
+  return w;
+}
+
+void EncodeRleLevels(const std::vector<uint8_t>& levels, int bit_width, std::string* out) {
+  const size_t value_bytes = static_cast<size_t>((bit_width + 7) / 8);
+  size_t i = 0;
+  while (i < levels.size()) {
+    size_t run = 1;
+    while (i + run < levels.size() && levels[i + run] == levels[i]) ++run;
+    PutVarint(out, static_cast<uint64_t>(run) << 1);
+    for (size_t b = 0; b < value_bytes; ++b) out->push_back(static_cast<char>(levels[i] >> (8 * b)));
+    i += run;
+  }
+}
+
+Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::vector<uint32_t>* out) {
+  if (bit_width < 0 || bit_width > 32) return Status::Corruption("RLE bit width " + std::to_string(bit_width));
+  size_t pos = 0;
+  const size_t value_bytes = static_cast<size_t>((bit_width + 7) / 8);
+  while (out->size() < count) {
+    uint64_t header = 0;
+    for (int shift = 0;; shift += 7) {
+      if (pos >= data.size() || shift > 63) return Truncated("RLE run header");
+      const uint8_t b = static_cast<uint8_t>(data[pos++]);
+      header |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) break;
+    }
+    if (header & 1) {  // bit-packed groups of 8
+      const uint64_t groups = header >> 1;
+      const uint64_t bytes = groups * static_cast<uint64_t>(bit_width);
+      if (bytes > data.size() - pos) return Truncated("bit-packed run");
+      const uint64_t values = std::min<uint64_t>(groups * 8, count - out->size());
+      for (uint64_t v = 0; v < values; ++v) {
+        uint32_t value = 0;
+        for (int b = 0; b < bit_width; ++b) {
+          const uint64_t bit = v * static_cast<uint64_t>(bit_width) + static_cast<uint64_t>(b);
+          value |= ((static_cast<uint8_t>(data[pos + bit / 8]) >> (bit % 8)) & 1u) << b;
+        }
+        out->push_back(value);
+      }
+      pos += bytes;
+    } else {
+      const uint64_t run = header >> 1;
+      if (value_bytes > data.size() - pos) return Truncated("RLE run value");
+      uint32_t value = 0;
+      for (size_t b = 0; b < value_bytes; ++b) value |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos + b])) << (8 * b);
+      pos += value_bytes;
+      if (run == 0) return Status::Corruption("RLE run of length 0");
+      const uint64_t take = std::min<uint64_t>(run, count - out->size());
+      out->insert(out->end(), take, value);
+    }
+  }
+  return Status::OK();
+}
+
+Status Compress(int codec, std::string_view in, std::string* out) {
+  switch (codec) {
+    case static_cast<int>(CodecId::kUncompressed):
+      out->assign(in);
+      return Status::OK();
+    case static_cast<int>(CodecId::kSnappy):
+      snappy::Compress(in.data(), in.size(), out);
+      return Status::OK();
+    case static_cast<int>(CodecId::kZstd): {
+      out->resize(ZSTD_compressBound(in.size()));
+      const size_t n = ZSTD_compress(out->data(), out->size(), in.data(), in.size(), 3);
+      if (ZSTD_isError(n)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(n));
+      out->resize(n);
+      return Status::OK();
+    }
+    default:
+      return Status::InvalidArgument("codec " + std::to_string(codec) + " is not supported for writing");
+  }
+}
+
+Status Decompress(int codec, std::string_view in, size_t uncompressed_size, std::string* out) {
+  switch (codec) {
+    case static_cast<int>(CodecId::kUncompressed):
+      if (in.size() != uncompressed_size) return Status::Corruption("uncompressed page size mismatch");
+      out->assign(in);
+      return Status::OK();
+    case static_cast<int>(CodecId::kSnappy): {
+      size_t n = 0;
+      if (!snappy::GetUncompressedLength(in.data(), in.size(), &n) || n != uncompressed_size) {
+        return Status::Corruption("snappy page: bad length header");
+      }
+      out->resize(n);
+      if (!snappy::RawUncompress(in.data(), in.size(), out->data())) return Status::Corruption("snappy page: corrupt data");
+      return Status::OK();
+    }
+    case static_cast<int>(CodecId::kZstd): {
+      out->resize(uncompressed_size);
+      const size_t n = ZSTD_decompress(out->data(), out->size(), in.data(), in.size());
+      if (ZSTD_isError(n) || n != uncompressed_size) return Status::Corruption("zstd page: corrupt data");
+      return Status::OK();
+    }
+    default:
+      return Status::InvalidArgument("compression codec " + std::to_string(codec) + " is not supported");
+  }
+}
+
+}  // namespace meteoflow::parquet

@@ -1,0 +1,239 @@
+#include "lake/parquet/metadata.h"
+
+#include "lake/parquet/thrift_compact.h"
+
+namespace meteoflow::parquet {
+namespace {
+
+using T = ThriftType;
+
+// Calls `on_field(type, id)` for each field of the struct being read; on_field must consume
+// the value (or return false to have it skipped).
+template <typename F>
+Status ForEachField(ThriftReader& r, F&& on_field) {
+  r.BeginStruct();
+  for (;;) {
+    ThriftType type;
+    int16_t id = 0;
+    MF_RETURN_IF_ERROR(r.ReadFieldHeader(&type, &id));
+    if (type == T::kStop) break;
+    bool handled = false;
+    MF_RETURN_IF_ERROR(on_field(type, id, &handled));
+    if (!handled) MF_RETURN_IF_ERROR(r.Skip(type));
+  }
+  r.EndStruct();
+  return Status::OK();
+}
+
+template <typename F>
+Status ForEachElement(ThriftReader& r, F&& on_elem) {
+  ThriftType elem;
+  uint32_t n;
+  MF_RETURN_IF_ERROR(r.ReadListHeader(&elem, &n));
+  for (uint32_t i = 0; i < n; ++i) MF_RETURN_IF_ERROR(on_elem(elem));
+  return Status::OK();
+}
+
+Status ExpectStruct(ThriftType t) {
+  return t == T::kStruct ? Status::OK() : Status::Corruption("parquet metadata: expected a struct");
+}
+
+Status ReadLogicalType(ThriftReader& r, SchemaElement* e) {
+  return ForEachField(r, [&](ThriftType t, int16_t id, bool* handled) -> Status {
+    if (t != T::kStruct) return Status::OK();
+    e->logical_type = id;
+    *handled = true;
+    return ForEachField(r, [&](ThriftType t2, int16_t id2, bool* h2) -> Status {
+      if (id == 8 && id2 == 2 && t2 == T::kStruct) {  // TIMESTAMP.unit
+        *h2 = true;
+        return ForEachField(r, [&](ThriftType, int16_t unit, bool*) -> Status {
+          e->time_unit = unit;
+          return Status::OK();
+        });
+      }
+      return Status::OK();
+    });
+  });
+}
+
+Status ReadSchemaElement(ThriftReader& r, SchemaElement* e) {
+  return ForEachField(r, [&](ThriftType t, int16_t id, bool* handled) -> Status {
+    *handled = true;
+    int32_t v;
+    switch (id) {
+      case 1: MF_RETURN_IF_ERROR(r.ReadI32(&v)); e->type = v; return Status::OK();
+      case 2: return r.ReadI32(&e->type_length);
+      case 3: return r.ReadI32(&e->repetition);
+      case 4: return r.ReadBinary(&e->name);
+      case 5: return r.ReadI32(&e->num_children);
+      case 6: MF_RETURN_IF_ERROR(r.ReadI32(&v)); e->converted_type = v; return Status::OK();
+      case 10: MF_RETURN_IF_ERROR(ExpectStruct(t)); return ReadLogicalType(r, e);
+      default: *handled = false; return Status::OK();
+    }
+  });
+}
+
+Status ReadStatistics(ThriftReader& r, ColumnChunkMeta* c) {
+  std::optional<std::string> old_min, old_max;
+  Status s = ForEachField(r, [&](ThriftType, int16_t id, bool* handled) -> Status {
+    *handled = true;
+    std::string v;
+    int64_t n;
+    switch (id) {
+      case 1: MF_RETURN_IF_ERROR(r.ReadBinary(&v)); old_max = v; return Status::OK();
+      case 2: MF_RETURN_IF_ERROR(r.ReadBinary(&v)); old_min = v; return Status::OK();
+      case 3: MF_RETURN_IF_ERROR(r.ReadI64(&n)); c->null_count = n; return Status::OK();
+      case 5: MF_RETURN_IF_ERROR(r.ReadBinary(&v)); c->max_value = v; return Status::OK();
+      case 6: MF_RETURN_IF_ERROR(r.ReadBinary(&v)); c->min_value = v; return Status::OK();
+      default: *handled = false; return Status::OK();
+    }
+  });
+  // The deprecated pair is only trusted for non-string types (signed order).
+  if (!c->min_value && old_min && c->type != 6) c->min_value = old_min;
+  if (!c->max_value && old_max && c->type != 6) c->max_value = old_max;
+  return s;
+}
+
+Status ReadColumnMeta(ThriftReader& r, ColumnChunkMeta* c) {
+  return ForEachField(r, [&](ThriftType t, int16_t id, bool* handled) -> Status {
+    *handled = true;
+    int64_t v;
+    switch (id) {
+      case 1: return r.ReadI32(&c->type);
+      case 3:
+        return ForEachElement(r, [&](ThriftType) -> Status {
+          std::string s;
+          MF_RETURN_IF_ERROR(r.ReadBinary(&s));
+          c->path.push_back(std::move(s));
+          return Status::OK();
+        });
+      case 4: return r.ReadI32(&c->codec);
+      case 5: return r.ReadI64(&c->num_values);
+      case 7: return r.ReadI64(&c->total_compressed_size);
+      case 9: return r.ReadI64(&c->data_page_offset);
+      case 11: MF_RETURN_IF_ERROR(r.ReadI64(&v)); c->dictionary_page_offset = v; return Status::OK();
+      case 12: MF_RETURN_IF_ERROR(ExpectStruct(t)); return ReadStatistics(r, c);
+      default: *handled = false; return Status::OK();
+    }
+  });
+}
+
+Status ReadRowGroup(ThriftReader& r, RowGroupMeta* g) {
+  return ForEachField(r, [&](ThriftType, int16_t id, bool* handled) -> Status {
+    *handled = true;
+    switch (id) {
+      case 1:
+        return ForEachElement(r, [&](ThriftType elem) -> Status {
+          MF_RETURN_IF_ERROR(ExpectStruct(elem));
+          ColumnChunkMeta c;
+          bool has_meta = false;
+          MF_RETURN_IF_ERROR(ForEachField(r, [&](ThriftType t, int16_t cid, bool* h) -> Status {
+            if (cid != 3) return Status::OK();
+            *h = true;
+            has_meta = true;
+            MF_RETURN_IF_ERROR(ExpectStruct(t));
+            return ReadColumnMeta(r, &c);
+          }));
+          if (!has_meta) return Status::Corruption("parquet metadata: column chunk without meta_data");
+          g->columns.push_back(std::move(c));
+          return Status::OK();
+        });
+      case 3: return r.ReadI64(&g->num_rows);
+      default: *handled = false; return Status::OK();
+    }
+  });
+}
+
+}  // namespace
+
+Result<FileMeta> DecodeFileMeta(const uint8_t* data, size_t size) {
+  ThriftReader r(data, size);
+  FileMeta meta;
+  Status s = ForEachField(r, [&](ThriftType, int16_t id, bool* handled) -> Status {
+    *handled = true;
+    switch (id) {
+      case 1: return r.ReadI32(&meta.version);
+      case 2:
+        return ForEachElement(r, [&](ThriftType elem) -> Status {
+          MF_RETURN_IF_ERROR(ExpectStruct(elem));
+          SchemaElement e;
+          MF_RETURN_IF_ERROR(ReadSchemaElement(r, &e));
+          meta.schema.push_back(std::move(e));
+          return Status::OK();
+        });
+      case 3: return r.ReadI64(&meta.num_rows);
+      case 4:
+        return ForEachElement(r, [&](ThriftType elem) -> Status {
+          MF_RETURN_IF_ERROR(ExpectStruct(elem));
+          RowGroupMeta g;
+          MF_RETURN_IF_ERROR(ReadRowGroup(r, &g));
+          meta.row_groups.push_back(std::move(g));
+          return Status::OK();
+        });
+      case 5:
+        return ForEachElement(r, [&](ThriftType elem) -> Status {
+          MF_RETURN_IF_ERROR(ExpectStruct(elem));
+          std::pair<std::string, std::string> kv;
+          MF_RETURN_IF_ERROR(ForEachField(r, [&](ThriftType, int16_t kid, bool* h) -> Status {
+            *h = kid == 1 || kid == 2;
+            if (kid == 1) return r.ReadBinary(&kv.first);
+            if (kid == 2) return r.ReadBinary(&kv.second);
+            return Status::OK();
+          }));
+          meta.key_value_metadata.push_back(std::move(kv));
+          return Status::OK();
+        });
+      case 6: return r.ReadBinary(&meta.created_by);
+      default: *handled = false; return Status::OK();
+    }
+  });
+  if (!s.ok()) return s;
+  if (meta.schema.empty()) return Status::Corruption("parquet metadata: empty schema");
+  if (meta.num_rows < 0) return Status::Corruption("parquet metadata: negative num_rows");
+  return meta;
+}
+
+Result<PageHeader> DecodePageHeader(const uint8_t* data, size_t size, size_t* header_size) {
+  ThriftReader r(data, size);
+  PageHeader h;
+  Status s = ForEachField(r, [&](ThriftType t, int16_t id, bool* handled) -> Status {
+    *handled = true;
+    switch (id) {
+      case 1: return r.ReadI32(&h.type);
+      case 2: return r.ReadI32(&h.uncompressed_size);
+      case 3: return r.ReadI32(&h.compressed_size);
+      case 5:
+      case 7:
+      case 8:
+        MF_RETURN_IF_ERROR(ExpectStruct(t));
+        return ForEachField(r, [&](ThriftType ft, int16_t fid, bool* h2) -> Status {
+          *h2 = true;
+          if (fid == 1) return r.ReadI32(&h.num_values);
+          if (id == 8) {
+            if (fid == 2) return r.ReadI32(&h.num_nulls);
+            if (fid == 4) return r.ReadI32(&h.encoding);
+            if (fid == 5) return r.ReadI32(&h.def_levels_bytes);
+            if (fid == 6) return r.ReadI32(&h.rep_levels_bytes);
+            if (fid == 7) {
+              h.is_compressed = ThriftReader::BoolValue(ft);
+              return Status::OK();
+            }
+          } else if (fid == 2) {
+            return r.ReadI32(&h.encoding);
+          }
+          *h2 = false;
+          return Status::OK();
+        });
+      default: *handled = false; return Status::OK();
+    }
+  });
+  if (!s.ok()) return s;
+  if (h.uncompressed_size < 0 || h.compressed_size < 0 || h.num_values < 0 || h.def_levels_bytes < 0 ||
+      h.rep_levels_bytes < 0) {
+    return Status::Corruption("parquet page header: negative size or count");
+  }
+  *header_size = r.consumed();
+  return h;
+}
+
+}  // namespace meteoflow::parquet

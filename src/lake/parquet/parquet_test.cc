@@ -1,0 +1,169 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "core/file_util.h"
+#include "lake/parquet/reader.h"
+#include "lake/parquet/writer.h"
+
+namespace meteoflow::parquet {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string TempPath(const std::string& name) {
+  return (fs::temp_directory_path() / ("mf_pq_" + std::to_string(::getpid()) + "_" + name)).string();
+}
+
+Table RandomTable(size_t rows, uint32_t seed) {
+  Table t({{"b", ColumnType::kBool, false},
+           {"i32", ColumnType::kInt32, true},
+           {"i64", ColumnType::kInt64, false},
+           {"f", ColumnType::kFloat, true},
+           {"d", ColumnType::kDouble, true},
+           {"s", ColumnType::kString, true},
+           {"ts", ColumnType::kTimestampMillis, false},
+           {"us", ColumnType::kTimestampMicros, true},
+           {"day", ColumnType::kDate, true}});
+  std::mt19937 rng(seed);
+  const std::string strings[] = {"", "Casablanca", "Tétouan", "日本語", std::string(300, 'z')};
+  for (size_t r = 0; r < rows; ++r) {
+    auto null = [&] { return rng() % 7 == 0; };
+    t.columns[0].AppendInt(rng() % 2);
+    null() ? t.columns[1].AppendNull(ColumnType::kInt32) : t.columns[1].AppendInt(static_cast<int32_t>(rng()));
+    t.columns[2].AppendInt(r % 3 == 0 ? INT64_MIN + static_cast<int64_t>(r) : static_cast<int64_t>(rng()) << 20);
+    null() ? t.columns[3].AppendNull(ColumnType::kFloat) : t.columns[3].AppendDouble(static_cast<float>(rng() % 1000) / 8);
+    if (null()) {
+      t.columns[4].AppendNull(ColumnType::kDouble);
+    } else {
+      t.columns[4].AppendDouble(r % 11 == 0 ? NAN : (r % 13 == 0 ? -INFINITY : std::ldexp(static_cast<double>(rng()), -20)));
+    }
+    null() ? t.columns[5].AppendNull(ColumnType::kString) : t.columns[5].AppendString(strings[rng() % 5]);
+    t.columns[6].AppendInt(1733264217000 + static_cast<int64_t>(r));
+    null() ? t.columns[7].AppendNull(ColumnType::kTimestampMicros) : t.columns[7].AppendInt(1733264217000000 + static_cast<int64_t>(r));
+    null() ? t.columns[8].AppendNull(ColumnType::kDate) : t.columns[8].AppendInt(20000 + static_cast<int64_t>(r % 400));
+  }
+  return t;
+}
+
+void ExpectSameTables(const Table& a, const Table& b) {
+  ASSERT_EQ(a.schema.size(), b.schema.size());
+  ASSERT_EQ(a.num_rows(), b.num_rows());
+  for (size_t c = 0; c < a.schema.size(); ++c) {
+    EXPECT_EQ(a.schema[c].name, b.schema[c].name);
+    EXPECT_EQ(a.schema[c].type, b.schema[c].type);
+    EXPECT_EQ(a.schema[c].optional, b.schema[c].optional);
+    for (size_t r = 0; r < a.num_rows(); ++r) {
+      ASSERT_EQ(a.columns[c].valid[r], b.columns[c].valid[r]) << a.schema[c].name << " row " << r;
+      if (!a.columns[c].valid[r]) continue;
+      const ColumnType type = a.schema[c].type;
+      if (type == ColumnType::kString) {
+        ASSERT_EQ(a.columns[c].strings[r], b.columns[c].strings[r]);
+      } else if (IsIntegerBacked(type)) {
+        ASSERT_EQ(a.columns[c].ints[r], b.columns[c].ints[r]) << a.schema[c].name << " row " << r;
+      } else if (std::isnan(a.columns[c].doubles[r])) {
+        ASSERT_TRUE(std::isnan(b.columns[c].doubles[r]));
+      } else {
+        ASSERT_EQ(a.columns[c].doubles[r], b.columns[c].doubles[r]);
+      }
+    }
+  }
+}
+
+TEST(ParquetTest, RoundTripsEveryTypeAndCodec) {
+  for (Codec codec : {Codec::kUncompressed, Codec::kSnappy, Codec::kZstd}) {
+    const Table table = RandomTable(2500, static_cast<uint32_t>(codec) + 1);
+    const std::string path = TempPath("roundtrip.parquet");
+    WriterOptions options;
+    options.codec = codec;
+    options.row_group_rows = 1000;
+    options.page_bytes = 4096;
+    options.key_value_metadata = {{"origin", "test"}};
+    auto writer = std::move(ParquetWriter::Open(path, table.schema, options)).value();
+    ASSERT_TRUE(writer->Write(table).ok());
+    ASSERT_TRUE(writer->Finish().ok());
+    auto reader = ParquetReader::Open(path);
+    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+    EXPECT_EQ((*reader)->num_rows(), 2500);
+    EXPECT_EQ((*reader)->num_row_groups(), 3u);
+    EXPECT_EQ((*reader)->metadata().key_value_metadata.at(0).second, "test");
+    auto back = (*reader)->ReadAll();
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    ExpectSameTables(table, *back);
+    auto projected = (*reader)->ReadRowGroup(1, {5, 2});
+    ASSERT_TRUE(projected.ok());
+    EXPECT_EQ(projected->schema[0].name, "s");
+    EXPECT_EQ(projected->num_rows(), 1000u);
+    fs::remove(path);
+  }
+}
+
+TEST(ParquetTest, EmptyTableAndAllNullColumn) {
+  const std::string path = TempPath("empty.parquet");
+  Table t({{"x", ColumnType::kDouble, true}});
+  for (int i = 0; i < 3; ++i) t.columns[0].AppendNull(ColumnType::kDouble);
+  auto writer = std::move(ParquetWriter::Open(path, t.schema)).value();
+  ASSERT_TRUE(writer->Write(t).ok());
+  ASSERT_TRUE(writer->Finish().ok());
+  auto back = std::move(ParquetReader::Open(path)).value()->ReadAll();
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSameTables(t, *back);
+  writer = std::move(ParquetWriter::Open(path, t.schema)).value();
+  ASSERT_TRUE(writer->Finish().ok());
+  auto empty = std::move(ParquetReader::Open(path)).value();
+  EXPECT_EQ(empty->num_rows(), 0);
+  EXPECT_EQ(empty->ReadAll()->num_rows(), 0u);
+  fs::remove(path);
+}
+
+TEST(ParquetTest, WriterRejectsBadBatches) {
+  const std::string path = TempPath("bad.parquet");
+  Table t({{"x", ColumnType::kInt64, false}});
+  t.columns[0].AppendNull(ColumnType::kInt64);
+  auto writer = std::move(ParquetWriter::Open(path, t.schema)).value();
+  EXPECT_FALSE(writer->Write(t).ok());
+  Table other({{"y", ColumnType::kInt64, false}});
+  EXPECT_FALSE(writer->Write(other).ok());
+  fs::remove(path);
+}
+
+TEST(ParquetTest, HostileFilesGiveErrorsNotCrashes) {
+  const std::string path = TempPath("good.parquet");
+  const Table table = RandomTable(300, 7);
+  auto writer = std::move(ParquetWriter::Open(path, table.schema)).value();
+  ASSERT_TRUE(writer->Write(table).ok());
+  ASSERT_TRUE(writer->Finish().ok());
+  const std::string good = *ReadWholeFile(path);
+  const std::string bad_path = TempPath("hostile.parquet");
+  auto try_read = [&](const std::string& bytes) {
+    std::ofstream(bad_path, std::ios::binary | std::ios::trunc) << bytes;
+    auto reader = ParquetReader::Open(bad_path);
+    if (!reader.ok()) return false;
+    return (*reader)->ReadAll().ok();
+  };
+  EXPECT_FALSE(try_read(""));
+  EXPECT_FALSE(try_read("PAR1"));
+  EXPECT_FALSE(try_read("XXXX" + good.substr(4)));
+  EXPECT_FALSE(try_read(good.substr(0, good.size() / 2)));
+  std::string lying = good;
+  lying[lying.size() - 8] = '\xff';  // footer length far past the file
+  lying[lying.size() - 7] = '\xff';
+  EXPECT_FALSE(try_read(lying));
+  std::mt19937 rng(42);
+  for (int i = 0; i < 3000; ++i) {  // random corruption: must never crash
+    std::string mutated = good;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) mutated[rng() % mutated.size()] = static_cast<char>(rng());
+    if (rng() % 5 == 0) mutated.resize(rng() % mutated.size());
+    try_read(mutated);
+  }
+  fs::remove(path);
+  fs::remove(bad_path);
+}
+
+}  // namespace
+}  // namespace meteoflow::parquet

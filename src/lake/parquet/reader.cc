@@ -1,0 +1,300 @@
+#include "lake/parquet/reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/file_util.h"
+#include "lake/parquet/encoding.h"
+
+namespace meteoflow::parquet {
+namespace {
+
+constexpr uint64_t kMaxFooterBytes = 256u << 20;
+constexpr int64_t kMaxPageBytes = 1ll << 30;
+
+ColumnType MapType(const SchemaElement& e) {
+  const int conv = e.converted_type.value_or(-1);
+  switch (*e.type) {
+    case 0: return ColumnType::kBool;
+    case 1: return (e.logical_type == 6 || conv == 6) ? ColumnType::kDate : ColumnType::kInt32;
+    case 2:
+      if ((e.logical_type == 8 && e.time_unit == 1) || conv == 9) return ColumnType::kTimestampMillis;
+      if ((e.logical_type == 8 && e.time_unit == 2) || conv == 10) return ColumnType::kTimestampMicros;
+      return ColumnType::kInt64;
+    case 3: return ColumnType::kTimestampMillis;  // INT96, decoded to milliseconds
+    case 4: return ColumnType::kFloat;
+    case 5: return ColumnType::kDouble;
+    default: return ColumnType::kString;
+  }
+}
+
+Status Pread(int fd, char* buf, size_t n, uint64_t pos, const std::string& path) {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t r = ::pread(fd, buf + done, n - done, static_cast<off_t>(pos + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return ErrnoStatus("read " + path);
+    if (r == 0) return Status::Corruption(path + ": file ends early");
+    done += static_cast<size_t>(r);
+  }
+  return Status::OK();
+}
+
+void AppendValue(ColumnType type, const Column& from, size_t i, Column* to) {
+  if (type == ColumnType::kString) {
+    to->AppendString(from.strings[i]);
+  } else if (IsIntegerBacked(type)) {
+    to->AppendInt(from.ints[i]);
+  } else {
+    to->AppendDouble(from.doubles[i]);
+  }
+}
+
+}  // namespace
+
+ParquetReader::~ParquetReader() { ::close(fd_); }
+
+Result<std::unique_ptr<ParquetReader>> ParquetReader::Open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("open " + path);
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    Status s = ErrnoStatus("stat " + path);
+    ::close(fd);
+    return s;
+  }
+  auto reader = std::unique_ptr<ParquetReader>(new ParquetReader(path, fd, static_cast<uint64_t>(st.st_size)));
+  Status s = reader->Init();
+  if (!s.ok()) return s.WithContext(path);
+  return reader;
+}
+
+Status ParquetReader::Init() {
+  if (size_ < 12) return Status::Corruption("too small to be a Parquet file (" + std::to_string(size_) + " bytes)");
+  char head[4], tail[8];
+  MF_RETURN_IF_ERROR(Pread(fd_, head, 4, 0, path_));
+  MF_RETURN_IF_ERROR(Pread(fd_, tail, 8, size_ - 8, path_));
+  if (std::memcmp(head, "PAR1", 4) != 0 || std::memcmp(tail + 4, "PAR1", 4) != 0) {
+    return Status::Corruption("missing PAR1 magic (not a Parquet file, or an encrypted one)");
+  }
+  uint32_t footer_len;
+  std::memcpy(&footer_len, tail, 4);
+  if (footer_len > size_ - 12 || footer_len > kMaxFooterBytes) {
+    return Status::Corruption("footer length " + std::to_string(footer_len) + " does not fit in the file");
+  }
+  std::string footer(footer_len, '\0');
+  MF_RETURN_IF_ERROR(Pread(fd_, footer.data(), footer_len, size_ - 8 - footer_len, path_));
+  MF_ASSIGN_OR_RETURN(meta_, DecodeFileMeta(reinterpret_cast<const uint8_t*>(footer.data()), footer.size()));
+  return BuildSchema();
+}
+
+Status ParquetReader::BuildSchema() {
+  const auto& elems = meta_.schema;
+  // Walk the flattened tree; a stack of (remaining children, path prefix, def level, nested).
+  struct Frame {
+    int remaining;
+    std::string prefix;
+    int def;
+    bool nested;
+  };
+  std::vector<Frame> stack{{elems[0].num_children, "", 0, false}};
+  for (size_t i = 1; i < elems.size(); ++i) {
+    while (!stack.empty() && stack.back().remaining == 0) stack.pop_back();
+    if (stack.empty()) return Status::Corruption("schema has more elements than its groups declare");
+    Frame& parent = stack.back();
+    --parent.remaining;
+    const SchemaElement& e = elems[i];
+    const int def = parent.def + (e.repetition != 0 ? 1 : 0);
+    const std::string name = parent.prefix.empty() ? e.name : parent.prefix + "." + e.name;
+    if (!e.type) {
+      if (e.num_children < 0 || static_cast<size_t>(e.num_children) > elems.size()) {
+        return Status::Corruption("schema group '" + name + "' declares " + std::to_string(e.num_children) + " children");
+      }
+      stack.push_back({e.num_children, name, def, true});
+      continue;
+    }
+    if (*e.type < 0 || *e.type > 7) return Status::Corruption("column '" + name + "' has unknown physical type");
+    Leaf leaf{*e.type, e.type_length, def, !parent.nested && e.repetition != 2};
+    schema_.push_back({name, MapType(e), e.repetition == 1});
+    leaves_.push_back(leaf);
+  }
+  for (const auto& g : meta_.row_groups) {
+    if (g.columns.size() != leaves_.size()) {
+      return Status::Corruption("row group has " + std::to_string(g.columns.size()) + " column chunks for " +
+                                std::to_string(leaves_.size()) + " schema columns");
+    }
+    if (g.num_rows < 0) return Status::Corruption("row group with negative num_rows");
+  }
+  return Status::OK();
+}
+
+Result<Table> ParquetReader::ReadRowGroup(size_t row_group, const std::vector<int>& columns) const {
+  if (row_group >= meta_.row_groups.size()) {
+    return Status::InvalidArgument(path_ + ": row group " + std::to_string(row_group) + " does not exist");
+  }
+  std::vector<int> wanted = columns;
+  if (wanted.empty()) {
+    for (size_t i = 0; i < schema_.size(); ++i) wanted.push_back(static_cast<int>(i));
+  }
+  std::vector<ColumnSpec> specs;
+  for (int c : wanted) {
+    if (c < 0 || static_cast<size_t>(c) >= schema_.size()) return Status::InvalidArgument(path_ + ": no column " + std::to_string(c));
+    specs.push_back(schema_[static_cast<size_t>(c)]);
+  }
+  Table table(specs);
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    auto col = ReadChunk(row_group, wanted[i]);
+    if (!col.ok()) return col.status().WithContext(path_ + ": column '" + specs[i].name + "'");
+    table.columns[i] = std::move(col).value();
+  }
+  return table;
+}
+
+Result<Table> ParquetReader::ReadAll(const std::vector<int>& columns) const {
+  Table all;
+  for (size_t g = 0; g < meta_.row_groups.size(); ++g) {
+    MF_ASSIGN_OR_RETURN(Table part, ReadRowGroup(g, columns));
+    if (g == 0) {
+      all = std::move(part);
+      continue;
+    }
+    for (size_t c = 0; c < part.columns.size(); ++c) {
+      for (size_t i = 0; i < part.columns[c].size(); ++i) {
+        if (part.columns[c].valid[i]) {
+          AppendValue(part.schema[c].type, part.columns[c], i, &all.columns[c]);
+        } else {
+          all.columns[c].AppendNull(part.schema[c].type);
+        }
+      }
+    }
+  }
+  if (meta_.row_groups.empty()) {
+    std::vector<ColumnSpec> specs;
+    if (columns.empty()) specs = schema_;
+    for (int c : columns) {
+      if (c < 0 || static_cast<size_t>(c) >= schema_.size()) return Status::InvalidArgument(path_ + ": no column " + std::to_string(c));
+      specs.push_back(schema_[static_cast<size_t>(c)]);
+    }
+    all = Table(specs);
+  }
+  return all;
+}
+
+Result<Column> ParquetReader::ReadChunk(size_t row_group, int column) const {
+  const Leaf& leaf = leaves_[static_cast<size_t>(column)];
+  const ColumnType type = schema_[static_cast<size_t>(column)].type;
+  if (!leaf.supported) return Status::InvalidArgument("nested (struct/list/map) columns are not supported yet");
+  const ColumnChunkMeta& c = meta_.row_groups[row_group].columns[static_cast<size_t>(column)];
+  if (c.type != leaf.physical) return Status::Corruption("chunk type differs from the schema");
+  const int64_t start = c.dictionary_page_offset && *c.dictionary_page_offset > 0
+                            ? std::min(*c.dictionary_page_offset, c.data_page_offset)
+                            : c.data_page_offset;
+  if (start < 4 || c.total_compressed_size < 0 || static_cast<uint64_t>(start) > size_ ||
+      static_cast<uint64_t>(c.total_compressed_size) > size_ - static_cast<uint64_t>(start)) {
+    return Status::Corruption("chunk range [" + std::to_string(start) + ", +" + std::to_string(c.total_compressed_size) +
+                              ") lies outside the file");
+  }
+  if (c.num_values < 0 || static_cast<uint64_t>(c.num_values) > size_ * 8 + 1024) {
+    return Status::Corruption("implausible value count " + std::to_string(c.num_values));
+  }
+  std::string chunk(static_cast<size_t>(c.total_compressed_size), '\0');
+  MF_RETURN_IF_ERROR(Pread(fd_, chunk.data(), chunk.size(), static_cast<uint64_t>(start), path_));
+  Column out, dictionary;
+  bool has_dictionary = false;
+  size_t pos = 0;
+  while (out.size() < static_cast<size_t>(c.num_values)) {
+    if (pos >= chunk.size()) return Status::Corruption("chunk ends after " + std::to_string(out.size()) + " of " +
+                                                       std::to_string(c.num_values) + " values");
+    size_t header_size = 0;
+    MF_ASSIGN_OR_RETURN(PageHeader h, DecodePageHeader(reinterpret_cast<const uint8_t*>(chunk.data() + pos),
+                                                       chunk.size() - pos, &header_size));
+    pos += header_size;
+    if (static_cast<size_t>(h.compressed_size) > chunk.size() - pos || h.uncompressed_size > kMaxPageBytes) {
+      return Status::Corruption("page of " + std::to_string(h.compressed_size) + " bytes runs past the chunk");
+    }
+    const std::string_view body(chunk.data() + pos, static_cast<size_t>(h.compressed_size));
+    pos += static_cast<size_t>(h.compressed_size);
+    if (h.type == 2) {
+      std::string plain;
+      MF_RETURN_IF_ERROR(Decompress(c.codec, body, static_cast<size_t>(h.uncompressed_size), &plain));
+      dictionary = Column();
+      MF_RETURN_IF_ERROR(DecodePlain(static_cast<PhysicalType>(leaf.physical), leaf.type_length, plain,
+                                     static_cast<size_t>(h.num_values), type, &dictionary).status());
+      has_dictionary = true;
+    } else if (h.type == 0 || h.type == 3) {
+      MF_RETURN_IF_ERROR(DecodePage(h, body, leaf, c.codec, type, has_dictionary ? &dictionary : nullptr, &out));
+    }
+  }
+  if (out.size() != static_cast<size_t>(c.num_values)) return Status::Corruption("pages hold more values than the chunk declares");
+  return out;
+}
+
+Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, const Leaf& leaf, int codec,
+                                 ColumnType type, const Column* dictionary, Column* out) const {
+  std::string page;
+  std::string_view levels, values;
+  const size_t n = static_cast<size_t>(h.num_values);
+  if (h.type == 3) {
+    const size_t level_bytes = static_cast<size_t>(h.def_levels_bytes) + static_cast<size_t>(h.rep_levels_bytes);
+    if (level_bytes > body.size() || level_bytes > static_cast<size_t>(h.uncompressed_size)) {
+      return Status::Corruption("v2 page levels longer than the page");
+    }
+    levels = body.substr(static_cast<size_t>(h.rep_levels_bytes), static_cast<size_t>(h.def_levels_bytes));
+    const std::string_view rest = body.substr(level_bytes);
+    if (h.is_compressed) {
+      MF_RETURN_IF_ERROR(Decompress(codec, rest, static_cast<size_t>(h.uncompressed_size) - level_bytes, &page));
+      values = page;
+    } else {
+      values = rest;
+    }
+  } else {
+    MF_RETURN_IF_ERROR(Decompress(codec, body, static_cast<size_t>(h.uncompressed_size), &page));
+    values = page;
+    if (leaf.max_def > 0) {
+      if (values.size() < 4) return Status::Corruption("page too short for its definition levels");
+      uint32_t len;
+      std::memcpy(&len, values.data(), 4);
+      if (len > values.size() - 4) return Status::Corruption("definition levels run past the page");
+      levels = values.substr(4, len);
+      values = values.substr(4 + len);
+    }
+  }
+  std::vector<uint32_t> defs;
+  if (leaf.max_def > 0) MF_RETURN_IF_ERROR(DecodeRleHybrid(levels, BitWidth(static_cast<uint32_t>(leaf.max_def)), n, &defs));
+  size_t present = 0;
+  for (uint32_t d : defs) present += d == static_cast<uint32_t>(leaf.max_def);
+  if (leaf.max_def == 0) present = n;
+  Column decoded;
+  if (h.encoding == 2 || h.encoding == 8) {
+    if (!dictionary) return Status::Corruption("dictionary-encoded page without a dictionary page");
+    if (values.empty() && present > 0) return Status::Corruption("dictionary page data is empty");
+    std::vector<uint32_t> idx;
+    if (present > 0) {
+      MF_RETURN_IF_ERROR(DecodeRleHybrid(values.substr(1), static_cast<uint8_t>(values[0]), present, &idx));
+    }
+    for (uint32_t i : idx) {
+      if (i >= dictionary->size()) return Status::Corruption("dictionary index " + std::to_string(i) + " out of range");
+      AppendValue(type, *dictionary, i, &decoded);
+    }
+  } else if (h.encoding == 0) {
+    MF_RETURN_IF_ERROR(DecodePlain(static_cast<PhysicalType>(leaf.physical), leaf.type_length, values, present, type,
+                                   &decoded).status());
+  } else {
+    return Status::InvalidArgument("value encoding " + std::to_string(h.encoding) + " is not supported yet");
+  }
+  size_t next = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (leaf.max_def == 0 || defs[i] == static_cast<uint32_t>(leaf.max_def)) {
+      AppendValue(type, decoded, next++, out);
+    } else {
+      out->AppendNull(type);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace meteoflow::parquet

@@ -1,0 +1,59 @@
+// Columnar in-memory batch for the Parquet library: a schema and one Column per field.
+//
+// A Column stores its values in the vector that fits its type (ints for BOOLEAN, INT32,
+// INT64, DATE and timestamps; doubles for FLOAT/DOUBLE; strings for STRING) plus a validity
+// vector. Values at null slots are ignored (conventionally zero / empty).
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace meteoflow::parquet {
+
+enum class ColumnType {
+  kBool,
+  kInt32,
+  kInt64,
+  kFloat,
+  kDouble,
+  kString,
+  kTimestampMillis,  // INT64, UTC
+  kTimestampMicros,  // INT64, UTC
+  kDate,             // INT32 days since 1970-01-01
+};
+
+const char* ColumnTypeName(ColumnType type);
+bool IsIntegerBacked(ColumnType type);  // stored in Column::ints
+
+struct ColumnSpec {
+  std::string name;
+  ColumnType type = ColumnType::kInt64;
+  bool optional = false;
+};
+
+struct Column {
+  std::vector<int64_t> ints;
+  std::vector<double> doubles;
+  std::vector<std::string> strings;
+  std::vector<uint8_t> valid;  // 1 = value present; same length as the value vector
+
+  size_t size() const { return valid.size(); }
+  void AppendInt(int64_t v) { ints.push_back(v); valid.push_back(1); }
+  void AppendDouble(double v) { doubles.push_back(v); valid.push_back(1); }
+  void AppendString(std::string v) { strings.push_back(std::move(v)); valid.push_back(1); }
+  void AppendNull(ColumnType type);
+};
+
+struct Table {
+  std::vector<ColumnSpec> schema;
+  std::vector<Column> columns;
+
+  explicit Table(std::vector<ColumnSpec> s = {}) : schema(std::move(s)), columns(schema.size()) {}
+  size_t num_rows() const { return columns.empty() ? 0 : columns[0].size(); }
+  int ColumnIndex(const std::string& name) const;  // -1 when absent
+};
+
+}  // namespace meteoflow::parquet

@@ -1,0 +1,353 @@
+#include "lake/parquet/writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "core/file_util.h"
+#include "lake/parquet/encoding.h"
+#include "lake/parquet/thrift_compact.h"
+
+namespace meteoflow::parquet {
+namespace {
+
+constexpr char kMagic[] = "PAR1";
+constexpr int kEncodingPlain = 0;
+constexpr int kEncodingRle = 3;
+constexpr size_t kMaxStatBytes = 4096;
+
+// Min/max of the present values of a chunk, as the bytes the format stores.
+struct Stats {
+  std::optional<std::string> min, max;
+  int64_t null_count = 0;
+};
+
+template <typename T>
+std::string Bytes(T v) {
+  std::string s(sizeof(T), '\0');
+  std::memcpy(s.data(), &v, sizeof(T));
+  return s;
+}
+
+std::string StatBytes(ColumnType type, const Column& col, size_t i) {
+  switch (PhysicalOf(type)) {
+    case PhysicalType::kBoolean: return std::string(1, col.ints[i] ? '\1' : '\0');
+    case PhysicalType::kInt32: return Bytes<int32_t>(static_cast<int32_t>(col.ints[i]));
+    case PhysicalType::kInt64: return Bytes<int64_t>(col.ints[i]);
+    case PhysicalType::kFloat: return Bytes<float>(static_cast<float>(col.doubles[i]));
+    case PhysicalType::kDouble: return Bytes<double>(col.doubles[i]);
+    default: return col.strings[i];
+  }
+}
+
+// Index of the smaller/larger present value under the type's sort order; NaN is skipped.
+Stats ComputeStats(ColumnType type, const Column& col, size_t begin, size_t end) {
+  Stats stats;
+  std::optional<size_t> lo, hi;
+  auto less = [&](size_t a, size_t b) {
+    if (type == ColumnType::kString) return col.strings[a] < col.strings[b];  // unsigned bytes
+    if (IsIntegerBacked(type)) return col.ints[a] < col.ints[b];
+    return col.doubles[a] < col.doubles[b];
+  };
+  for (size_t i = begin; i < end; ++i) {
+    if (!col.valid[i]) {
+      ++stats.null_count;
+      continue;
+    }
+    if (!IsIntegerBacked(type) && type != ColumnType::kString && std::isnan(col.doubles[i])) continue;
+    if (!lo || less(i, *lo)) lo = i;
+    if (!hi || less(*hi, i)) hi = i;
+  }
+  if (lo && hi) {
+    stats.min = StatBytes(type, col, *lo);
+    stats.max = StatBytes(type, col, *hi);
+    if (!IsIntegerBacked(type) && type != ColumnType::kString) {  // -0.0 as min, +0.0 as max
+      if (col.doubles[*lo] == 0) stats.min = type == ColumnType::kFloat ? Bytes<float>(-0.0f) : Bytes<double>(-0.0);
+      if (col.doubles[*hi] == 0) stats.max = type == ColumnType::kFloat ? Bytes<float>(0.0f) : Bytes<double>(0.0);
+    }
+    if (stats.min->size() > kMaxStatBytes || stats.max->size() > kMaxStatBytes) stats.min = stats.max = std::nullopt;
+  }
+  return stats;
+}
+
+void WriteStatistics(ThriftWriter& w, int16_t field, ColumnType type, const Stats& s) {
+  w.FieldStruct(field);
+  const bool signed_order = type != ColumnType::kString;
+  if (s.max && signed_order) w.FieldBinary(1, *s.max);
+  if (s.min && signed_order) w.FieldBinary(2, *s.min);
+  w.FieldI64(3, s.null_count);
+  if (s.max) w.FieldBinary(5, *s.max);
+  if (s.min) w.FieldBinary(6, *s.min);
+  w.EndStruct();
+}
+
+void WriteSchemaElement(ThriftWriter& w, const ColumnSpec& spec) {
+  w.ElemStruct();
+  w.FieldI32(1, static_cast<int32_t>(PhysicalOf(spec.type)));
+  w.FieldI32(3, spec.optional ? 1 : 0);
+  w.FieldBinary(4, spec.name);
+  std::optional<int32_t> converted;
+  switch (spec.type) {
+    case ColumnType::kString: converted = 0; break;
+    case ColumnType::kTimestampMillis: converted = 9; break;
+    case ColumnType::kTimestampMicros: converted = 10; break;
+    case ColumnType::kDate: converted = 6; break;
+    default: break;
+  }
+  if (converted) w.FieldI32(6, *converted);
+  if (spec.type == ColumnType::kString) {
+    w.FieldStruct(10);
+    w.FieldStruct(1);
+    w.EndStruct();
+    w.EndStruct();
+  } else if (spec.type == ColumnType::kDate) {
+    w.FieldStruct(10);
+    w.FieldStruct(6);
+    w.EndStruct();
+    w.EndStruct();
+  } else if (spec.type == ColumnType::kTimestampMillis || spec.type == ColumnType::kTimestampMicros) {
+    w.FieldStruct(10);
+    w.FieldStruct(8);
+    w.FieldBool(1, true);
+    w.FieldStruct(2);
+    w.FieldStruct(spec.type == ColumnType::kTimestampMillis ? 1 : 2);
+    w.EndStruct();
+    w.EndStruct();
+    w.EndStruct();
+    w.EndStruct();
+  }
+  w.EndStruct();
+}
+
+size_t ValueBytes(ColumnType type, const Column& col, size_t i) {
+  if (type == ColumnType::kString) return 4 + col.strings[i].size();
+  if (PhysicalOf(type) == PhysicalType::kInt32 || type == ColumnType::kFloat) return 4;
+  return type == ColumnType::kBool ? 1 : 8;
+}
+
+}  // namespace
+
+struct ParquetWriter::ChunkMeta {
+  ColumnType type;
+  std::string name;
+  int codec;
+  int64_t num_values = 0;
+  int64_t uncompressed = 0;
+  int64_t compressed = 0;
+  int64_t data_page_offset = 0;
+  Stats stats;
+};
+
+struct ParquetWriter::RowGroupMeta {
+  std::vector<ChunkMeta> chunks;
+  int64_t num_rows = 0;
+  int64_t file_offset = 0;
+};
+
+ParquetWriter::ParquetWriter(std::string path, int fd, std::vector<ColumnSpec> schema, WriterOptions options)
+    : path_(std::move(path)), fd_(fd), schema_(std::move(schema)), options_(std::move(options)) {}
+
+ParquetWriter::~ParquetWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Open(const std::string& path, std::vector<ColumnSpec> schema,
+                                                           WriterOptions options) {
+  if (schema.empty()) return Status::InvalidArgument("parquet writer " + path + ": schema has no columns");
+  if (options.row_group_rows == 0) return Status::InvalidArgument("parquet writer: row_group_rows must be > 0");
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("open " + path);
+  auto writer = std::unique_ptr<ParquetWriter>(new ParquetWriter(path, fd, std::move(schema), std::move(options)));
+  MF_RETURN_IF_ERROR(writer->Append(std::string(kMagic, 4)));
+  return writer;
+}
+
+Status ParquetWriter::Append(const std::string& bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return ErrnoStatus("write " + path_);
+    done += static_cast<size_t>(n);
+  }
+  position_ += bytes.size();
+  return Status::OK();
+}
+
+Status ParquetWriter::Write(const Table& batch) {
+  if (finished_) return Status::InvalidArgument("parquet writer " + path_ + ": Write after Finish");
+  if (batch.schema.size() != schema_.size()) return Status::InvalidArgument("parquet writer: batch schema differs");
+  for (size_t c = 0; c < schema_.size(); ++c) {
+    if (batch.schema[c].name != schema_[c].name || batch.schema[c].type != schema_[c].type ||
+        batch.schema[c].optional != schema_[c].optional) {
+      return Status::InvalidArgument("parquet writer: column " + std::to_string(c) + " differs from the schema");
+    }
+    const Column& col = batch.columns[c];
+    const size_t values = schema_[c].type == ColumnType::kString ? col.strings.size()
+                          : IsIntegerBacked(schema_[c].type)     ? col.ints.size()
+                                                                 : col.doubles.size();
+    if (col.size() != batch.num_rows() || values != col.size()) {
+      return Status::InvalidArgument("parquet writer: column '" + schema_[c].name + "' has a different length");
+    }
+    if (!schema_[c].optional) {
+      for (uint8_t v : col.valid) {
+        if (!v) return Status::InvalidArgument("parquet writer: null in required column '" + schema_[c].name + "'");
+      }
+    }
+  }
+  for (size_t begin = 0; begin < batch.num_rows(); begin += options_.row_group_rows) {
+    MF_RETURN_IF_ERROR(WriteRowGroup(batch, begin, std::min(batch.num_rows(), begin + options_.row_group_rows)));
+  }
+  return Status::OK();
+}
+
+Status ParquetWriter::WriteRowGroup(const Table& batch, size_t begin, size_t end) {
+  RowGroupMeta group;
+  group.num_rows = static_cast<int64_t>(end - begin);
+  group.file_offset = static_cast<int64_t>(position_);
+  for (size_t c = 0; c < schema_.size(); ++c) {
+    ChunkMeta meta;
+    MF_RETURN_IF_ERROR(WriteChunk(schema_[c], batch.columns[c], begin, end, &meta));
+    group.chunks.push_back(std::move(meta));
+  }
+  row_groups_.push_back(std::move(group));
+  return Status::OK();
+}
+
+Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end,
+                                 ChunkMeta* meta) {
+  meta->type = spec.type;
+  meta->name = spec.name;
+  meta->codec = static_cast<int>(options_.codec);
+  meta->num_values = static_cast<int64_t>(end - begin);
+  meta->data_page_offset = static_cast<int64_t>(position_);
+  meta->stats = ComputeStats(spec.type, col, begin, end);
+  size_t page_begin = begin;
+  while (page_begin < end || (page_begin == begin && begin == end)) {
+    size_t page_end = page_begin, bytes = 0;
+    while (page_end < end && (page_end == page_begin || bytes < options_.page_bytes)) {
+      bytes += ValueBytes(spec.type, col, page_end);
+      ++page_end;
+    }
+    std::string payload;
+    if (spec.optional) {
+      std::vector<uint8_t> levels(col.valid.begin() + static_cast<ptrdiff_t>(page_begin),
+                                  col.valid.begin() + static_cast<ptrdiff_t>(page_end));
+      std::string encoded;
+      EncodeRleLevels(levels, 1, &encoded);
+      payload += Bytes<uint32_t>(static_cast<uint32_t>(encoded.size()));
+      payload += encoded;
+    }
+    EncodePlain(spec.type, col, page_begin, page_end, &payload);
+    std::string compressed;
+    MF_RETURN_IF_ERROR(Compress(meta->codec, payload, &compressed));
+    std::string header;
+    ThriftWriter w(&header);
+    w.BeginStruct();
+    w.FieldI32(1, 0);  // DATA_PAGE
+    w.FieldI32(2, static_cast<int32_t>(payload.size()));
+    w.FieldI32(3, static_cast<int32_t>(compressed.size()));
+    w.FieldStruct(5);
+    w.FieldI32(1, static_cast<int32_t>(page_end - page_begin));
+    w.FieldI32(2, kEncodingPlain);
+    w.FieldI32(3, kEncodingRle);
+    w.FieldI32(4, kEncodingRle);
+    w.EndStruct();
+    w.EndStruct();
+    meta->uncompressed += static_cast<int64_t>(header.size() + payload.size());
+    meta->compressed += static_cast<int64_t>(header.size() + compressed.size());
+    MF_RETURN_IF_ERROR(Append(header));
+    MF_RETURN_IF_ERROR(Append(compressed));
+    if (page_end == end) break;
+    page_begin = page_end;
+  }
+  return Status::OK();
+}
+
+std::string ParquetWriter::EncodeFooter() const {
+  std::string out;
+  ThriftWriter w(&out);
+  w.BeginStruct();
+  w.FieldI32(1, 1);
+  w.FieldList(2, ThriftType::kStruct, schema_.size() + 1);
+  w.ElemStruct();
+  w.FieldI32(3, 0);
+  w.FieldBinary(4, "schema");
+  w.FieldI32(5, static_cast<int32_t>(schema_.size()));
+  w.EndStruct();
+  for (const auto& spec : schema_) WriteSchemaElement(w, spec);
+  int64_t rows = 0;
+  for (const auto& g : row_groups_) rows += g.num_rows;
+  w.FieldI64(3, rows);
+  w.FieldList(4, ThriftType::kStruct, row_groups_.size());
+  for (const auto& g : row_groups_) {
+    w.ElemStruct();
+    w.FieldList(1, ThriftType::kStruct, g.chunks.size());
+    int64_t total_uncompressed = 0, total_compressed = 0;
+    for (const auto& c : g.chunks) {
+      total_uncompressed += c.uncompressed;
+      total_compressed += c.compressed;
+      w.ElemStruct();
+      w.FieldI64(2, 0);
+      w.FieldStruct(3);
+      w.FieldI32(1, static_cast<int32_t>(PhysicalOf(c.type)));
+      w.FieldList(2, ThriftType::kI32, 2);
+      w.ElemI32(kEncodingPlain);
+      w.ElemI32(kEncodingRle);
+      w.FieldList(3, ThriftType::kBinary, 1);
+      w.ElemBinary(c.name);
+      w.FieldI32(4, c.codec);
+      w.FieldI64(5, c.num_values);
+      w.FieldI64(6, c.uncompressed);
+      w.FieldI64(7, c.compressed);
+      w.FieldI64(9, c.data_page_offset);
+      WriteStatistics(w, 12, c.type, c.stats);
+      w.EndStruct();
+      w.EndStruct();
+    }
+    w.FieldI64(2, total_uncompressed);
+    w.FieldI64(3, g.num_rows);
+    w.FieldI64(5, g.file_offset);
+    w.FieldI64(6, total_compressed);
+    w.EndStruct();
+  }
+  if (!options_.key_value_metadata.empty()) {
+    w.FieldList(5, ThriftType::kStruct, options_.key_value_metadata.size());
+    for (const auto& [k, v] : options_.key_value_metadata) {
+      w.ElemStruct();
+      w.FieldBinary(1, k);
+      w.FieldBinary(2, v);
+      w.EndStruct();
+    }
+  }
+  w.FieldBinary(6, "meteoflow version 0.1.0 (build meteoflow)");
+  w.FieldList(7, ThriftType::kStruct, schema_.size());
+  for (size_t i = 0; i < schema_.size(); ++i) {
+    w.ElemStruct();
+    w.FieldStruct(1);
+    w.EndStruct();
+    w.EndStruct();
+  }
+  w.EndStruct();
+  return out;
+}
+
+Status ParquetWriter::Finish() {
+  if (finished_) return Status::OK();
+  const std::string footer = EncodeFooter();
+  MF_RETURN_IF_ERROR(Append(footer));
+  MF_RETURN_IF_ERROR(Append(Bytes<uint32_t>(static_cast<uint32_t>(footer.size())) + std::string(kMagic, 4)));
+  finished_ = true;
+  if (::close(fd_) != 0) {
+    fd_ = -1;
+    return ErrnoStatus("close " + path_);
+  }
+  fd_ = -1;
+  return Status::OK();
+}
+
+}  // namespace meteoflow::parquet

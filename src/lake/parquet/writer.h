@@ -1,0 +1,64 @@
+// ParquetWriter: writes a flat-schema Parquet file, one row group per WriteRowGroup call
+// (large batches are split into row groups of `row_group_rows`).
+//
+// Output: data page v1, PLAIN values, RLE definition levels for optional columns, chunk
+// statistics (min/max/null_count), LogicalType and ConvertedType annotations, the chosen codec.
+// Memory is bounded by one row group: each group goes to the file as soon as it is written.
+// The file is complete only after Finish() returns OK; durability (fsync, atomic rename)
+// belongs to the caller (see lake/dataset.h).
+//
+// Thread-safety: single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "lake/parquet/table.h"
+
+namespace meteoflow::parquet {
+
+enum class Codec { kUncompressed = 0, kSnappy = 1, kZstd = 6 };
+
+struct WriterOptions {
+  Codec codec = Codec::kSnappy;
+  size_t row_group_rows = 128 * 1024;
+  size_t page_bytes = 1 << 20;  // target uncompressed size of one data page
+  std::vector<std::pair<std::string, std::string>> key_value_metadata;
+};
+
+class ParquetWriter {
+ public:
+  // Creates (truncating) the file at `path`.
+  static Result<std::unique_ptr<ParquetWriter>> Open(const std::string& path,
+                                                     std::vector<ColumnSpec> schema,
+                                                     WriterOptions options = {});
+  ~ParquetWriter();
+
+  // `batch.schema` must equal the writer's schema; every column must have the same length.
+  Status Write(const Table& batch);
+  // Writes the footer and closes the file (without fsync).
+  Status Finish();
+
+ private:
+  struct ChunkMeta;
+  struct RowGroupMeta;
+  ParquetWriter(std::string path, int fd, std::vector<ColumnSpec> schema, WriterOptions options);
+  Status WriteRowGroup(const Table& batch, size_t begin, size_t end);
+  Status WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, ChunkMeta* meta);
+  Status Append(const std::string& bytes);
+  std::string EncodeFooter() const;
+
+  const std::string path_;
+  int fd_;
+  const std::vector<ColumnSpec> schema_;
+  const WriterOptions options_;
+  uint64_t position_ = 0;
+  std::vector<RowGroupMeta> row_groups_;
+  bool finished_ = false;
+};
+
+}  // namespace meteoflow::parquet

@@ -90,6 +90,12 @@ std::string Timestamp::ToString() const {
   return buf;
 }
 
+std::string Timestamp::ToFixedString() const {
+  std::string s = ToString();
+  if (s.size() == 20) s.insert(19, ".000");
+  return s;
+}
+
 std::string Timestamp::DateString() const { return ToString().substr(0, 10); }
 
 Result<Timestamp> Timestamp::Parse(std::string_view text) {

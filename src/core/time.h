@@ -32,6 +32,8 @@ class Timestamp {
 
   // "2024-12-03T22:16:57Z"; milliseconds are shown only when non-zero.
   std::string ToString() const;
+  // "2024-12-03T22:16:57.000Z": fixed width, so text order is time order (stores use it).
+  std::string ToFixedString() const;
   // "2024-12-03", the UTC calendar date.
   std::string DateString() const;
 

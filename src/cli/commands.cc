@@ -1,0 +1,215 @@
+#include "cli/commands.h"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/config.h"
+#include "orchestrate/cron.h"
+#include "orchestrate/pipeline.h"
+#include "serve/server.h"
+#include "store/sqlite_db.h"
+
+namespace meteoflow {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int64_t kReplayStepMs = 10 * 60 * 1000;
+constexpr int64_t kCatchUpMs = 24 * 3600 * 1000;
+constexpr const char* kCursorCheckpoint = "replay/cursor";
+
+volatile std::sig_atomic_t g_stop = 0;
+
+fs::path BesideBinary(const std::string& program, const std::string& relative) {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) exe = fs::absolute(program);
+  return (exe.parent_path() / ".." / relative).lexically_normal();
+}
+
+Result<Config> LoadConfigFor(const CommonOptions& common) {
+  std::string path = common.config;
+  if (path.empty()) {
+    path = fs::exists("config/meteoflow.yaml") ? "config/meteoflow.yaml"
+                                               : BesideBinary(common.program, "config/meteoflow.yaml").string();
+  }
+  return LoadConfig(path);
+}
+
+std::string DataDir(const CommonOptions& common, const Config& config) {
+  return common.data_dir.empty() ? config.data_dir : common.data_dir;
+}
+
+std::string AssetsDir(const CommonOptions& common, const Config& config) {
+  return config.dashboard.assets.empty() ? BesideBinary(common.program, "web/dist").string() : config.dashboard.assets;
+}
+
+int64_t Sum(const std::map<std::string, int64_t>& m) {
+  int64_t n = 0;
+  for (const auto& [k, v] : m) n += v;
+  return n;
+}
+
+json SummaryJson(const RunSummary& s) {
+  return {{"run_id", s.outcome.run_id},
+          {"state", s.outcome.state},
+          {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
+          {"published", s.collect.published},
+          {"already_collected", s.collect.already_collected},
+          {"landed", s.land.landed},
+          {"lake_files", s.land.files},
+          {"transformed_records", s.transform.records},
+          {"stored_rows", s.transform.rows_upserted},
+          {"paired_rows", s.transform.paired},
+          {"dead_lettered", s.transform.dead_lettered},
+          {"hourly_rows", s.transform.hourly_upserted},
+          {"predicted", s.predict.predictions},
+          {"predicted_cities", s.predict.cities},
+          {"wall_seconds", s.wall_seconds},
+          {"tasks", s.outcome.task_states},
+          {"error", s.outcome.first_error}};
+}
+
+void PrintSummary(const RunSummary& s) {
+  std::cout << "run " << s.outcome.run_id << ": " << s.outcome.state << "\n"
+            << "  interval      " << s.interval.ToString() << "\n"
+            << "  published     " << Sum(s.collect.published);
+  for (const auto& [topic, n] : s.collect.published) std::cout << "  (" << topic << " " << n << ")";
+  std::cout << "\n";
+  if (s.collect.already_collected) std::cout << "  skipped       " << s.collect.already_collected << " already collected\n";
+  std::cout << "  landed        " << s.land.landed << " messages in " << s.land.files << " Parquet files\n"
+            << "  stored        " << s.transform.rows_upserted << " weather_data rows upserted (" << s.transform.paired
+            << " with both sources) from " << s.transform.records << " new records\n"
+            << "  hourly        " << s.transform.hourly_upserted << " aggregate rows\n"
+            << "  dead-lettered " << s.transform.dead_lettered << "\n"
+            << "  predicted     " << s.predict.predictions << " values for " << s.predict.cities << " cities\n"
+            << "  wall time     " << s.wall_seconds << " s\n";
+  if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
+}
+
+std::string RunId(const char* kind, Timestamp logical) { return std::string(kind) + "__" + logical.ToString() + "__" + std::to_string(Timestamp::Now().millis()); }
+
+Status Report(const RunSummary& s, const RunOptions& options) {
+  if (options.json) {
+    std::cout << SummaryJson(s).dump(2) << "\n";
+  } else if (!options.quiet || s.outcome.state != "success") {
+    PrintSummary(s);
+  }
+  if (s.outcome.state != "success") return Status::Internal("run " + s.outcome.run_id + " failed: " + s.outcome.first_error);
+  return Status::OK();
+}
+
+// One scheduled tick: replay the next slice of the recording after the stored cursor.
+Status Tick(Pipeline& pipeline, const RunOptions& options, Interval slice) {
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag(RunId("scheduled", slice.end), slice));
+  MF_RETURN_IF_ERROR(pipeline.store().PutCheckpoints({{kCursorCheckpoint, std::to_string(slice.end.millis())}}));
+  return Report(s, options);
+}
+
+Status RunScheduled(Pipeline& pipeline, const Config& config, const RunOptions& options) {
+  const DagConfig* dag = config.FindDag("weather");
+  MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(dag->schedule));
+  const Interval span = pipeline.replay_span().value_or(Interval{Timestamp::Now(), Timestamp::Now()});
+  MF_ASSIGN_OR_RETURN(auto cursor_cp, pipeline.store().ListCheckpoints(kCursorCheckpoint));
+  Timestamp cursor = span.start;
+  if (cursor_cp.count(kCursorCheckpoint)) {
+    cursor = Timestamp::FromMillis(std::stoll(cursor_cp.at(kCursorCheckpoint)));
+  } else {
+    // First start: catch up on the first day of the recording so the dashboard has data.
+    MF_RETURN_IF_ERROR(Tick(pipeline, options, {span.start, span.start.PlusMillis(kCatchUpMs)}));
+    cursor = span.start.PlusMillis(kCatchUpMs);
+  }
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  while (!g_stop) {
+    MF_ASSIGN_OR_RETURN(Timestamp next, cron.Next(Timestamp::Now()));
+    while (!g_stop && Timestamp::Now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    if (g_stop) break;
+    Status s = Tick(pipeline, options, {cursor, cursor.PlusMillis(kReplayStepMs)});
+    if (!s.ok()) std::cerr << "meteoflow: " << s.message() << "\n";
+    cursor = cursor.PlusMillis(kReplayStepMs);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status RunCommand(const CommonOptions& common, const RunOptions& options) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
+  if (options.once) {
+    const auto span = pipeline->replay_span();
+    if (!span) return Status::InvalidArgument("run --once: the recordings are empty, nothing to replay");
+    MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag(RunId("manual", span->end), *span));
+    return Report(s, options);
+  }
+  DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), AssetsDir(common, config));
+  const int port = options.port ? options.port : config.dashboard.port;
+  Status serve_status;
+  std::thread http([&] { serve_status = server.Serve(config.dashboard.host, port); });
+  if (!options.quiet) std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
+  Status s = RunScheduled(*pipeline, config, options);
+  server.Stop();
+  http.join();
+  MF_RETURN_IF_ERROR(serve_status);
+  return s;
+}
+
+Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  const std::string dir = DataDir(common, config);
+  if (!fs::exists(dir + "/store.db")) return Status::NotFound("serve: no store at " + dir + "/store.db (run the pipeline first)");
+  MF_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(dir + "/store.db"));
+  MF_ASSIGN_OR_RETURN(auto metadata, RunMetadata::Open(dir + "/meta.db"));
+  DashboardServer server(config.locations, *store, *metadata, AssetsDir(common, config));
+  const int port = options.port ? options.port : config.dashboard.port;
+  std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
+  return server.Serve(config.dashboard.host, port);
+}
+
+Status SqlCommand(const CommonOptions& common, const SqlOptions& options) {
+  std::string dir = common.data_dir;
+  if (dir.empty()) {
+    MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+    dir = config.data_dir;
+  }
+  const std::string path = dir + "/store.db";
+  if (!fs::exists(path)) return Status::NotFound("sql: no store at " + path + " (run the pipeline first)");
+  MF_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, /*read_only=*/true));
+  MF_ASSIGN_OR_RETURN(auto stmt, db->Prepare(options.query));
+  json rows = json::array();
+  bool header = false;
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    json row = json::object();
+    std::string line;
+    for (int i = 0; i < stmt->ColumnCount(); ++i) {
+      const SqlValue v = stmt->Column(i);
+      json cell = std::holds_alternative<int64_t>(v) ? json(std::get<int64_t>(v))
+                  : std::holds_alternative<double>(v) ? json(std::get<double>(v))
+                  : std::holds_alternative<std::string>(v) ? json(std::get<std::string>(v))
+                                                           : json(nullptr);
+      row[stmt->ColumnName(i)] = cell;
+      line += (i ? "\t" : "") + (cell.is_string() ? cell.get<std::string>() : cell.is_null() ? "NULL" : cell.dump());
+    }
+    if (options.json) {
+      rows.push_back(std::move(row));
+      continue;
+    }
+    if (!header) {
+      for (int i = 0; i < stmt->ColumnCount(); ++i) std::cout << (i ? "\t" : "") << stmt->ColumnName(i);
+      std::cout << "\n";
+      header = true;
+    }
+    std::cout << line << "\n";
+  }
+  if (options.json) std::cout << rows.dump() << "\n";
+  return Status::OK();
+}
+
+}  // namespace meteoflow

@@ -1,0 +1,38 @@
+// The subcommands of the `meteoflow` binary, each returning a Status for main to report.
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+
+namespace meteoflow {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+struct CommonOptions {
+  std::string program;   // argv[0], to find files installed beside the binary
+  std::string config;    // empty: config/meteoflow.yaml here, else beside the binary
+  std::string data_dir;  // empty: the config's data_dir
+};
+
+struct RunOptions {
+  bool once = false;
+  bool json = false;
+  bool quiet = false;
+  int port = 0;
+};
+
+struct ServeOptions {
+  int port = 0;
+};
+
+struct SqlOptions {
+  bool json = false;
+  std::string query;
+};
+
+Status RunCommand(const CommonOptions& common, const RunOptions& options);
+Status ServeCommand(const CommonOptions& common, const ServeOptions& options);
+Status SqlCommand(const CommonOptions& common, const SqlOptions& options);
+
+}  // namespace meteoflow

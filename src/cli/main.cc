@@ -1,0 +1,58 @@
+// The `meteoflow` binary: parses the command line (CLI11) and hands each subcommand to its
+// function in commands.h. Exceptions stop here: every failure prints one line to stderr
+// ("meteoflow: <what>") and exits non-zero.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace meteoflow;
+  CLI::App app{"meteoflow: an orchestrated weather pipeline in one binary"};
+  app.set_version_flag("--version", std::string("meteoflow ") + kVersion);
+  app.require_subcommand(1);
+
+  CommonOptions common;
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run the weather DAG: once over the recording (--once) or every tick");
+  run_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
+  run_cmd->add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
+  run_cmd->add_flag("--once", run.once, "Run the DAG once over the whole bundled recording and exit");
+  run_cmd->add_option("--port", run.port, "Dashboard port while running (default: from config)")->check(CLI::Range(1, 65535));
+  run_cmd->add_flag("--json", run.json, "Print the run summary as JSON");
+  run_cmd->add_flag("--quiet", run.quiet, "Print nothing on success");
+
+  ServeOptions serve;
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the dashboard and JSON API over an existing data dir");
+  serve_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
+  serve_cmd->add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
+  serve_cmd->add_option("--port", serve.port, "Port (default: from config)")->check(CLI::Range(1, 65535));
+
+  SqlOptions sql;
+  auto* sql_cmd = app.add_subcommand("sql", "Run a read-only SQL query against the embedded store");
+  sql_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
+  sql_cmd->add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
+  sql_cmd->add_flag("--json", sql.json, "Print rows as a JSON array of objects");
+  sql_cmd->add_option("query", sql.query, "The SQL statement")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    common.program = argv[0];
+    Status status;
+    if (*run_cmd) status = RunCommand(common, run);
+    if (*serve_cmd) status = ServeCommand(common, serve);
+    if (*sql_cmd) status = SqlCommand(common, sql);
+    if (!status.ok()) {
+      std::cerr << "meteoflow: " << status.message() << "\n";
+      return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "meteoflow: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,48 @@
+// The collect stage: for one data interval, ask every source for its responses and publish
+// each raw body to the source's topic on the Log, keyed by location id.
+//
+// Idempotent per interval: once an interval's responses are published and flushed, the
+// interval is recorded as a checkpoint ("collect/<source>/<start>/<end>") and a later run never
+// publishes a response whose fetch time lies in a recorded interval again. A crash before the
+// checkpoint can republish part of an interval (at-least-once); downstream upserts absorb it.
+//
+// Thread-safety: one Run at a time per stage object.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "collect/source.h"
+#include "core/config.h"
+#include "store/store.h"
+#include "stream/log.h"
+
+namespace meteoflow {
+
+struct CollectStats {
+  std::map<std::string, int64_t> published;  // topic -> messages
+  int64_t already_collected = 0;             // skipped: inside an interval collected before
+};
+
+struct SourceBinding {
+  std::unique_ptr<Source> source;
+  std::string topic;
+};
+
+class CollectStage {
+ public:
+  CollectStage(std::vector<SourceBinding> sources, std::vector<Location> locations, Log& log, Store& store)
+      : sources_(std::move(sources)), locations_(std::move(locations)), log_(log), store_(store) {}
+
+  Result<CollectStats> Run(const Interval& interval);
+
+ private:
+  std::vector<SourceBinding> sources_;
+  const std::vector<Location> locations_;
+  Log& log_;
+  Store& store_;
+};
+
+}  // namespace meteoflow

@@ -1,0 +1,70 @@
+// Domain rows that flow from transform into the store and out to the dashboard.
+//
+// WeatherRow is one reconciled observation of one city at one time: the seed-compatible
+// `weather_data` row (PRIMARY KEY (city_name, time)). Numeric fields are optional: a field a
+// source did not report is absent, never zero.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+
+#include "core/time.h"
+
+namespace meteoflow {
+
+// Numeric columns of weather_data, in the seed's column names.
+enum class WeatherField : size_t {
+  kApparentTemperature, kCloudsAll, kElevation, kFeelsLike, kGrndLevel, kHumidity, kIsDay,
+  kLatitude, kLongitude, kPrecipitation, kPressure, kPressureMsl, kRain, kRelativeHumidity2m,
+  kSeaLevel, kShowers, kSnowfall, kSurfacePressure, kTemp, kTemperature2m, kVisibility,
+  kWindDeg, kWindSpeed, kTemperatureFeelsLike,
+  kCount,
+};
+inline constexpr size_t kWeatherFieldCount = static_cast<size_t>(WeatherField::kCount);
+
+// Column name of a field ("apparent_temperature", ...).
+const char* WeatherFieldName(WeatherField field);
+
+struct WeatherRow {
+  std::string city_name;
+  Timestamp time;  // OpenWeatherMap's observation time `dt`
+  std::string location_id;
+  std::string country;
+  std::optional<Timestamp> sunrise, sunset;
+  std::string sources;  // "openweathermap+openmeteo" or "openweathermap"
+  std::array<std::optional<double>, kWeatherFieldCount> fields{};
+
+  std::optional<double>& at(WeatherField f) { return fields[static_cast<size_t>(f)]; }
+  const std::optional<double>& at(WeatherField f) const { return fields[static_cast<size_t>(f)]; }
+};
+
+// One hour of one city, recomputed from weather_data whenever that hour changes.
+struct HourlyAggregate {
+  std::string city_name;
+  Timestamp hour;  // start of the hour
+  int64_t observations = 0;
+  std::optional<double> temp_avg, temp_min, temp_max, humidity_avg, pressure_avg, wind_speed_avg,
+      wind_speed_max, precipitation_sum;
+};
+
+// A raw message that could not become a row, with why.
+struct DeadLetter {
+  std::string source;
+  std::string location_id;  // the message key, as received
+  Timestamp fetched_at;
+  std::string reason;
+  std::string payload;
+};
+
+struct Prediction {
+  std::string city_name;
+  std::string variable;
+  Timestamp target_time;
+  double value = 0;
+  std::string model;
+  Timestamp created_at;
+};
+
+}  // namespace meteoflow

@@ -1,0 +1,134 @@
+#include "land/land_stage.h"
+
+#include <algorithm>
+#include <set>
+
+#include "lake/parquet/reader.h"
+
+namespace meteoflow {
+namespace {
+
+constexpr size_t kBatch = 50'000;
+constexpr const char* kGroup = "land";
+
+std::string FileName(const std::string& topic, int32_t partition, int64_t first, int64_t last) {
+  return "part-" + topic + "-" + std::to_string(partition) + "-" + std::to_string(first) + "-" +
+         std::to_string(last) + ".parquet";
+}
+
+// Parses "part-<topic>-<partition>-<first>-<last>.parquet" for a known topic.
+bool ParseFileName(const std::string& name, const std::string& topic, int64_t* first, int64_t* last) {
+  const std::string head = "part-" + topic + "-";
+  if (!name.starts_with(head) || !name.ends_with(".parquet")) return false;
+  const std::string rest = name.substr(head.size(), name.size() - head.size() - 8);
+  const size_t dash = rest.rfind('-');
+  if (dash == std::string::npos || dash == 0) return false;
+  const size_t dash2 = rest.rfind('-', dash - 1);
+  if (dash2 == std::string::npos) return false;
+  try {
+    *first = std::stoll(rest.substr(dash2 + 1, dash - dash2 - 1));
+    *last = std::stoll(rest.substr(dash + 1));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+// The offsets stored in one lake file (its `offset` column).
+Status ReadOffsets(const std::string& path, std::set<int64_t>* out) {
+  MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(path));
+  const int col = [&] {
+    for (size_t i = 0; i < reader->schema().size(); ++i) {
+      if (reader->schema()[i].name == "offset") return static_cast<int>(i);
+    }
+    return -1;
+  }();
+  if (col < 0) return Status::Corruption(path + ": lake file has no offset column");
+  MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll({col}));
+  out->insert(table.columns[0].ints.begin(), table.columns[0].ints.end());
+  return Status::OK();
+}
+
+}  // namespace
+
+std::vector<parquet::ColumnSpec> LandStage::RawSchema() {
+  using parquet::ColumnType;
+  return {{"location_id", ColumnType::kString, false},
+          {"fetched_at", ColumnType::kTimestampMillis, false},
+          {"topic", ColumnType::kString, false},
+          {"partition", ColumnType::kInt32, false},
+          {"offset", ColumnType::kInt64, false},
+          {"payload", ColumnType::kString, false}};
+}
+
+Result<LandStage::LandedFiles> LandStage::ListLanded() const {
+  LandedFiles landed;
+  MF_ASSIGN_OR_RETURN(auto files, lake_.List());
+  for (const auto& f : files) {
+    const std::string name = f.relative_path.substr(f.relative_path.rfind('/') + 1);
+    for (const auto& [topic, source] : topic_to_source_) {
+      FileRange range{f.path, 0, 0};
+      if (ParseFileName(name, topic, &range.first, &range.last)) landed[topic].push_back(range);
+    }
+  }
+  return landed;
+}
+
+Result<std::set<int64_t>> LandStage::LandedAtOrAfter(const LandedFiles& landed, const std::string& topic,
+                                                    int64_t from) const {
+  std::set<int64_t> offsets;
+  auto it = landed.find(topic);
+  if (it == landed.end()) return offsets;
+  for (const auto& file : it->second) {
+    if (file.last >= from) MF_RETURN_IF_ERROR(ReadOffsets(file.path, &offsets));
+  }
+  return offsets;
+}
+
+Result<LandStats> LandStage::Run() {
+  LandStats stats;
+  std::vector<std::string> topics;
+  for (const auto& [topic, source] : topic_to_source_) topics.push_back(topic);
+  MF_ASSIGN_OR_RETURN(const LandedFiles landed, ListLanded());
+  MF_ASSIGN_OR_RETURN(auto consumer, log_.Subscribe(kGroup, topics));
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(auto batch, consumer->Poll(kBatch));
+    if (batch.empty()) break;
+    // Offsets of this batch that an earlier, interrupted run already put in the lake.
+    std::map<std::string, int64_t> first_offset;
+    for (const auto& r : batch) first_offset.try_emplace(r.topic, r.offset);
+    std::map<std::string, std::set<int64_t>> already;
+    for (const auto& [topic, from] : first_offset) {
+      MF_ASSIGN_OR_RETURN(already[topic], LandedAtOrAfter(landed, topic, from));
+    }
+    // (topic, date) -> records, in offset order.
+    std::map<std::pair<std::string, std::string>, std::vector<const LogRecord*>> groups;
+    for (const auto& r : batch) {
+      if (already[r.topic].count(r.offset)) {
+        ++stats.skipped_already_landed;
+        continue;
+      }
+      groups[{r.topic, r.timestamp.DateString()}].push_back(&r);
+    }
+    for (const auto& [key, records] : groups) {
+      parquet::Table table(RawSchema());
+      for (const LogRecord* r : records) {
+        table.columns[0].AppendString(r->key);
+        table.columns[1].AppendInt(r->timestamp.millis());
+        table.columns[2].AppendString(r->topic);
+        table.columns[3].AppendInt(r->partition);
+        table.columns[4].AppendInt(r->offset);
+        table.columns[5].AppendString(r->value);
+      }
+      const LogRecord& first = *records.front();
+      const Partition partition = {{"source", topic_to_source_.at(key.first)}, {"date", key.second}};
+      MF_RETURN_IF_ERROR(lake_.Commit(partition, FileName(key.first, first.partition, first.offset, records.back()->offset), table));
+      stats.landed += static_cast<int64_t>(records.size());
+      ++stats.files;
+    }
+    MF_RETURN_IF_ERROR(consumer->Commit());
+  }
+  return stats;
+}
+
+}  // namespace meteoflow

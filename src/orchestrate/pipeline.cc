@@ -1,0 +1,67 @@
+#include "orchestrate/pipeline.h"
+
+#include <chrono>
+
+#include "collect/replay_source.h"
+#include "core/file_util.h"
+
+namespace meteoflow {
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir) {
+  auto p = std::unique_ptr<Pipeline>(new Pipeline());
+  p->dag_ = config.FindDag("weather");
+  if (!p->dag_) return Status::InvalidArgument(config.path + ": dags.weather: required DAG is missing");
+  MF_RETURN_IF_ERROR(MakeDirs(data_dir));
+  MF_ASSIGN_OR_RETURN(p->log_, LocalLog::Open(data_dir + "/log"));
+  MF_ASSIGN_OR_RETURN(p->store_, SqliteStore::Open(data_dir + "/store.db"));
+  MF_ASSIGN_OR_RETURN(p->metadata_, RunMetadata::Open(data_dir + "/meta.db"));
+  MF_RETURN_IF_ERROR(p->metadata_->MarkInterrupted(Timestamp::Now()).status());
+  p->raw_lake_ = std::make_unique<Dataset>(data_dir + "/lake/raw");
+  std::vector<SourceBinding> bindings;
+  std::map<std::string, std::string> topic_to_source;
+  for (const auto& src : config.sources) {
+    MF_ASSIGN_OR_RETURN(auto replay, ReplaySource::Load(src.name, src.recording));
+    if (auto span = replay->span()) {
+      if (!p->replay_span_) p->replay_span_ = span;
+      p->replay_span_->start = std::min(p->replay_span_->start, span->start);
+      p->replay_span_->end = std::max(p->replay_span_->end, span->end);
+    }
+    topic_to_source[src.topic] = src.name;
+    bindings.push_back({std::move(replay), src.topic});
+  }
+  p->collect_ = std::make_unique<CollectStage>(std::move(bindings), config.locations, *p->log_, *p->store_);
+  p->land_ = std::make_unique<LandStage>(topic_to_source, *p->log_, *p->raw_lake_);
+  p->transform_ = std::make_unique<TransformStage>(config.locations, *p->raw_lake_, *p->store_);
+  p->predict_ = std::make_unique<PredictStage>(*p->store_);
+  return p;
+}
+
+Result<RunSummary> Pipeline::RunDag(const std::string& run_id, const Interval& interval) {
+  RunSummary summary;
+  summary.interval = interval;
+  const auto started = std::chrono::steady_clock::now();
+  std::map<std::string, TaskFn> tasks = {
+      {"collect", [&](const TaskContext& c) -> Status {
+         MF_ASSIGN_OR_RETURN(summary.collect, collect_->Run(c.interval));
+         return Status::OK();
+       }},
+      {"land", [&](const TaskContext&) -> Status {
+         MF_ASSIGN_OR_RETURN(summary.land, land_->Run());
+         return Status::OK();
+       }},
+      {"transform", [&](const TaskContext&) -> Status {
+         MF_ASSIGN_OR_RETURN(summary.transform, transform_->Run());
+         return Status::OK();
+       }},
+      {"predict", [&](const TaskContext& c) -> Status {
+         MF_ASSIGN_OR_RETURN(summary.predict, predict_->Run(c.logical_date));
+         return Status::OK();
+       }},
+  };
+  DagRunner runner(*dag_, std::move(tasks), *metadata_);
+  MF_ASSIGN_OR_RETURN(summary.outcome, runner.Run(run_id, interval));
+  summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+}  // namespace meteoflow

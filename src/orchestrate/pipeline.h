@@ -1,0 +1,61 @@
+// Pipeline: the embedded weather pipeline assembled from a Config and a data dir -- the
+// backends (local log, Parquet lake, SQLite store), the stages, and the `weather` DAG's task
+// functions -- plus the run summary the CLI prints.
+//
+// Data dir layout: log/ (LocalLog), lake/raw/ (raw Parquet lake), store.db (SqliteStore),
+// meta.db (RunMetadata). Opening takes the log's process lock: one pipeline per data dir.
+//
+// Thread-safety: one RunDag at a time.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "collect/collect_stage.h"
+#include "forecast/predict_stage.h"
+#include "land/land_stage.h"
+#include "orchestrate/dag_runner.h"
+#include "store/sqlite_store.h"
+#include "stream/local_log.h"
+#include "transform/transform_stage.h"
+
+namespace meteoflow {
+
+struct RunSummary {
+  RunOutcome outcome;
+  Interval interval;
+  CollectStats collect;
+  LandStats land;
+  TransformStats transform;
+  PredictStats predict;
+  double wall_seconds = 0;
+};
+
+class Pipeline {
+ public:
+  static Result<std::unique_ptr<Pipeline>> Open(const Config& config, const std::string& data_dir);
+
+  // The span of the bundled recordings (union over sources), when replaying.
+  std::optional<Interval> replay_span() const { return replay_span_; }
+  // Runs the `weather` DAG once over `interval`, recorded under `run_id`.
+  Result<RunSummary> RunDag(const std::string& run_id, const Interval& interval);
+  RunMetadata& metadata() { return *metadata_; }
+  Store& store() { return *store_; }
+
+ private:
+  Pipeline() = default;
+
+  const DagConfig* dag_ = nullptr;
+  std::unique_ptr<LocalLog> log_;
+  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<RunMetadata> metadata_;
+  std::unique_ptr<Dataset> raw_lake_;
+  std::unique_ptr<CollectStage> collect_;
+  std::unique_ptr<LandStage> land_;
+  std::unique_ptr<TransformStage> transform_;
+  std::unique_ptr<PredictStage> predict_;
+  std::optional<Interval> replay_span_;
+};
+
+}  // namespace meteoflow

@@ -1,0 +1,162 @@
+#include "serve/server.h"
+
+#include <httplib.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace meteoflow {
+namespace {
+
+using nlohmann::json;
+
+json RowJson(const WeatherRow& r) {
+  json j = {{"city_name", r.city_name}, {"time", r.time.ToString()}, {"location_id", r.location_id},
+            {"country", r.country}, {"sources", r.sources}};
+  j["sunrise"] = r.sunrise ? json(r.sunrise->ToString()) : json(nullptr);
+  j["sunset"] = r.sunset ? json(r.sunset->ToString()) : json(nullptr);
+  for (size_t i = 0; i < kWeatherFieldCount; ++i) {
+    j[WeatherFieldName(static_cast<WeatherField>(i))] = r.fields[i] ? json(*r.fields[i]) : json(nullptr);
+  }
+  return j;
+}
+
+void Reply(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+}  // namespace
+
+DashboardServer::DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata,
+                                 std::string assets_dir)
+    : locations_(std::move(locations)), store_(store), metadata_(metadata), assets_dir_(std::move(assets_dir)),
+      server_(std::make_unique<httplib::Server>()) {
+  Routes();
+}
+
+DashboardServer::~DashboardServer() = default;
+
+void DashboardServer::Routes() {
+  auto& s = *server_;
+  s.set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+    ++requests_;
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  s.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    ++errors_;
+    Reply(res, 500, {{"error", "internal error"}});
+  });
+  s.Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
+    Reply(res, 200, {{"status", "ok"}, {"version", "0.1.0"}});
+  });
+  s.Get("/api/cities", [this](const httplib::Request&, httplib::Response& res) {
+    auto latest = store_.LatestWeather();
+    if (!latest.ok()) return Reply(res, 500, {{"error", latest.status().ToString()}});
+    json out = json::array();
+    for (const auto& l : locations_) {
+      json city = {{"id", l.id}, {"name", l.name}, {"latitude", l.latitude}, {"longitude", l.longitude}, {"latest", nullptr}};
+      for (const auto& r : *latest) {
+        if (r.city_name == l.name) city["latest"] = RowJson(r);
+      }
+      out.push_back(city);
+    }
+    Reply(res, 200, out);
+  });
+  auto city_of = [this](const httplib::Request& req, std::string* name) -> std::string {
+    if (!req.has_param("city") || req.get_param_value("city").empty()) return "city: required parameter is missing";
+    const std::string city = req.get_param_value("city");
+    for (const auto& l : locations_) {
+      if (l.name == city || l.id == city) *name = l.name;
+    }
+    return name->empty() ? "city: '" + city + "' is not a configured location" : "";
+  };
+  s.Get("/api/observations", [this, city_of](const httplib::Request& req, httplib::Response& res) {
+    std::string name;
+    if (auto err = city_of(req, &name); !err.empty()) return Reply(res, 400, {{"error", err}});
+    Timestamp from = Timestamp::FromMillis(INT64_MIN / 4), to = Timestamp::FromMillis(INT64_MAX / 4);
+    for (auto [param, target] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
+      if (!req.has_param(param)) continue;
+      auto t = Timestamp::Parse(req.get_param_value(param));
+      if (!t.ok()) return Reply(res, 400, {{"error", std::string(param) + ": " + t.status().message()}});
+      *target = *t;
+    }
+    auto rows = store_.QueryWeather(name, from, to);
+    if (!rows.ok()) return Reply(res, 500, {{"error", rows.status().ToString()}});
+    json out = json::array();
+    for (const auto& r : *rows) out.push_back(RowJson(r));
+    Reply(res, 200, out);
+  });
+  s.Get("/api/predictions", [this, city_of](const httplib::Request& req, httplib::Response& res) {
+    std::string name;
+    if (auto err = city_of(req, &name); !err.empty()) return Reply(res, 400, {{"error", err}});
+    auto rows = store_.QueryPredictions(name);
+    if (!rows.ok()) return Reply(res, 500, {{"error", rows.status().ToString()}});
+    json out = json::array();
+    for (const auto& p : *rows) {
+      out.push_back({{"city_name", p.city_name}, {"variable", p.variable}, {"target_time", p.target_time.ToString()},
+                     {"value", p.value}, {"model", p.model}, {"created_at", p.created_at.ToString()}});
+    }
+    Reply(res, 200, out);
+  });
+  s.Get("/api/runs", [this](const httplib::Request& req, httplib::Response& res) {
+    int limit = 50;
+    if (req.has_param("limit")) {
+      const std::string text = req.get_param_value("limit");
+      if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(text) < 1) {
+        return Reply(res, 400, {{"error", "limit: expected an integer in 1..9999"}});
+      }
+      limit = std::stoi(text);
+    }
+    auto runs = metadata_.Runs(limit);
+    if (!runs.ok()) return Reply(res, 500, {{"error", runs.status().ToString()}});
+    json out = json::array();
+    for (const auto& r : *runs) {
+      json tasks = json::array();
+      auto tries = metadata_.Tries(r.run_id);
+      if (tries.ok()) {
+        for (const auto& t : *tries) {
+          tasks.push_back({{"task_id", t.task_id}, {"try_number", t.try_number}, {"state", t.state},
+                           {"start", t.started_at.ToString()},
+                           {"end", t.ended_at ? json(t.ended_at->ToString()) : json(nullptr)}, {"message", t.message}});
+        }
+      }
+      out.push_back({{"run_id", r.run_id}, {"dag_id", r.dag_id}, {"logical_date", r.logical_date.ToString()},
+                     {"interval_start", r.interval.start.ToString()}, {"interval_end", r.interval.end.ToString()},
+                     {"state", r.state}, {"start", r.started_at.ToString()},
+                     {"end", r.ended_at ? json(r.ended_at->ToString()) : json(nullptr)}, {"tasks", tasks}});
+    }
+    Reply(res, 200, out);
+  });
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    std::string text =
+        "# HELP meteoflow_http_requests_total HTTP requests received by the dashboard server.\n"
+        "# TYPE meteoflow_http_requests_total counter\n"
+        "meteoflow_http_requests_total " + std::to_string(requests_.load()) + "\n"
+        "# HELP meteoflow_http_errors_total HTTP requests that failed with an internal error.\n"
+        "# TYPE meteoflow_http_errors_total counter\n"
+        "meteoflow_http_errors_total " + std::to_string(errors_.load()) + "\n";
+    res.set_content(text, "text/plain; version=0.0.4");
+  });
+  if (!assets_dir_.empty() && std::filesystem::is_directory(assets_dir_)) {
+    s.set_mount_point("/", assets_dir_);
+  } else {
+    s.Get("/", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = 503;
+      res.set_content("dashboard assets not found at '" + assets_dir_ + "': run 'make build'", "text/plain");
+    });
+  }
+}
+
+Status DashboardServer::Serve(const std::string& host, int port) {
+  if (!server_->bind_to_port(host, port)) {
+    return Status::Unavailable("dashboard: cannot bind " + host + ":" + std::to_string(port));
+  }
+  server_->listen_after_bind();
+  return Status::OK();
+}
+
+void DashboardServer::Stop() { server_->stop(); }
+
+}  // namespace meteoflow

@@ -1,0 +1,51 @@
+// DashboardServer: the HTTP front of meteoflow -- the JSON API and the built web page.
+//
+//   GET /api/health                        {"status":"ok","version":...}
+//   GET /api/cities                        configured locations with their latest row
+//   GET /api/observations?city=&from=&to=  weather_data rows of one city (name or id), by time
+//   GET /api/predictions?city=             predictions of one city
+//   GET /api/runs?limit=                   DAG runs, newest first, with their task tries
+//   GET /metrics                           Prometheus text format
+//   GET /                                  the dashboard (static files of web/dist)
+// Bad parameters give 400 with {"error": "..."} naming the parameter; unknown paths 404.
+//
+// Thread-safety: request handlers run on the server's threads; Store and RunMetadata
+// serialise internally. Stop() may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/location.h"
+#include "core/status.h"
+#include "orchestrate/metadata.h"
+#include "store/store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace meteoflow {
+
+class DashboardServer {
+ public:
+  DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata, std::string assets_dir);
+  ~DashboardServer();
+
+  // Binds host:port and serves until Stop(); returns an error when the bind fails.
+  Status Serve(const std::string& host, int port);
+  void Stop();
+
+ private:
+  void Routes();
+  const std::vector<Location> locations_;
+  Store& store_;
+  RunMetadata& metadata_;
+  const std::string assets_dir_;
+  std::unique_ptr<httplib::Server> server_;
+  std::atomic<int64_t> requests_{0}, errors_{0};
+};
+
+}  // namespace meteoflow

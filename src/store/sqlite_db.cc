@@ -1,0 +1,107 @@
+#include "store/sqlite_db.h"
+
+namespace meteoflow {
+
+void SqlStatement::Bind(int index, const SqlValue& value) {
+  if (std::holds_alternative<int64_t>(value)) {
+    sqlite3_bind_int64(stmt_, index, std::get<int64_t>(value));
+  } else if (std::holds_alternative<double>(value)) {
+    sqlite3_bind_double(stmt_, index, std::get<double>(value));
+  } else if (std::holds_alternative<std::string>(value)) {
+    const auto& s = std::get<std::string>(value);
+    sqlite3_bind_text(stmt_, index, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  } else {
+    sqlite3_bind_null(stmt_, index);
+  }
+}
+
+void SqlStatement::BindOptional(int index, const std::optional<double>& value) {
+  if (value) {
+    sqlite3_bind_double(stmt_, index, *value);
+  } else {
+    sqlite3_bind_null(stmt_, index);
+  }
+}
+
+Result<bool> SqlStatement::Step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Status::IOError("sqlite " + file_ + ": " + sqlite3_errmsg(db_));
+}
+
+Status SqlStatement::Run() {
+  for (;;) {
+    auto row = Step();
+    if (!row.ok()) {
+      Reset();
+      return row.status();
+    }
+    if (!*row) break;
+  }
+  Reset();
+  return Status::OK();
+}
+
+void SqlStatement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+SqlValue SqlStatement::Column(int i) const {
+  switch (sqlite3_column_type(stmt_, i)) {
+    case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt_, i));
+    case SQLITE_FLOAT: return sqlite3_column_double(stmt_, i);
+    case SQLITE_NULL: return std::monostate{};
+    default: return ColumnText(i);
+  }
+}
+
+std::optional<double> SqlStatement::ColumnDouble(int i) const {
+  if (sqlite3_column_type(stmt_, i) == SQLITE_NULL) return std::nullopt;
+  return sqlite3_column_double(stmt_, i);
+}
+
+std::string SqlStatement::ColumnText(int i) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+  return text ? std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
+}
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Status::IOError("sqlite " + path + ": open: " + msg);
+  }
+  sqlite3_busy_timeout(db, 10'000);
+  auto out = std::unique_ptr<SqliteDb>(new SqliteDb(db, path));
+  if (!read_only) {
+    MF_RETURN_IF_ERROR(out->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
+  }
+  return out;
+}
+
+SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+
+Status SqliteDb::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return Status::IOError("sqlite " + path_ + ": " + msg);
+  }
+  return Status::OK();
+}
+
+Result<std::unique_ptr<SqlStatement>> SqliteDb::Prepare(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    return Status::InvalidArgument("sqlite " + path_ + ": " + sqlite3_errmsg(db_));
+  }
+  if (!stmt) return Status::InvalidArgument("sqlite " + path_ + ": empty statement");
+  return std::make_unique<SqlStatement>(db_, stmt, path_);
+}
+
+}  // namespace meteoflow

@@ -1,0 +1,213 @@
+#include "store/sqlite_store.h"
+
+#include <sstream>
+
+namespace meteoflow {
+namespace {
+
+std::string WeatherColumns() {
+  std::string cols = "city_name, time, location_id, country, sunrise, sunset, sources";
+  for (size_t i = 0; i < kWeatherFieldCount; ++i) cols += std::string(", ") + WeatherFieldName(static_cast<WeatherField>(i));
+  return cols;
+}
+
+std::string Schema() {
+  std::ostringstream s;
+  s << "CREATE TABLE IF NOT EXISTS weather_data (city_name TEXT NOT NULL, time TEXT NOT NULL, "
+       "location_id TEXT NOT NULL, country TEXT, sunrise TEXT, sunset TEXT, sources TEXT NOT NULL";
+  for (size_t i = 0; i < kWeatherFieldCount; ++i) s << ", " << WeatherFieldName(static_cast<WeatherField>(i)) << " REAL";
+  s << ", PRIMARY KEY (city_name, time)) WITHOUT ROWID;\n"
+       "CREATE TABLE IF NOT EXISTS weather_hourly (city_name TEXT NOT NULL, hour TEXT NOT NULL, "
+       "observations INTEGER NOT NULL, temp_avg REAL, temp_min REAL, temp_max REAL, humidity_avg REAL, "
+       "pressure_avg REAL, wind_speed_avg REAL, wind_speed_max REAL, precipitation_sum REAL, "
+       "PRIMARY KEY (city_name, hour)) WITHOUT ROWID;\n"
+       "CREATE TABLE IF NOT EXISTS predictions (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
+       "target_time TEXT NOT NULL, value REAL NOT NULL, model TEXT NOT NULL, created_at TEXT NOT NULL, "
+       "PRIMARY KEY (city_name, variable, target_time, model)) WITHOUT ROWID;\n"
+       "CREATE TABLE IF NOT EXISTS dead_letter (source TEXT NOT NULL, location_id TEXT NOT NULL, "
+       "fetched_at TEXT NOT NULL, reason TEXT NOT NULL, payload TEXT NOT NULL, "
+       "PRIMARY KEY (source, location_id, fetched_at)) WITHOUT ROWID;\n"
+       "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n";
+  return s.str();
+}
+
+SqlValue OptTime(const std::optional<Timestamp>& t) {
+  return t ? SqlValue(t->ToFixedString()) : SqlValue(std::monostate{});
+}
+
+std::optional<Timestamp> ParseOptTime(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto t = Timestamp::Parse(text);
+  return t.ok() ? std::optional<Timestamp>(*t) : std::nullopt;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  MF_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
+  MF_RETURN_IF_ERROR(db->Exec(Schema()));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+}
+
+template <typename F>
+Status SqliteStore::InTransaction(F&& body) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  Status s = body();
+  if (!s.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return s;
+  }
+  return db_->Exec("COMMIT");
+}
+
+Status SqliteStore::UpsertWeather(const std::vector<WeatherRow>& rows) {
+  return InTransaction([&]() -> Status {
+    std::string placeholders = "?";
+    for (size_t i = 1; i < 7 + kWeatherFieldCount; ++i) placeholders += ",?";
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO weather_data (" + WeatherColumns() +
+                                                ") VALUES (" + placeholders + ")"));
+    for (const auto& r : rows) {
+      stmt->Bind(1, r.city_name);
+      stmt->Bind(2, r.time.ToFixedString());
+      stmt->Bind(3, r.location_id);
+      stmt->Bind(4, r.country.empty() ? SqlValue() : SqlValue(r.country));
+      stmt->Bind(5, OptTime(r.sunrise));
+      stmt->Bind(6, OptTime(r.sunset));
+      stmt->Bind(7, r.sources);
+      for (size_t i = 0; i < kWeatherFieldCount; ++i) stmt->BindOptional(static_cast<int>(8 + i), r.fields[i]);
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::vector<WeatherRow>> SqliteStore::SelectWeather(const std::string& where, const std::vector<SqlValue>& args) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT " + WeatherColumns() + " FROM weather_data " + where));
+  for (size_t i = 0; i < args.size(); ++i) stmt->Bind(static_cast<int>(i + 1), args[i]);
+  std::vector<WeatherRow> out;
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    WeatherRow r;
+    r.city_name = stmt->ColumnText(0);
+    MF_ASSIGN_OR_RETURN(r.time, Timestamp::Parse(stmt->ColumnText(1)));
+    r.location_id = stmt->ColumnText(2);
+    r.country = stmt->ColumnText(3);
+    r.sunrise = ParseOptTime(stmt->ColumnText(4));
+    r.sunset = ParseOptTime(stmt->ColumnText(5));
+    r.sources = stmt->ColumnText(6);
+    for (size_t i = 0; i < kWeatherFieldCount; ++i) r.fields[i] = stmt->ColumnDouble(static_cast<int>(7 + i));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<WeatherRow>> SqliteStore::QueryWeather(const std::string& city_name, Timestamp from, Timestamp to) {
+  return SelectWeather("WHERE city_name = ? AND time >= ? AND time < ? ORDER BY time",
+                       {city_name, from.ToFixedString(), to.ToFixedString()});
+}
+
+Result<std::vector<WeatherRow>> SqliteStore::LatestWeather() {
+  return SelectWeather(
+      "AS w WHERE time = (SELECT max(time) FROM weather_data WHERE city_name = w.city_name) ORDER BY city_name", {});
+}
+
+Status SqliteStore::UpsertHourly(const std::vector<HourlyAggregate>& rows) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO weather_hourly VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    for (const auto& r : rows) {
+      stmt->Bind(1, r.city_name);
+      stmt->Bind(2, r.hour.ToFixedString());
+      stmt->Bind(3, r.observations);
+      int i = 4;
+      for (const auto* v : {&r.temp_avg, &r.temp_min, &r.temp_max, &r.humidity_avg, &r.pressure_avg,
+                            &r.wind_speed_avg, &r.wind_speed_max, &r.precipitation_sum}) {
+        stmt->BindOptional(i++, *v);
+      }
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Status SqliteStore::UpsertDeadLetters(const std::vector<DeadLetter>& rows) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO dead_letter VALUES (?,?,?,?,?)"));
+    for (const auto& r : rows) {
+      stmt->Bind(1, r.source);
+      stmt->Bind(2, r.location_id);
+      stmt->Bind(3, r.fetched_at.ToFixedString());
+      stmt->Bind(4, r.reason);
+      stmt->Bind(5, r.payload);
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Status SqliteStore::UpsertPredictions(const std::vector<Prediction>& rows) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO predictions VALUES (?,?,?,?,?,?)"));
+    for (const auto& r : rows) {
+      stmt->Bind(1, r.city_name);
+      stmt->Bind(2, r.variable);
+      stmt->Bind(3, r.target_time.ToFixedString());
+      stmt->Bind(4, r.value);
+      stmt->Bind(5, r.model);
+      stmt->Bind(6, r.created_at.ToFixedString());
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string& city_name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT city_name, variable, target_time, value, model, created_at "
+                                              "FROM predictions WHERE city_name = ? ORDER BY target_time, variable"));
+  stmt->Bind(1, city_name);
+  std::vector<Prediction> out;
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    Prediction p;
+    p.city_name = stmt->ColumnText(0);
+    p.variable = stmt->ColumnText(1);
+    MF_ASSIGN_OR_RETURN(p.target_time, Timestamp::Parse(stmt->ColumnText(2)));
+    p.value = stmt->ColumnDouble(3).value_or(0);
+    p.model = stmt->ColumnText(4);
+    MF_ASSIGN_OR_RETURN(p.created_at, Timestamp::Parse(stmt->ColumnText(5)));
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Status SqliteStore::PutCheckpoints(const std::map<std::string, std::string>& entries) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO checkpoints VALUES (?,?)"));
+    for (const auto& [name, value] : entries) {
+      stmt->Bind(1, name);
+      stmt->Bind(2, value);
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::map<std::string, std::string>> SqliteStore::ListCheckpoints(const std::string& prefix) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT name, value FROM checkpoints WHERE substr(name, 1, ?) = ?"));
+  stmt->Bind(1, static_cast<int64_t>(prefix.size()));
+  stmt->Bind(2, prefix);
+  std::map<std::string, std::string> out;
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    out[stmt->ColumnText(0)] = stmt->ColumnText(1);
+  }
+  return out;
+}
+
+}  // namespace meteoflow

@@ -1,0 +1,45 @@
+// SqliteStore: the embedded Store, one SQLite file (WAL) in the data dir.
+//
+// Times are stored as fixed-width RFC 3339 text ("2024-12-03T22:16:57.000Z") so that users'
+// SQL sorts and compares them directly. Each upsert batch is one transaction: all of it is
+// durable on OK, none of it on error.
+//
+// Thread-safety: all methods are serialised by one mutex.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace meteoflow {
+
+class SqliteStore : public Store {
+ public:
+  // Opens (creating tables when needed) the store file at `path`.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+
+  Status UpsertWeather(const std::vector<WeatherRow>& rows) override;
+  Result<std::vector<WeatherRow>> QueryWeather(const std::string& city_name, Timestamp from, Timestamp to) override;
+  Result<std::vector<WeatherRow>> LatestWeather() override;
+  Status UpsertHourly(const std::vector<HourlyAggregate>& rows) override;
+  Status UpsertDeadLetters(const std::vector<DeadLetter>& rows) override;
+  Status UpsertPredictions(const std::vector<Prediction>& rows) override;
+  Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name) override;
+  Status PutCheckpoints(const std::map<std::string, std::string>& entries) override;
+  Result<std::map<std::string, std::string>> ListCheckpoints(const std::string& prefix) override;
+
+ private:
+  explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  Result<std::vector<WeatherRow>> SelectWeather(const std::string& where, const std::vector<SqlValue>& args);
+  // Runs `body` inside BEGIN/COMMIT, rolling back when it fails.
+  template <typename F>
+  Status InTransaction(F&& body);
+
+  std::mutex mu_;
+  std::unique_ptr<SqliteDb> db_;
+};
+
+}  // namespace meteoflow

@@ -1,0 +1,34 @@
+// Parsing and quality checks of raw API responses (simdjson), one function per source.
+//
+// A response becomes a SourceReading or an InvalidArgument whose message is the dead-letter
+// reason, naming the field: "main.temp: 999 is outside [-90, 65]", "dt: expected a number",
+// "not JSON (TAPE_ERROR ...)". Missing optional fields stay absent; `null` counts as missing.
+// Required: OpenWeatherMap `dt` and `main.temp`; Open-Meteo `current.time` and
+// `current.temperature_2m`. Observation times must lie within a day of the fetch time.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/weather.h"
+
+namespace meteoflow {
+
+struct SourceReading {
+  Timestamp observed_at;
+  std::array<std::optional<double>, kWeatherFieldCount> fields{};
+  std::string country;
+  std::optional<Timestamp> sunrise, sunset;
+
+  const std::optional<double>& at(WeatherField f) const { return fields[static_cast<size_t>(f)]; }
+};
+
+Result<SourceReading> ParseOpenWeatherMap(std::string_view body, Timestamp fetched_at);
+Result<SourceReading> ParseOpenMeteo(std::string_view body, Timestamp fetched_at);
+
+}  // namespace meteoflow

@@ -1,0 +1,100 @@
+// The dashboard page: a city's temperature and humidity with predictions overlaid, the latest
+// observation of every city, and the pipeline's runs. Data comes from the JSON API only.
+import * as echarts from "echarts";
+import { api, City, Observation, Prediction } from "./api";
+
+const chartElement = document.getElementById("chart") as HTMLDivElement;
+const chart = echarts.init(chartElement, undefined, { renderer: "svg" });
+const citySelect = document.getElementById("city") as HTMLSelectElement;
+const statusElement = document.getElementById("status") as HTMLSpanElement;
+
+const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "–" : v.toFixed(digits));
+
+function series(rows: Observation[], key: "temperature_2m" | "humidity") {
+  return rows.filter((r) => r[key] !== null).map((r) => [r.time, r[key]] as [string, number]);
+}
+
+function predicted(preds: Prediction[], variable: string, last: [string, number] | undefined) {
+  const points = preds.filter((p) => p.variable === variable).map((p) => [p.target_time, p.value] as [string, number]);
+  return last ? [last, ...points] : points;
+}
+
+async function drawCity(city: string) {
+  const [rows, preds] = await Promise.all([api.observations(city), api.predictions(city)]);
+  const temp = series(rows, "temperature_2m");
+  const humidity = series(rows, "humidity");
+  chart.setOption(
+    {
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 50, right: 50, top: 40, bottom: 40 },
+      xAxis: { type: "time" },
+      yAxis: [
+        { type: "value", name: "°C", scale: true },
+        { type: "value", name: "%", min: 0, max: 100 },
+      ],
+      series: [
+        { name: "temperature (°C)", type: "line", data: temp, showSymbol: true, symbolSize: 4 },
+        { name: "humidity (%)", type: "line", yAxisIndex: 1, data: humidity, showSymbol: true, symbolSize: 4 },
+        { name: "temperature forecast", type: "line", data: predicted(preds, "temp", temp.at(-1)), lineStyle: { type: "dashed" } },
+        { name: "humidity forecast", type: "line", yAxisIndex: 1, data: predicted(preds, "humidity", humidity.at(-1)), lineStyle: { type: "dashed" } },
+      ],
+    },
+    true,
+  );
+  chartElement.dataset.points = String(temp.length + humidity.length);
+  chartElement.dataset.city = city;
+  statusElement.textContent = `${rows.length} observations, ${preds.length} predictions (${preds[0]?.model ?? "no model yet"})`;
+}
+
+function fillLatest(cities: City[]) {
+  const body = document.querySelector("#latest tbody") as HTMLTableSectionElement;
+  body.replaceChildren(
+    ...cities.map((c) => {
+      const tr = document.createElement("tr");
+      const l = c.latest;
+      for (const text of [c.name, l?.time ?? "–", fmt(l?.temperature_2m), fmt(l?.humidity, 0), fmt(l?.pressure, 0), fmt(l?.wind_speed), l?.sources ?? "–"]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+}
+
+async function fillRuns() {
+  const body = document.querySelector("#runs tbody") as HTMLTableSectionElement;
+  const runs = await api.runs();
+  body.replaceChildren(
+    ...runs.map((r) => {
+      const tr = document.createElement("tr");
+      const tasks = r.tasks.map((t) => `${t.task_id}:${t.state}`).join(" ");
+      for (const [text, cls] of [[r.run_id, ""], [r.state, `state-${r.state}`], [`${r.interval_start} → ${r.interval_end}`, ""], [tasks, ""]]) {
+        const td = document.createElement("td");
+        td.textContent = text;
+        if (cls) td.className = cls;
+        tr.append(td);
+      }
+      return tr;
+    }),
+  );
+}
+
+async function main() {
+  try {
+    const cities = await api.cities();
+    citySelect.replaceChildren(...cities.map((c) => new Option(c.name, c.name)));
+    const wanted = new URLSearchParams(location.search).get("city");
+    citySelect.value = cities.some((c) => c.name === wanted) ? (wanted as string) : (cities[0]?.name ?? "");
+    citySelect.addEventListener("change", () => drawCity(citySelect.value));
+    fillLatest(cities);
+    await Promise.all([drawCity(citySelect.value), fillRuns()]);
+  } catch (err) {
+    statusElement.textContent = `error: ${(err as Error).message}`;
+  }
+}
+
+window.addEventListener("resize", () => chart.resize());
+main();

@@ -1,0 +1,58 @@
+# meteoflow: the two set-up commands are `make run` and `make test` (see README.md).
+# Every target installs what it needs; installs are idempotent and non-interactive.
+
+BUILD_DIR ?= build
+APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev libyaml-cpp-dev libsimdjson-dev \
+  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libsnappy-dev libzstd-dev libsqlite3-dev \
+  sqlite3 chromium clang-format
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test clean format
+
+deps: deps-apt deps-python deps-web
+
+# apt: only when something is missing, so a ready machine needs no network.
+deps-apt:
+	@for tool in python3 node npm; do command -v $$tool >/dev/null || { echo "meteoflow: $$tool is required (the machine image provides it)"; exit 1; }; done
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+
+# Python test tools in the project venv (pip's cache keeps re-installs offline-fast).
+deps-python: .venv/.installed
+.venv/.installed: requirements-dev.txt
+	python3 -m venv .venv
+	.venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Front-end packages pinned by web/package-lock.json (npm's cache keeps re-installs fast).
+deps-web: web/node_modules/.installed
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+build: build-native build-web
+
+build-native: deps-apt
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD_DIR)
+
+build-web: deps-web
+	cd web && npm run build
+
+# Runs the pipeline on the bundled recording, ticking every 10 minutes, and serves the
+# dashboard on http://127.0.0.1:8080/ (Ctrl-C stops it).
+run: deps build
+	$(BUILD_DIR)/meteoflow run --config config/meteoflow.yaml
+
+test: deps build
+	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf $(BUILD_DIR) web/dist

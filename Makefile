@@ -31,7 +31,7 @@ deps-python: .venv/.installed
 # Front-end packages pinned by web/package-lock.json (npm's cache keeps re-installs fast).
 deps-web: web/node_modules/.installed
 web/node_modules/.installed: web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund
+	cd web && npm install --no-audit --no-fund
 	touch $@
 
 build: build-native build-web

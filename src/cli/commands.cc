@@ -80,7 +80,8 @@ void PrintSummary(const RunSummary& s) {
             << "  published     " << Sum(s.collect.published);
   for (const auto& [topic, n] : s.collect.published) std::cout << "  (" << topic << " " << n << ")";
   std::cout << "\n";
-  if (s.collect.already_collected) std::cout << "  skipped       " << s.collect.already_collected << " already collected\n";
+  if (s.collect.already_collected)
+    std::cout << "  skipped       " << s.collect.already_collected << " already collected\n";
   std::cout << "  landed        " << s.land.landed << " messages in " << s.land.files << " Parquet files\n"
             << "  stored        " << s.transform.rows_upserted << " weather_data rows upserted (" << s.transform.paired
             << " with both sources) from " << s.transform.records << " new records\n"
@@ -91,7 +92,9 @@ void PrintSummary(const RunSummary& s) {
   if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
 }
 
-std::string RunId(const char* kind, Timestamp logical) { return std::string(kind) + "__" + logical.ToString() + "__" + std::to_string(Timestamp::Now().millis()); }
+std::string RunId(const char* kind, Timestamp logical) {
+  return std::string(kind) + "__" + logical.ToString() + "__" + std::to_string(Timestamp::Now().millis());
+}
 
 Status Report(const RunSummary& s, const RunOptions& options) {
   if (options.json) {
@@ -99,7 +102,8 @@ Status Report(const RunSummary& s, const RunOptions& options) {
   } else if (!options.quiet || s.outcome.state != "success") {
     PrintSummary(s);
   }
-  if (s.outcome.state != "success") return Status::Internal("run " + s.outcome.run_id + " failed: " + s.outcome.first_error);
+  if (s.outcome.state != "success")
+    return Status::Internal("run " + s.outcome.run_id + " failed: " + s.outcome.first_error);
   return Status::OK();
 }
 
@@ -151,7 +155,8 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   const int port = options.port ? options.port : config.dashboard.port;
   Status serve_status;
   std::thread http([&] { serve_status = server.Serve(config.dashboard.host, port); });
-  if (!options.quiet) std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
+  if (!options.quiet)
+    std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
   Status s = RunScheduled(*pipeline, config, options);
   server.Stop();
   http.join();
@@ -162,7 +167,8 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   const std::string dir = DataDir(common, config);
-  if (!fs::exists(dir + "/store.db")) return Status::NotFound("serve: no store at " + dir + "/store.db (run the pipeline first)");
+  if (!fs::exists(dir + "/store.db"))
+    return Status::NotFound("serve: no store at " + dir + "/store.db (run the pipeline first)");
   MF_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(dir + "/store.db"));
   MF_ASSIGN_OR_RETURN(auto metadata, RunMetadata::Open(dir + "/meta.db"));
   DashboardServer server(config.locations, *store, *metadata, AssetsDir(common, config));
@@ -190,8 +196,8 @@ Status SqlCommand(const CommonOptions& common, const SqlOptions& options) {
     std::string line;
     for (int i = 0; i < stmt->ColumnCount(); ++i) {
       const SqlValue v = stmt->Column(i);
-      json cell = std::holds_alternative<int64_t>(v) ? json(std::get<int64_t>(v))
-                  : std::holds_alternative<double>(v) ? json(std::get<double>(v))
+      json cell = std::holds_alternative<int64_t>(v)       ? json(std::get<int64_t>(v))
+                  : std::holds_alternative<double>(v)      ? json(std::get<double>(v))
                   : std::holds_alternative<std::string>(v) ? json(std::get<std::string>(v))
                                                            : json(nullptr);
       row[stmt->ColumnName(i)] = cell;

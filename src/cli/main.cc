@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
   run_cmd->add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
   run_cmd->add_flag("--once", run.once, "Run the DAG once over the whole bundled recording and exit");
-  run_cmd->add_option("--port", run.port, "Dashboard port while running (default: from config)")->check(CLI::Range(1, 65535));
+  run_cmd->add_option("--port", run.port, "Dashboard port while running (default: from config)")
+      ->check(CLI::Range(1, 65535));
   run_cmd->add_flag("--json", run.json, "Print the run summary as JSON");
   run_cmd->add_flag("--quiet", run.quiet, "Print nothing on success");
 

@@ -54,19 +54,23 @@ Result<std::unique_ptr<ReplaySource>> ReplaySource::Parse(const std::string& nam
     }
     std::string_view location, fetched;
     simdjson::dom::element response;
-    if (doc["location_id"].get(location) || location.empty()) return Status::InvalidArgument(where + "missing string location_id");
+    if (doc["location_id"].get(location) || location.empty())
+      return Status::InvalidArgument(where + "missing string location_id");
     if (doc["fetched_at"].get(fetched)) return Status::InvalidArgument(where + "missing string fetched_at");
-    if (doc["response"].get(response) || !response.is_object()) return Status::InvalidArgument(where + "missing object response");
+    if (doc["response"].get(response) || !response.is_object())
+      return Status::InvalidArgument(where + "missing object response");
     auto when = Timestamp::Parse(fetched);
     if (!when.ok()) return Status::InvalidArgument(where + when.status().message());
     MF_ASSIGN_OR_RETURN(std::string body, RawResponseText(line));
     out.push_back({std::string(location), *when, std::move(body)});
   }
-  std::stable_sort(out.begin(), out.end(), [](const RawResponse& a, const RawResponse& b) { return a.fetched_at < b.fetched_at; });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const RawResponse& a, const RawResponse& b) { return a.fetched_at < b.fetched_at; });
   return std::unique_ptr<ReplaySource>(new ReplaySource(name, std::move(out)));
 }
 
-Result<std::vector<RawResponse>> ReplaySource::Collect(const Interval& interval, const std::vector<Location>& locations) {
+Result<std::vector<RawResponse>> ReplaySource::Collect(const Interval& interval,
+                                                       const std::vector<Location>& locations) {
   std::set<std::string> wanted;
   for (const auto& l : locations) wanted.insert(l.id);
   std::vector<RawResponse> out;

@@ -6,7 +6,8 @@ namespace meteoflow {
 namespace {
 
 const char* kRecording =
-    "{\"location_id\": \"rabat\", \"fetched_at\": \"2024-12-03T22:20:00Z\", \"response\": {\"a\": 1.50, \"b\": [1, 2]}}\n"
+    "{\"location_id\": \"rabat\", \"fetched_at\": \"2024-12-03T22:20:00Z\", \"response\": {\"a\": 1.50, \"b\": [1, "
+    "2]}}\n"
     "\n"
     "{\"location_id\": \"casablanca\", \"fetched_at\": \"2024-12-03T22:10:00Z\", \"response\": {\"x\":\"y\"}}\n"
     "{\"location_id\": \"nowhere\", \"fetched_at\": \"2024-12-03T22:12:00Z\", \"response\": {}}\n";
@@ -21,7 +22,8 @@ TEST(ReplaySourceTest, SelectsByIntervalAndLocationKeepingBytes) {
   ASSERT_EQ(all->size(), 2u);
   EXPECT_EQ((*all)[0].location_id, "casablanca");
   EXPECT_EQ((*all)[1].body, "{\"a\": 1.50, \"b\": [1, 2]}");  // exactly as recorded
-  auto slice = (*src)->Collect({*Timestamp::Parse("2024-12-03T22:15:00Z"), *Timestamp::Parse("2024-12-03T22:20:00Z")}, locations);
+  auto slice = (*src)->Collect({*Timestamp::Parse("2024-12-03T22:15:00Z"), *Timestamp::Parse("2024-12-03T22:20:00Z")},
+                               locations);
   EXPECT_TRUE(slice->empty());  // half-open: 22:20 belongs to the next interval
 }
 
@@ -30,8 +32,10 @@ TEST(ReplaySourceTest, BadLinesNameFileAndLine) {
       {"{\"location_id\": \"a\", \"fetched_at\": \"2024-12-03T22:20:00Z\"}", "rec.jsonl:1: missing object response"},
       {"{\"fetched_at\": \"2024-12-03T22:20:00Z\", \"response\": {}}", "rec.jsonl:1: missing string location_id"},
       {"{\"location_id\": \"a\", \"fetched_at\": \"noon\", \"response\": {}}", "rec.jsonl:1: not a UTC timestamp"},
-      {"\n{\"location_id\": \"a\", \"fetched_at\": \"2024-12-03T22:20:00Z\", \"response\": {}", "rec.jsonl:2: not JSON"},
-      {"{\"location_id\": \"a\", \"fetched_at\": \"2024-12-03T22:20:00Z\", \"response\": []}", "missing object response"},
+      {"\n{\"location_id\": \"a\", \"fetched_at\": \"2024-12-03T22:20:00Z\", \"response\": {}",
+       "rec.jsonl:2: not JSON"},
+      {"{\"location_id\": \"a\", \"fetched_at\": \"2024-12-03T22:20:00Z\", \"response\": []}",
+       "missing object response"},
   };
   for (const auto& [text, msg] : cases) {
     auto src = ReplaySource::Parse("om", text, "rec.jsonl");

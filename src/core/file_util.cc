@@ -9,9 +9,7 @@
 
 namespace meteoflow {
 
-Status ErrnoStatus(const std::string& what) {
-  return Status::IOError(what + ": " + std::strerror(errno));
-}
+Status ErrnoStatus(const std::string& what) { return Status::IOError(what + ": " + std::strerror(errno)); }
 
 Status MakeDirs(const std::string& path) {
   std::error_code ec;

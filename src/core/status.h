@@ -55,7 +55,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return status_.ok(); }
@@ -79,10 +79,10 @@ class [[nodiscard]] Result {
 #define MF_CONCAT(a, b) MF_CONCAT_INNER(a, b)
 
 // Returns the Status from the enclosing function when `expr` is not OK.
-#define MF_RETURN_IF_ERROR(expr)                  \
-  do {                                            \
-    ::meteoflow::Status mf_status_ = (expr);      \
-    if (!mf_status_.ok()) return mf_status_;      \
+#define MF_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::meteoflow::Status mf_status_ = (expr); \
+    if (!mf_status_.ok()) return mf_status_; \
   } while (0)
 
 #define MF_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
@@ -91,5 +91,4 @@ class [[nodiscard]] Result {
   lhs = std::move(tmp).value()
 
 // `lhs = value of expr`, or return its Status from the enclosing function.
-#define MF_ASSIGN_OR_RETURN(lhs, expr) \
-  MF_ASSIGN_OR_RETURN_IMPL(MF_CONCAT(mf_result_, __LINE__), lhs, expr)
+#define MF_ASSIGN_OR_RETURN(lhs, expr) MF_ASSIGN_OR_RETURN_IMPL(MF_CONCAT(mf_result_, __LINE__), lhs, expr)

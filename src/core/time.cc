@@ -55,8 +55,8 @@ bool ReadDigits(std::string_view text, size_t pos, size_t width, int64_t* out) {
 }
 
 bool IsUtcSuffix(std::string_view rest) {
-  return rest.empty() || rest == "Z" || rest == "z" || rest == "+00:00" || rest == "+0000" ||
-         rest == "-00:00" || rest == "+00";
+  return rest.empty() || rest == "Z" || rest == "z" || rest == "+00:00" || rest == "+0000" || rest == "-00:00" ||
+         rest == "+00";
 }
 
 }  // namespace
@@ -66,9 +66,7 @@ Timestamp Timestamp::Now() {
   return FromMillis(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
 }
 
-Timestamp Timestamp::FloorTo(int64_t step_ms) const {
-  return FromMillis(FloorDiv(ms_, step_ms) * step_ms);
-}
+Timestamp Timestamp::FloorTo(int64_t step_ms) const { return FromMillis(FloorDiv(ms_, step_ms) * step_ms); }
 
 std::string Timestamp::ToString() const {
   const int64_t days = FloorDiv(ms_, 86'400'000);
@@ -77,14 +75,12 @@ std::string Timestamp::ToString() const {
   const int64_t secs = ms_of_day / 1000, millis = ms_of_day % 1000;
   char buf[96];
   if (millis == 0) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
-                  static_cast<long long>(c.year), c.month, c.day,
-                  static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.year), c.month,
+                  c.day, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
                   static_cast<long long>(secs % 60));
   } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
-                  static_cast<long long>(c.year), c.month, c.day,
-                  static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(c.year),
+                  c.month, c.day, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
                   static_cast<long long>(secs % 60), static_cast<long long>(millis));
   }
   return buf;
@@ -101,10 +97,9 @@ std::string Timestamp::DateString() const { return ToString().substr(0, 10); }
 Result<Timestamp> Timestamp::Parse(std::string_view text) {
   auto bad = [&] { return Status::InvalidArgument("not a UTC timestamp: '" + std::string(text) + "'"); };
   int64_t y, mo, d, h, mi, s = 0, ms = 0;
-  if (text.size() < 16 || !ReadDigits(text, 0, 4, &y) || text[4] != '-' ||
-      !ReadDigits(text, 5, 2, &mo) || text[7] != '-' || !ReadDigits(text, 8, 2, &d) ||
-      (text[10] != 'T' && text[10] != ' ') || !ReadDigits(text, 11, 2, &h) || text[13] != ':' ||
-      !ReadDigits(text, 14, 2, &mi)) {
+  if (text.size() < 16 || !ReadDigits(text, 0, 4, &y) || text[4] != '-' || !ReadDigits(text, 5, 2, &mo) ||
+      text[7] != '-' || !ReadDigits(text, 8, 2, &d) || (text[10] != 'T' && text[10] != ' ') ||
+      !ReadDigits(text, 11, 2, &h) || text[13] != ':' || !ReadDigits(text, 14, 2, &mi)) {
     return bad();
   }
   size_t pos = 16;
@@ -124,8 +119,7 @@ Result<Timestamp> Timestamp::Parse(std::string_view text) {
     }
   }
   if (!IsUtcSuffix(text.substr(pos))) return bad();
-  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, static_cast<unsigned>(mo)) || h > 23 ||
-      mi > 59 || s > 60) {
+  if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 || s > 60) {
     return bad();
   }
   const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));

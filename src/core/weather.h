@@ -16,10 +16,30 @@ namespace meteoflow {
 
 // Numeric columns of weather_data, in the seed's column names.
 enum class WeatherField : size_t {
-  kApparentTemperature, kCloudsAll, kElevation, kFeelsLike, kGrndLevel, kHumidity, kIsDay,
-  kLatitude, kLongitude, kPrecipitation, kPressure, kPressureMsl, kRain, kRelativeHumidity2m,
-  kSeaLevel, kShowers, kSnowfall, kSurfacePressure, kTemp, kTemperature2m, kVisibility,
-  kWindDeg, kWindSpeed, kTemperatureFeelsLike,
+  kApparentTemperature,
+  kCloudsAll,
+  kElevation,
+  kFeelsLike,
+  kGrndLevel,
+  kHumidity,
+  kIsDay,
+  kLatitude,
+  kLongitude,
+  kPrecipitation,
+  kPressure,
+  kPressureMsl,
+  kRain,
+  kRelativeHumidity2m,
+  kSeaLevel,
+  kShowers,
+  kSnowfall,
+  kSurfacePressure,
+  kTemp,
+  kTemperature2m,
+  kVisibility,
+  kWindDeg,
+  kWindSpeed,
+  kTemperatureFeelsLike,
   kCount,
 };
 inline constexpr size_t kWeatherFieldCount = static_cast<size_t>(WeatherField::kCount);
@@ -45,8 +65,8 @@ struct HourlyAggregate {
   std::string city_name;
   Timestamp hour;  // start of the hour
   int64_t observations = 0;
-  std::optional<double> temp_avg, temp_min, temp_max, humidity_avg, pressure_avg, wind_speed_avg,
-      wind_speed_max, precipitation_sum;
+  std::optional<double> temp_avg, temp_min, temp_max, humidity_avg, pressure_avg, wind_speed_avg, wind_speed_max,
+      precipitation_sum;
 };
 
 // A raw message that could not become a row, with why.

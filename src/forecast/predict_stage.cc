@@ -7,8 +7,8 @@ namespace {
 
 // The variables the original pipeline forecast, with the column each comes from.
 constexpr std::pair<const char*, WeatherField> kVariables[] = {
-    {"humidity", WeatherField::kHumidity},   {"pressure", WeatherField::kPressure},
-    {"sea_level", WeatherField::kSeaLevel},  {"temp", WeatherField::kTemp},
+    {"humidity", WeatherField::kHumidity},     {"pressure", WeatherField::kPressure},
+    {"sea_level", WeatherField::kSeaLevel},    {"temp", WeatherField::kTemp},
     {"visibility", WeatherField::kVisibility}, {"wind_speed", WeatherField::kWindSpeed},
 };
 

@@ -12,8 +12,8 @@ constexpr size_t kBatch = 50'000;
 constexpr const char* kGroup = "land";
 
 std::string FileName(const std::string& topic, int32_t partition, int64_t first, int64_t last) {
-  return "part-" + topic + "-" + std::to_string(partition) + "-" + std::to_string(first) + "-" +
-         std::to_string(last) + ".parquet";
+  return "part-" + topic + "-" + std::to_string(partition) + "-" + std::to_string(first) + "-" + std::to_string(last) +
+         ".parquet";
 }
 
 // Parses "part-<topic>-<partition>-<first>-<last>.parquet" for a known topic.
@@ -53,12 +53,9 @@ Status ReadOffsets(const std::string& path, std::set<int64_t>* out) {
 
 std::vector<parquet::ColumnSpec> LandStage::RawSchema() {
   using parquet::ColumnType;
-  return {{"location_id", ColumnType::kString, false},
-          {"fetched_at", ColumnType::kTimestampMillis, false},
-          {"topic", ColumnType::kString, false},
-          {"partition", ColumnType::kInt32, false},
-          {"offset", ColumnType::kInt64, false},
-          {"payload", ColumnType::kString, false}};
+  return {{"location_id", ColumnType::kString, false}, {"fetched_at", ColumnType::kTimestampMillis, false},
+          {"topic", ColumnType::kString, false},       {"partition", ColumnType::kInt32, false},
+          {"offset", ColumnType::kInt64, false},       {"payload", ColumnType::kString, false}};
 }
 
 Result<LandStage::LandedFiles> LandStage::ListLanded() const {
@@ -75,7 +72,7 @@ Result<LandStage::LandedFiles> LandStage::ListLanded() const {
 }
 
 Result<std::set<int64_t>> LandStage::LandedAtOrAfter(const LandedFiles& landed, const std::string& topic,
-                                                    int64_t from) const {
+                                                     int64_t from) const {
   std::set<int64_t> offsets;
   auto it = landed.find(topic);
   if (it == landed.end()) return offsets;
@@ -122,7 +119,8 @@ Result<LandStats> LandStage::Run() {
       }
       const LogRecord& first = *records.front();
       const Partition partition = {{"source", topic_to_source_.at(key.first)}, {"date", key.second}};
-      MF_RETURN_IF_ERROR(lake_.Commit(partition, FileName(key.first, first.partition, first.offset, records.back()->offset), table));
+      MF_RETURN_IF_ERROR(
+          lake_.Commit(partition, FileName(key.first, first.partition, first.offset, records.back()->offset), table));
       stats.landed += static_cast<int64_t>(records.size());
       ++stats.files;
     }

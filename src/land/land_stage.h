@@ -12,8 +12,8 @@
 
 #include <map>
 #include <set>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "lake/dataset.h"
 #include "stream/log.h"

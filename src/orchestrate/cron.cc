@@ -75,7 +75,8 @@ Result<CronSchedule> CronSchedule::Parse(const std::string& expression) {
   std::string f;
   while (in >> f) fields.push_back(f);
   const std::string where = "cron '" + expression + "': ";
-  if (fields.size() != 5) return Status::InvalidArgument(where + "expected 5 fields, got " + std::to_string(fields.size()));
+  if (fields.size() != 5)
+    return Status::InvalidArgument(where + "expected 5 fields, got " + std::to_string(fields.size()));
   CronSchedule c;
   c.expression_ = expression;
   bool unused;

@@ -7,18 +7,21 @@ namespace meteoflow {
 
 Result<RunOutcome> DagRunner::Run(const std::string& run_id, const Interval& interval) {
   RunOutcome outcome{run_id, "success", {}, ""};
-  MF_RETURN_IF_ERROR(metadata_.StartRun({run_id, dag_.id, "running", interval.end, interval, Timestamp::Now(), std::nullopt}));
+  MF_RETURN_IF_ERROR(
+      metadata_.StartRun({run_id, dag_.id, "running", interval.end, interval, Timestamp::Now(), std::nullopt}));
   const TaskContext context{run_id, interval.end, interval};
   for (const TaskConfig& task : dag_.tasks) {
     bool upstream_ok = true;
     for (const auto& up : task.upstream) upstream_ok = upstream_ok && outcome.task_states[up] == "success";
     if (!upstream_ok) {
       outcome.task_states[task.id] = "upstream_failed";
-      MF_RETURN_IF_ERROR(metadata_.RecordTry({run_id, task.id, "upstream_failed", "", 0, Timestamp::Now(), Timestamp::Now()}));
+      MF_RETURN_IF_ERROR(
+          metadata_.RecordTry({run_id, task.id, "upstream_failed", "", 0, Timestamp::Now(), Timestamp::Now()}));
       continue;
     }
     auto fn = tasks_.find(task.id);
-    if (fn == tasks_.end()) return Status::InvalidArgument("DAG '" + dag_.id + "': no implementation for task '" + task.id + "'");
+    if (fn == tasks_.end())
+      return Status::InvalidArgument("DAG '" + dag_.id + "': no implementation for task '" + task.id + "'");
     for (int attempt = 1; attempt <= task.retries + 1; ++attempt) {
       TaskTryRecord record{run_id, task.id, "running", "", attempt, Timestamp::Now(), std::nullopt};
       MF_RETURN_IF_ERROR(metadata_.RecordTry(record));

@@ -19,7 +19,8 @@ Result<std::unique_ptr<RunMetadata>> RunMetadata::Open(const std::string& path) 
       "CREATE TABLE IF NOT EXISTS dag_runs (run_id TEXT PRIMARY KEY, dag_id TEXT NOT NULL, logical_date TEXT NOT NULL, "
       "interval_start TEXT NOT NULL, interval_end TEXT NOT NULL, state TEXT NOT NULL, started_at TEXT NOT NULL, "
       "ended_at TEXT);"
-      "CREATE TABLE IF NOT EXISTS task_instances (run_id TEXT NOT NULL, task_id TEXT NOT NULL, try_number INTEGER NOT NULL, "
+      "CREATE TABLE IF NOT EXISTS task_instances (run_id TEXT NOT NULL, task_id TEXT NOT NULL, try_number INTEGER NOT "
+      "NULL, "
       "state TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, message TEXT NOT NULL DEFAULT '', "
       "PRIMARY KEY (run_id, task_id, try_number));"));
   return std::unique_ptr<RunMetadata>(new RunMetadata(std::move(db)));
@@ -66,12 +67,15 @@ Result<int> RunMetadata::MarkInterrupted(Timestamp now) {
   MF_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*) FROM dag_runs WHERE state = 'running'"));
   MF_ASSIGN_OR_RETURN(bool has_row, count->Step());
   const int n = has_row ? static_cast<int>(count->ColumnInt(0)) : 0;
-  MF_ASSIGN_OR_RETURN(auto runs, db_->Prepare("UPDATE dag_runs SET state = 'failed', ended_at = ? WHERE state = 'running'"));
+  MF_ASSIGN_OR_RETURN(auto runs,
+                      db_->Prepare("UPDATE dag_runs SET state = 'failed', ended_at = ? WHERE state = 'running'"));
   runs->Bind(1, now.ToFixedString());
   MF_RETURN_IF_ERROR(runs->Run());
-  MF_ASSIGN_OR_RETURN(auto tries, db_->Prepare(
-      "UPDATE task_instances SET state = 'failed', ended_at = ?, message = 'interrupted: the process died' "
-      "WHERE state = 'running'"));
+  MF_ASSIGN_OR_RETURN(
+      auto tries,
+      db_->Prepare(
+          "UPDATE task_instances SET state = 'failed', ended_at = ?, message = 'interrupted: the process died' "
+          "WHERE state = 'running'"));
   tries->Bind(1, now.ToFixedString());
   MF_RETURN_IF_ERROR(tries->Run());
   return n;
@@ -79,8 +83,9 @@ Result<int> RunMetadata::MarkInterrupted(Timestamp now) {
 
 Result<std::vector<DagRunRecord>> RunMetadata::Runs(int limit) {
   std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT run_id, dag_id, logical_date, interval_start, interval_end, state, "
-                                              "started_at, ended_at FROM dag_runs ORDER BY started_at DESC LIMIT ?"));
+  MF_ASSIGN_OR_RETURN(auto stmt,
+                      db_->Prepare("SELECT run_id, dag_id, logical_date, interval_start, interval_end, state, "
+                                   "started_at, ended_at FROM dag_runs ORDER BY started_at DESC LIMIT ?"));
   stmt->Bind(1, static_cast<int64_t>(limit));
   std::vector<DagRunRecord> out;
   for (;;) {

@@ -41,19 +41,23 @@ Result<RunSummary> Pipeline::RunDag(const std::string& run_id, const Interval& i
   summary.interval = interval;
   const auto started = std::chrono::steady_clock::now();
   std::map<std::string, TaskFn> tasks = {
-      {"collect", [&](const TaskContext& c) -> Status {
+      {"collect",
+       [&](const TaskContext& c) -> Status {
          MF_ASSIGN_OR_RETURN(summary.collect, collect_->Run(c.interval));
          return Status::OK();
        }},
-      {"land", [&](const TaskContext&) -> Status {
+      {"land",
+       [&](const TaskContext&) -> Status {
          MF_ASSIGN_OR_RETURN(summary.land, land_->Run());
          return Status::OK();
        }},
-      {"transform", [&](const TaskContext&) -> Status {
+      {"transform",
+       [&](const TaskContext&) -> Status {
          MF_ASSIGN_OR_RETURN(summary.transform, transform_->Run());
          return Status::OK();
        }},
-      {"predict", [&](const TaskContext& c) -> Status {
+      {"predict",
+       [&](const TaskContext& c) -> Status {
          MF_ASSIGN_OR_RETURN(summary.predict, predict_->Run(c.logical_date));
          return Status::OK();
        }},

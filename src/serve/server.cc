@@ -11,8 +11,11 @@ namespace {
 using nlohmann::json;
 
 json RowJson(const WeatherRow& r) {
-  json j = {{"city_name", r.city_name}, {"time", r.time.ToString()}, {"location_id", r.location_id},
-            {"country", r.country}, {"sources", r.sources}};
+  json j = {{"city_name", r.city_name},
+            {"time", r.time.ToString()},
+            {"location_id", r.location_id},
+            {"country", r.country},
+            {"sources", r.sources}};
   j["sunrise"] = r.sunrise ? json(r.sunrise->ToString()) : json(nullptr);
   j["sunset"] = r.sunset ? json(r.sunset->ToString()) : json(nullptr);
   for (size_t i = 0; i < kWeatherFieldCount; ++i) {
@@ -30,7 +33,10 @@ void Reply(httplib::Response& res, int status, const json& body) {
 
 DashboardServer::DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata,
                                  std::string assets_dir)
-    : locations_(std::move(locations)), store_(store), metadata_(metadata), assets_dir_(std::move(assets_dir)),
+    : locations_(std::move(locations)),
+      store_(store),
+      metadata_(metadata),
+      assets_dir_(std::move(assets_dir)),
       server_(std::make_unique<httplib::Server>()) {
   Routes();
 }
@@ -55,7 +61,8 @@ void DashboardServer::Routes() {
     if (!latest.ok()) return Reply(res, 500, {{"error", latest.status().ToString()}});
     json out = json::array();
     for (const auto& l : locations_) {
-      json city = {{"id", l.id}, {"name", l.name}, {"latitude", l.latitude}, {"longitude", l.longitude}, {"latest", nullptr}};
+      json city = {
+          {"id", l.id}, {"name", l.name}, {"latitude", l.latitude}, {"longitude", l.longitude}, {"latest", nullptr}};
       for (const auto& r : *latest) {
         if (r.city_name == l.name) city["latest"] = RowJson(r);
       }
@@ -94,8 +101,12 @@ void DashboardServer::Routes() {
     if (!rows.ok()) return Reply(res, 500, {{"error", rows.status().ToString()}});
     json out = json::array();
     for (const auto& p : *rows) {
-      out.push_back({{"city_name", p.city_name}, {"variable", p.variable}, {"target_time", p.target_time.ToString()},
-                     {"value", p.value}, {"model", p.model}, {"created_at", p.created_at.ToString()}});
+      out.push_back({{"city_name", p.city_name},
+                     {"variable", p.variable},
+                     {"target_time", p.target_time.ToString()},
+                     {"value", p.value},
+                     {"model", p.model},
+                     {"created_at", p.created_at.ToString()}});
     }
     Reply(res, 200, out);
   });
@@ -117,15 +128,23 @@ void DashboardServer::Routes() {
       auto tries = metadata_.Tries(r.run_id);
       if (tries.ok()) {
         for (const auto& t : *tries) {
-          tasks.push_back({{"task_id", t.task_id}, {"try_number", t.try_number}, {"state", t.state},
+          tasks.push_back({{"task_id", t.task_id},
+                           {"try_number", t.try_number},
+                           {"state", t.state},
                            {"start", t.started_at.ToString()},
-                           {"end", t.ended_at ? json(t.ended_at->ToString()) : json(nullptr)}, {"message", t.message}});
+                           {"end", t.ended_at ? json(t.ended_at->ToString()) : json(nullptr)},
+                           {"message", t.message}});
         }
       }
-      out.push_back({{"run_id", r.run_id}, {"dag_id", r.dag_id}, {"logical_date", r.logical_date.ToString()},
-                     {"interval_start", r.interval.start.ToString()}, {"interval_end", r.interval.end.ToString()},
-                     {"state", r.state}, {"start", r.started_at.ToString()},
-                     {"end", r.ended_at ? json(r.ended_at->ToString()) : json(nullptr)}, {"tasks", tasks}});
+      out.push_back({{"run_id", r.run_id},
+                     {"dag_id", r.dag_id},
+                     {"logical_date", r.logical_date.ToString()},
+                     {"interval_start", r.interval.start.ToString()},
+                     {"interval_end", r.interval.end.ToString()},
+                     {"state", r.state},
+                     {"start", r.started_at.ToString()},
+                     {"end", r.ended_at ? json(r.ended_at->ToString()) : json(nullptr)},
+                     {"tasks", tasks}});
     }
     Reply(res, 200, out);
   });
@@ -133,10 +152,13 @@ void DashboardServer::Routes() {
     std::string text =
         "# HELP meteoflow_http_requests_total HTTP requests received by the dashboard server.\n"
         "# TYPE meteoflow_http_requests_total counter\n"
-        "meteoflow_http_requests_total " + std::to_string(requests_.load()) + "\n"
+        "meteoflow_http_requests_total " +
+        std::to_string(requests_.load()) +
+        "\n"
         "# HELP meteoflow_http_errors_total HTTP requests that failed with an internal error.\n"
         "# TYPE meteoflow_http_errors_total counter\n"
-        "meteoflow_http_errors_total " + std::to_string(errors_.load()) + "\n";
+        "meteoflow_http_errors_total " +
+        std::to_string(errors_.load()) + "\n";
     res.set_content(text, "text/plain; version=0.0.4");
   });
   if (!assets_dir_.empty() && std::filesystem::is_directory(assets_dir_)) {

@@ -50,10 +50,14 @@ void SqlStatement::Reset() {
 
 SqlValue SqlStatement::Column(int i) const {
   switch (sqlite3_column_type(stmt_, i)) {
-    case SQLITE_INTEGER: return static_cast<int64_t>(sqlite3_column_int64(stmt_, i));
-    case SQLITE_FLOAT: return sqlite3_column_double(stmt_, i);
-    case SQLITE_NULL: return std::monostate{};
-    default: return ColumnText(i);
+    case SQLITE_INTEGER:
+      return static_cast<int64_t>(sqlite3_column_int64(stmt_, i));
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt_, i);
+    case SQLITE_NULL:
+      return std::monostate{};
+    default:
+      return ColumnText(i);
   }
 }
 

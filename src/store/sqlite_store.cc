@@ -7,7 +7,8 @@ namespace {
 
 std::string WeatherColumns() {
   std::string cols = "city_name, time, location_id, country, sunrise, sunset, sources";
-  for (size_t i = 0; i < kWeatherFieldCount; ++i) cols += std::string(", ") + WeatherFieldName(static_cast<WeatherField>(i));
+  for (size_t i = 0; i < kWeatherFieldCount; ++i)
+    cols += std::string(", ") + WeatherFieldName(static_cast<WeatherField>(i));
   return cols;
 }
 
@@ -15,7 +16,8 @@ std::string Schema() {
   std::ostringstream s;
   s << "CREATE TABLE IF NOT EXISTS weather_data (city_name TEXT NOT NULL, time TEXT NOT NULL, "
        "location_id TEXT NOT NULL, country TEXT, sunrise TEXT, sunset TEXT, sources TEXT NOT NULL";
-  for (size_t i = 0; i < kWeatherFieldCount; ++i) s << ", " << WeatherFieldName(static_cast<WeatherField>(i)) << " REAL";
+  for (size_t i = 0; i < kWeatherFieldCount; ++i)
+    s << ", " << WeatherFieldName(static_cast<WeatherField>(i)) << " REAL";
   s << ", PRIMARY KEY (city_name, time)) WITHOUT ROWID;\n"
        "CREATE TABLE IF NOT EXISTS weather_hourly (city_name TEXT NOT NULL, hour TEXT NOT NULL, "
        "observations INTEGER NOT NULL, temp_avg REAL, temp_min REAL, temp_max REAL, humidity_avg REAL, "
@@ -82,7 +84,8 @@ Status SqliteStore::UpsertWeather(const std::vector<WeatherRow>& rows) {
   });
 }
 
-Result<std::vector<WeatherRow>> SqliteStore::SelectWeather(const std::string& where, const std::vector<SqlValue>& args) {
+Result<std::vector<WeatherRow>> SqliteStore::SelectWeather(const std::string& where,
+                                                           const std::vector<SqlValue>& args) {
   std::lock_guard<std::mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT " + WeatherColumns() + " FROM weather_data " + where));
   for (size_t i = 0; i < args.size(); ++i) stmt->Bind(static_cast<int>(i + 1), args[i]);
@@ -116,14 +119,15 @@ Result<std::vector<WeatherRow>> SqliteStore::LatestWeather() {
 
 Status SqliteStore::UpsertHourly(const std::vector<HourlyAggregate>& rows) {
   return InTransaction([&]() -> Status {
-    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO weather_hourly VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    MF_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("INSERT OR REPLACE INTO weather_hourly VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
     for (const auto& r : rows) {
       stmt->Bind(1, r.city_name);
       stmt->Bind(2, r.hour.ToFixedString());
       stmt->Bind(3, r.observations);
       int i = 4;
-      for (const auto* v : {&r.temp_avg, &r.temp_min, &r.temp_max, &r.humidity_avg, &r.pressure_avg,
-                            &r.wind_speed_avg, &r.wind_speed_max, &r.precipitation_sum}) {
+      for (const auto* v : {&r.temp_avg, &r.temp_min, &r.temp_max, &r.humidity_avg, &r.pressure_avg, &r.wind_speed_avg,
+                            &r.wind_speed_max, &r.precipitation_sum}) {
         stmt->BindOptional(i++, *v);
       }
       MF_RETURN_IF_ERROR(stmt->Run());

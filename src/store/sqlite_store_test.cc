@@ -12,7 +12,9 @@ TEST(SqliteStoreTest, UpsertsAreIdempotentAndQueriesOrdered) {
   const auto path = std::filesystem::temp_directory_path() / ("mf_store_" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
   auto store = std::move(SqliteStore::Open(path.string())).value();
-  WeatherRow a{"Rabat", Timestamp::FromSeconds(2000), "rabat", "MA", Timestamp::FromSeconds(100), std::nullopt, "openweathermap", {}};
+  WeatherRow a{
+      "Rabat", Timestamp::FromSeconds(2000), "rabat", "MA", Timestamp::FromSeconds(100), std::nullopt, "openweathermap",
+      {}};
   a.at(WeatherField::kTemp) = 15.5;
   WeatherRow b = a;
   b.time = Timestamp::FromSeconds(1000);
@@ -31,8 +33,14 @@ TEST(SqliteStoreTest, UpsertsAreIdempotentAndQueriesOrdered) {
   auto latest = store->LatestWeather();
   ASSERT_EQ(latest->size(), 1u);
   EXPECT_EQ((*latest)[0].time.seconds(), 2000);
-  ASSERT_TRUE(store->UpsertPredictions({{"Rabat", "temp", Timestamp::FromSeconds(2600), 16.5, "naive-last", Timestamp::FromSeconds(3000)}}).ok());
-  ASSERT_TRUE(store->UpsertPredictions({{"Rabat", "temp", Timestamp::FromSeconds(2600), 16.5, "naive-last", Timestamp::FromSeconds(3000)}}).ok());
+  ASSERT_TRUE(store
+                  ->UpsertPredictions({{"Rabat", "temp", Timestamp::FromSeconds(2600), 16.5, "naive-last",
+                                        Timestamp::FromSeconds(3000)}})
+                  .ok());
+  ASSERT_TRUE(store
+                  ->UpsertPredictions({{"Rabat", "temp", Timestamp::FromSeconds(2600), 16.5, "naive-last",
+                                        Timestamp::FromSeconds(3000)}})
+                  .ok());
   EXPECT_EQ(store->QueryPredictions("Rabat")->size(), 1u);
   ASSERT_TRUE(store->PutCheckpoints({{"t/a", "1"}, {"t/b", "2"}, {"u/c", "3"}}).ok());
   EXPECT_EQ(store->ListCheckpoints("t/")->size(), 2u);

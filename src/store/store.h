@@ -28,8 +28,7 @@ class Store {
 
   virtual Status UpsertWeather(const std::vector<WeatherRow>& rows) = 0;
   // Rows of one city with from <= time < to, ordered by time.
-  virtual Result<std::vector<WeatherRow>> QueryWeather(const std::string& city_name, Timestamp from,
-                                                       Timestamp to) = 0;
+  virtual Result<std::vector<WeatherRow>> QueryWeather(const std::string& city_name, Timestamp from, Timestamp to) = 0;
   // The newest row of every city, ordered by city_name.
   virtual Result<std::vector<WeatherRow>> LatestWeather() = 0;
 

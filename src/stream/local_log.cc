@@ -17,8 +17,8 @@
 namespace meteoflow {
 namespace {
 
-constexpr size_t kHeaderSize = 8;          // u32 body length, u32 crc of body
-constexpr size_t kBodyFixedSize = 20;      // i64 offset, i64 timestamp, u32 key length
+constexpr size_t kHeaderSize = 8;      // u32 body length, u32 crc of body
+constexpr size_t kBodyFixedSize = 20;  // i64 offset, i64 timestamp, u32 key length
 constexpr uint32_t kMaxBodySize = 64u << 20;
 
 void PutU32(std::string* out, uint32_t v) {
@@ -95,8 +95,7 @@ class LocalLog::TopicFile {
     frame += body;
     size_t done = 0;
     while (done < frame.size()) {
-      const ssize_t n = ::pwrite(fd_, frame.data() + done, frame.size() - done,
-                                 static_cast<off_t>(end_ + done));
+      const ssize_t n = ::pwrite(fd_, frame.data() + done, frame.size() - done, static_cast<off_t>(end_ + done));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return ErrnoStatus("append to " + path_);
       done += static_cast<size_t>(n);
@@ -160,9 +159,8 @@ class LocalLog::TopicFile {
       if (!s.ok() && is_tail) break;
       if (!s.ok()) return s;
       if (rec.offset != end_offset()) {
-        return Status::Corruption(path_ + " at byte " + std::to_string(pos) + ": offset " +
-                                  std::to_string(rec.offset) + " where " + std::to_string(end_offset()) +
-                                  " was expected");
+        return Status::Corruption(path_ + " at byte " + std::to_string(pos) + ": offset " + std::to_string(rec.offset) +
+                                  " where " + std::to_string(end_offset()) + " was expected");
       }
       starts_.push_back(pos);
       pos += kHeaderSize + len;

@@ -88,8 +88,8 @@ Status ApplyRules(simdjson::dom::element doc, const FieldRule* begin, const Fiel
 
 Status CheckNearFetch(const char* what, Timestamp t, Timestamp fetched_at) {
   if (t.millis() < fetched_at.millis() - kDayMs || t.millis() > fetched_at.millis() + kDayMs) {
-    return Status::InvalidArgument(std::string(what) + ": " + t.ToString() + " is more than a day from the fetch time " +
-                                   fetched_at.ToString());
+    return Status::InvalidArgument(std::string(what) + ": " + t.ToString() +
+                                   " is more than a day from the fetch time " + fetched_at.ToString());
   }
   return Status::OK();
 }
@@ -139,12 +139,14 @@ Result<SourceReading> ParseOpenMeteo(std::string_view body, Timestamp fetched_at
     return Status::InvalidArgument("current.time: required field is missing");
   }
   std::string_view time_text;
-  if (time_element.get(time_text) != simdjson::SUCCESS) return Status::InvalidArgument("current.time: expected a string");
+  if (time_element.get(time_text) != simdjson::SUCCESS)
+    return Status::InvalidArgument("current.time: expected a string");
   auto t = Timestamp::Parse(time_text);
   if (!t.ok()) return Status::InvalidArgument("current.time: " + t.status().message());
   // current.time is wall-clock time at utc_offset_seconds (0 when the request asked for GMT).
   MF_ASSIGN_OR_RETURN(std::optional<double> offset, Number(doc, "/utc_offset_seconds"));
-  if (offset && (*offset < -86400 || *offset > 86400)) return Status::InvalidArgument("utc_offset_seconds: out of range");
+  if (offset && (*offset < -86400 || *offset > 86400))
+    return Status::InvalidArgument("utc_offset_seconds: out of range");
   out.observed_at = t->PlusMillis(-static_cast<int64_t>(offset.value_or(0)) * 1000);
   MF_RETURN_IF_ERROR(CheckNearFetch("current.time", out.observed_at, fetched_at));
   MF_RETURN_IF_ERROR(ApplyRules(doc, std::begin(kOpenMeteoRules), std::end(kOpenMeteoRules), &out));

@@ -78,7 +78,8 @@ TEST(ParseTest, HostileOpenWeatherMapGoesToDeadLetterWithReason) {
     ASSERT_FALSE(r.ok()) << c.to;
     EXPECT_NE(r.status().message().find(c.reason), std::string::npos) << r.status().message();
   }
-  for (const std::string& junk : std::vector<std::string>{"", "{", "[]", "null", "{\"main\":", kOwm.substr(0, kOwm.size() / 2), "\xff\xfe"}) {
+  for (const std::string& junk :
+       std::vector<std::string>{"", "{", "[]", "null", "{\"main\":", kOwm.substr(0, kOwm.size() / 2), "\xff\xfe"}) {
     EXPECT_FALSE(ParseOpenWeatherMap(junk, kFetch).ok()) << junk;
   }
 }

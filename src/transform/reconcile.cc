@@ -9,15 +9,22 @@ std::optional<double> Mean(const std::optional<double>& a, const std::optional<d
 }
 
 constexpr WeatherField kFromOpenWeatherMap[] = {
-    WeatherField::kTemp, WeatherField::kFeelsLike, WeatherField::kPressure, WeatherField::kSeaLevel,
+    WeatherField::kTemp,      WeatherField::kFeelsLike,  WeatherField::kPressure,  WeatherField::kSeaLevel,
     WeatherField::kGrndLevel, WeatherField::kVisibility, WeatherField::kWindSpeed, WeatherField::kWindDeg,
-    WeatherField::kCloudsAll, WeatherField::kLatitude, WeatherField::kLongitude,
+    WeatherField::kCloudsAll, WeatherField::kLatitude,   WeatherField::kLongitude,
 };
 
 constexpr WeatherField kFromOpenMeteo[] = {
-    WeatherField::kApparentTemperature, WeatherField::kRelativeHumidity2m, WeatherField::kIsDay,
-    WeatherField::kPrecipitation, WeatherField::kRain, WeatherField::kShowers, WeatherField::kSnowfall,
-    WeatherField::kPressureMsl, WeatherField::kSurfacePressure, WeatherField::kElevation,
+    WeatherField::kApparentTemperature,
+    WeatherField::kRelativeHumidity2m,
+    WeatherField::kIsDay,
+    WeatherField::kPrecipitation,
+    WeatherField::kRain,
+    WeatherField::kShowers,
+    WeatherField::kSnowfall,
+    WeatherField::kPressureMsl,
+    WeatherField::kSurfacePressure,
+    WeatherField::kElevation,
 };
 
 }  // namespace

@@ -43,13 +43,19 @@ int64_t Int96ToMillis(const char* p) {
 
 PhysicalType PhysicalOf(ColumnType type) {
   switch (type) {
-    case ColumnType::kBool: return PhysicalType::kBoolean;
+    case ColumnType::kBool:
+      return PhysicalType::kBoolean;
     case ColumnType::kInt32:
-    case ColumnType::kDate: return PhysicalType::kInt32;
-    case ColumnType::kFloat: return PhysicalType::kFloat;
-    case ColumnType::kDouble: return PhysicalType::kDouble;
-    case ColumnType::kString: return PhysicalType::kByteArray;
-    default: return PhysicalType::kInt64;
+    case ColumnType::kDate:
+      return PhysicalType::kInt32;
+    case ColumnType::kFloat:
+      return PhysicalType::kFloat;
+    case ColumnType::kDouble:
+      return PhysicalType::kDouble;
+    case ColumnType::kString:
+      return PhysicalType::kByteArray;
+    default:
+      return PhysicalType::kInt64;
   }
 }
 
@@ -72,21 +78,30 @@ void EncodePlain(ColumnType type, const Column& col, size_t begin, size_t end, s
   for (size_t i = begin; i < end; ++i) {
     if (!col.valid[i]) continue;
     switch (PhysicalOf(type)) {
-      case PhysicalType::kInt32: PutLE<int32_t>(out, static_cast<int32_t>(col.ints[i])); break;
-      case PhysicalType::kInt64: PutLE<int64_t>(out, col.ints[i]); break;
-      case PhysicalType::kFloat: PutLE<float>(out, static_cast<float>(col.doubles[i])); break;
-      case PhysicalType::kDouble: PutLE<double>(out, col.doubles[i]); break;
+      case PhysicalType::kInt32:
+        PutLE<int32_t>(out, static_cast<int32_t>(col.ints[i]));
+        break;
+      case PhysicalType::kInt64:
+        PutLE<int64_t>(out, col.ints[i]);
+        break;
+      case PhysicalType::kFloat:
+        PutLE<float>(out, static_cast<float>(col.doubles[i]));
+        break;
+      case PhysicalType::kDouble:
+        PutLE<double>(out, col.doubles[i]);
+        break;
       case PhysicalType::kByteArray:
         PutLE<uint32_t>(out, static_cast<uint32_t>(col.strings[i].size()));
         out->append(col.strings[i]);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }
 
-Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view data, size_t count,
-                           ColumnType logical, Column* out) {
+Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view data, size_t count, ColumnType logical,
+                           Column* out) {
   size_t pos = 0;
   auto need = [&](size_t n) { return data.size() - pos >= n; };
   for (size_t i = 0; i < count; ++i) {
@@ -194,7 +209,8 @@ Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::
       const uint64_t run = header >> 1;
       if (value_bytes > data.size() - pos) return Truncated("RLE run value");
       uint32_t value = 0;
-      for (size_t b = 0; b < value_bytes; ++b) value |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos + b])) << (8 * b);
+      for (size_t b = 0; b < value_bytes; ++b)
+        value |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos + b])) << (8 * b);
       pos += value_bytes;
       if (run == 0) return Status::Corruption("RLE run of length 0");
       const uint64_t take = std::min<uint64_t>(run, count - out->size());
@@ -236,7 +252,8 @@ Status Decompress(int codec, std::string_view in, size_t uncompressed_size, std:
         return Status::Corruption("snappy page: bad length header");
       }
       out->resize(n);
-      if (!snappy::RawUncompress(in.data(), in.size(), out->data())) return Status::Corruption("snappy page: corrupt data");
+      if (!snappy::RawUncompress(in.data(), in.size(), out->data()))
+        return Status::Corruption("snappy page: corrupt data");
       return Status::OK();
     }
     case static_cast<int>(CodecId::kZstd): {

@@ -16,7 +16,16 @@
 namespace meteoflow::parquet {
 
 // Physical type numbers of the format.
-enum class PhysicalType { kBoolean = 0, kInt32 = 1, kInt64 = 2, kInt96 = 3, kFloat = 4, kDouble = 5, kByteArray = 6, kFixed = 7 };
+enum class PhysicalType {
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kInt96 = 3,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixed = 7
+};
 
 PhysicalType PhysicalOf(ColumnType type);
 
@@ -24,8 +33,8 @@ PhysicalType PhysicalOf(ColumnType type);
 void EncodePlain(ColumnType type, const Column& col, size_t begin, size_t end, std::string* out);
 // Decodes `count` PLAIN values of `type` from `data`, appending them to `out` as present values.
 // `type_length` is the width of FIXED_LEN_BYTE_ARRAY values. Returns the bytes consumed.
-Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view data, size_t count,
-                           ColumnType logical, Column* out);
+Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view data, size_t count, ColumnType logical,
+                           Column* out);
 
 // Encodes `levels` (each < 2^bit_width) as RLE runs of the hybrid encoding.
 void EncodeRleLevels(const std::vector<uint8_t>& levels, int bit_width, std::string* out);

@@ -61,14 +61,28 @@ Status ReadSchemaElement(ThriftReader& r, SchemaElement* e) {
     *handled = true;
     int32_t v;
     switch (id) {
-      case 1: MF_RETURN_IF_ERROR(r.ReadI32(&v)); e->type = v; return Status::OK();
-      case 2: return r.ReadI32(&e->type_length);
-      case 3: return r.ReadI32(&e->repetition);
-      case 4: return r.ReadBinary(&e->name);
-      case 5: return r.ReadI32(&e->num_children);
-      case 6: MF_RETURN_IF_ERROR(r.ReadI32(&v)); e->converted_type = v; return Status::OK();
-      case 10: MF_RETURN_IF_ERROR(ExpectStruct(t)); return ReadLogicalType(r, e);
-      default: *handled = false; return Status::OK();
+      case 1:
+        MF_RETURN_IF_ERROR(r.ReadI32(&v));
+        e->type = v;
+        return Status::OK();
+      case 2:
+        return r.ReadI32(&e->type_length);
+      case 3:
+        return r.ReadI32(&e->repetition);
+      case 4:
+        return r.ReadBinary(&e->name);
+      case 5:
+        return r.ReadI32(&e->num_children);
+      case 6:
+        MF_RETURN_IF_ERROR(r.ReadI32(&v));
+        e->converted_type = v;
+        return Status::OK();
+      case 10:
+        MF_RETURN_IF_ERROR(ExpectStruct(t));
+        return ReadLogicalType(r, e);
+      default:
+        *handled = false;
+        return Status::OK();
     }
   });
 }
@@ -80,12 +94,29 @@ Status ReadStatistics(ThriftReader& r, ColumnChunkMeta* c) {
     std::string v;
     int64_t n;
     switch (id) {
-      case 1: MF_RETURN_IF_ERROR(r.ReadBinary(&v)); old_max = v; return Status::OK();
-      case 2: MF_RETURN_IF_ERROR(r.ReadBinary(&v)); old_min = v; return Status::OK();
-      case 3: MF_RETURN_IF_ERROR(r.ReadI64(&n)); c->null_count = n; return Status::OK();
-      case 5: MF_RETURN_IF_ERROR(r.ReadBinary(&v)); c->max_value = v; return Status::OK();
-      case 6: MF_RETURN_IF_ERROR(r.ReadBinary(&v)); c->min_value = v; return Status::OK();
-      default: *handled = false; return Status::OK();
+      case 1:
+        MF_RETURN_IF_ERROR(r.ReadBinary(&v));
+        old_max = v;
+        return Status::OK();
+      case 2:
+        MF_RETURN_IF_ERROR(r.ReadBinary(&v));
+        old_min = v;
+        return Status::OK();
+      case 3:
+        MF_RETURN_IF_ERROR(r.ReadI64(&n));
+        c->null_count = n;
+        return Status::OK();
+      case 5:
+        MF_RETURN_IF_ERROR(r.ReadBinary(&v));
+        c->max_value = v;
+        return Status::OK();
+      case 6:
+        MF_RETURN_IF_ERROR(r.ReadBinary(&v));
+        c->min_value = v;
+        return Status::OK();
+      default:
+        *handled = false;
+        return Status::OK();
     }
   });
   // The deprecated pair is only trusted for non-string types (signed order).
@@ -99,7 +130,8 @@ Status ReadColumnMeta(ThriftReader& r, ColumnChunkMeta* c) {
     *handled = true;
     int64_t v;
     switch (id) {
-      case 1: return r.ReadI32(&c->type);
+      case 1:
+        return r.ReadI32(&c->type);
       case 3:
         return ForEachElement(r, [&](ThriftType) -> Status {
           std::string s;
@@ -107,13 +139,24 @@ Status ReadColumnMeta(ThriftReader& r, ColumnChunkMeta* c) {
           c->path.push_back(std::move(s));
           return Status::OK();
         });
-      case 4: return r.ReadI32(&c->codec);
-      case 5: return r.ReadI64(&c->num_values);
-      case 7: return r.ReadI64(&c->total_compressed_size);
-      case 9: return r.ReadI64(&c->data_page_offset);
-      case 11: MF_RETURN_IF_ERROR(r.ReadI64(&v)); c->dictionary_page_offset = v; return Status::OK();
-      case 12: MF_RETURN_IF_ERROR(ExpectStruct(t)); return ReadStatistics(r, c);
-      default: *handled = false; return Status::OK();
+      case 4:
+        return r.ReadI32(&c->codec);
+      case 5:
+        return r.ReadI64(&c->num_values);
+      case 7:
+        return r.ReadI64(&c->total_compressed_size);
+      case 9:
+        return r.ReadI64(&c->data_page_offset);
+      case 11:
+        MF_RETURN_IF_ERROR(r.ReadI64(&v));
+        c->dictionary_page_offset = v;
+        return Status::OK();
+      case 12:
+        MF_RETURN_IF_ERROR(ExpectStruct(t));
+        return ReadStatistics(r, c);
+      default:
+        *handled = false;
+        return Status::OK();
     }
   });
 }
@@ -138,8 +181,11 @@ Status ReadRowGroup(ThriftReader& r, RowGroupMeta* g) {
           g->columns.push_back(std::move(c));
           return Status::OK();
         });
-      case 3: return r.ReadI64(&g->num_rows);
-      default: *handled = false; return Status::OK();
+      case 3:
+        return r.ReadI64(&g->num_rows);
+      default:
+        *handled = false;
+        return Status::OK();
     }
   });
 }
@@ -152,7 +198,8 @@ Result<FileMeta> DecodeFileMeta(const uint8_t* data, size_t size) {
   Status s = ForEachField(r, [&](ThriftType, int16_t id, bool* handled) -> Status {
     *handled = true;
     switch (id) {
-      case 1: return r.ReadI32(&meta.version);
+      case 1:
+        return r.ReadI32(&meta.version);
       case 2:
         return ForEachElement(r, [&](ThriftType elem) -> Status {
           MF_RETURN_IF_ERROR(ExpectStruct(elem));
@@ -161,7 +208,8 @@ Result<FileMeta> DecodeFileMeta(const uint8_t* data, size_t size) {
           meta.schema.push_back(std::move(e));
           return Status::OK();
         });
-      case 3: return r.ReadI64(&meta.num_rows);
+      case 3:
+        return r.ReadI64(&meta.num_rows);
       case 4:
         return ForEachElement(r, [&](ThriftType elem) -> Status {
           MF_RETURN_IF_ERROR(ExpectStruct(elem));
@@ -183,8 +231,11 @@ Result<FileMeta> DecodeFileMeta(const uint8_t* data, size_t size) {
           meta.key_value_metadata.push_back(std::move(kv));
           return Status::OK();
         });
-      case 6: return r.ReadBinary(&meta.created_by);
-      default: *handled = false; return Status::OK();
+      case 6:
+        return r.ReadBinary(&meta.created_by);
+      default:
+        *handled = false;
+        return Status::OK();
     }
   });
   if (!s.ok()) return s;
@@ -199,9 +250,12 @@ Result<PageHeader> DecodePageHeader(const uint8_t* data, size_t size, size_t* he
   Status s = ForEachField(r, [&](ThriftType t, int16_t id, bool* handled) -> Status {
     *handled = true;
     switch (id) {
-      case 1: return r.ReadI32(&h.type);
-      case 2: return r.ReadI32(&h.uncompressed_size);
-      case 3: return r.ReadI32(&h.compressed_size);
+      case 1:
+        return r.ReadI32(&h.type);
+      case 2:
+        return r.ReadI32(&h.uncompressed_size);
+      case 3:
+        return r.ReadI32(&h.compressed_size);
       case 5:
       case 7:
       case 8:
@@ -224,7 +278,9 @@ Result<PageHeader> DecodePageHeader(const uint8_t* data, size_t size, size_t* he
           *h2 = false;
           return Status::OK();
         });
-      default: *handled = false; return Status::OK();
+      default:
+        *handled = false;
+        return Status::OK();
     }
   });
   if (!s.ok()) return s;

@@ -16,7 +16,7 @@ namespace meteoflow::parquet {
 struct SchemaElement {
   std::optional<int32_t> type;  // physical type; set on leaves only
   int32_t type_length = 0;
-  int32_t repetition = 0;       // 0 required, 1 optional, 2 repeated
+  int32_t repetition = 0;  // 0 required, 1 optional, 2 repeated
   std::string name;
   int32_t num_children = 0;
   std::optional<int32_t> converted_type;

@@ -36,15 +36,18 @@ Table RandomTable(size_t rows, uint32_t seed) {
     t.columns[0].AppendInt(rng() % 2);
     null() ? t.columns[1].AppendNull(ColumnType::kInt32) : t.columns[1].AppendInt(static_cast<int32_t>(rng()));
     t.columns[2].AppendInt(r % 3 == 0 ? INT64_MIN + static_cast<int64_t>(r) : static_cast<int64_t>(rng()) << 20);
-    null() ? t.columns[3].AppendNull(ColumnType::kFloat) : t.columns[3].AppendDouble(static_cast<float>(rng() % 1000) / 8);
+    null() ? t.columns[3].AppendNull(ColumnType::kFloat)
+           : t.columns[3].AppendDouble(static_cast<float>(rng() % 1000) / 8);
     if (null()) {
       t.columns[4].AppendNull(ColumnType::kDouble);
     } else {
-      t.columns[4].AppendDouble(r % 11 == 0 ? NAN : (r % 13 == 0 ? -INFINITY : std::ldexp(static_cast<double>(rng()), -20)));
+      t.columns[4].AppendDouble(r % 11 == 0 ? NAN
+                                            : (r % 13 == 0 ? -INFINITY : std::ldexp(static_cast<double>(rng()), -20)));
     }
     null() ? t.columns[5].AppendNull(ColumnType::kString) : t.columns[5].AppendString(strings[rng() % 5]);
     t.columns[6].AppendInt(1733264217000 + static_cast<int64_t>(r));
-    null() ? t.columns[7].AppendNull(ColumnType::kTimestampMicros) : t.columns[7].AppendInt(1733264217000000 + static_cast<int64_t>(r));
+    null() ? t.columns[7].AppendNull(ColumnType::kTimestampMicros)
+           : t.columns[7].AppendInt(1733264217000000 + static_cast<int64_t>(r));
     null() ? t.columns[8].AppendNull(ColumnType::kDate) : t.columns[8].AppendInt(20000 + static_cast<int64_t>(r % 400));
   }
   return t;

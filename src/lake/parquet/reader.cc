@@ -19,16 +19,22 @@ constexpr int64_t kMaxPageBytes = 1ll << 30;
 ColumnType MapType(const SchemaElement& e) {
   const int conv = e.converted_type.value_or(-1);
   switch (*e.type) {
-    case 0: return ColumnType::kBool;
-    case 1: return (e.logical_type == 6 || conv == 6) ? ColumnType::kDate : ColumnType::kInt32;
+    case 0:
+      return ColumnType::kBool;
+    case 1:
+      return (e.logical_type == 6 || conv == 6) ? ColumnType::kDate : ColumnType::kInt32;
     case 2:
       if ((e.logical_type == 8 && e.time_unit == 1) || conv == 9) return ColumnType::kTimestampMillis;
       if ((e.logical_type == 8 && e.time_unit == 2) || conv == 10) return ColumnType::kTimestampMicros;
       return ColumnType::kInt64;
-    case 3: return ColumnType::kTimestampMillis;  // INT96, decoded to milliseconds
-    case 4: return ColumnType::kFloat;
-    case 5: return ColumnType::kDouble;
-    default: return ColumnType::kString;
+    case 3:
+      return ColumnType::kTimestampMillis;  // INT96, decoded to milliseconds
+    case 4:
+      return ColumnType::kFloat;
+    case 5:
+      return ColumnType::kDouble;
+    default:
+      return ColumnType::kString;
   }
 }
 
@@ -112,7 +118,8 @@ Status ParquetReader::BuildSchema() {
     const std::string name = parent.prefix.empty() ? e.name : parent.prefix + "." + e.name;
     if (!e.type) {
       if (e.num_children < 0 || static_cast<size_t>(e.num_children) > elems.size()) {
-        return Status::Corruption("schema group '" + name + "' declares " + std::to_string(e.num_children) + " children");
+        return Status::Corruption("schema group '" + name + "' declares " + std::to_string(e.num_children) +
+                                  " children");
       }
       stack.push_back({e.num_children, name, def, true});
       continue;
@@ -142,7 +149,8 @@ Result<Table> ParquetReader::ReadRowGroup(size_t row_group, const std::vector<in
   }
   std::vector<ColumnSpec> specs;
   for (int c : wanted) {
-    if (c < 0 || static_cast<size_t>(c) >= schema_.size()) return Status::InvalidArgument(path_ + ": no column " + std::to_string(c));
+    if (c < 0 || static_cast<size_t>(c) >= schema_.size())
+      return Status::InvalidArgument(path_ + ": no column " + std::to_string(c));
     specs.push_back(schema_[static_cast<size_t>(c)]);
   }
   Table table(specs);
@@ -176,7 +184,8 @@ Result<Table> ParquetReader::ReadAll(const std::vector<int>& columns) const {
     std::vector<ColumnSpec> specs;
     if (columns.empty()) specs = schema_;
     for (int c : columns) {
-      if (c < 0 || static_cast<size_t>(c) >= schema_.size()) return Status::InvalidArgument(path_ + ": no column " + std::to_string(c));
+      if (c < 0 || static_cast<size_t>(c) >= schema_.size())
+        return Status::InvalidArgument(path_ + ": no column " + std::to_string(c));
       specs.push_back(schema_[static_cast<size_t>(c)]);
     }
     all = Table(specs);
@@ -195,8 +204,8 @@ Result<Column> ParquetReader::ReadChunk(size_t row_group, int column) const {
                             : c.data_page_offset;
   if (start < 4 || c.total_compressed_size < 0 || static_cast<uint64_t>(start) > size_ ||
       static_cast<uint64_t>(c.total_compressed_size) > size_ - static_cast<uint64_t>(start)) {
-    return Status::Corruption("chunk range [" + std::to_string(start) + ", +" + std::to_string(c.total_compressed_size) +
-                              ") lies outside the file");
+    return Status::Corruption("chunk range [" + std::to_string(start) + ", +" +
+                              std::to_string(c.total_compressed_size) + ") lies outside the file");
   }
   if (c.num_values < 0 || static_cast<uint64_t>(c.num_values) > size_ * 8 + 1024) {
     return Status::Corruption("implausible value count " + std::to_string(c.num_values));
@@ -207,8 +216,9 @@ Result<Column> ParquetReader::ReadChunk(size_t row_group, int column) const {
   bool has_dictionary = false;
   size_t pos = 0;
   while (out.size() < static_cast<size_t>(c.num_values)) {
-    if (pos >= chunk.size()) return Status::Corruption("chunk ends after " + std::to_string(out.size()) + " of " +
-                                                       std::to_string(c.num_values) + " values");
+    if (pos >= chunk.size())
+      return Status::Corruption("chunk ends after " + std::to_string(out.size()) + " of " +
+                                std::to_string(c.num_values) + " values");
     size_t header_size = 0;
     MF_ASSIGN_OR_RETURN(PageHeader h, DecodePageHeader(reinterpret_cast<const uint8_t*>(chunk.data() + pos),
                                                        chunk.size() - pos, &header_size));
@@ -223,13 +233,15 @@ Result<Column> ParquetReader::ReadChunk(size_t row_group, int column) const {
       MF_RETURN_IF_ERROR(Decompress(c.codec, body, static_cast<size_t>(h.uncompressed_size), &plain));
       dictionary = Column();
       MF_RETURN_IF_ERROR(DecodePlain(static_cast<PhysicalType>(leaf.physical), leaf.type_length, plain,
-                                     static_cast<size_t>(h.num_values), type, &dictionary).status());
+                                     static_cast<size_t>(h.num_values), type, &dictionary)
+                             .status());
       has_dictionary = true;
     } else if (h.type == 0 || h.type == 3) {
       MF_RETURN_IF_ERROR(DecodePage(h, body, leaf, c.codec, type, has_dictionary ? &dictionary : nullptr, &out));
     }
   }
-  if (out.size() != static_cast<size_t>(c.num_values)) return Status::Corruption("pages hold more values than the chunk declares");
+  if (out.size() != static_cast<size_t>(c.num_values))
+    return Status::Corruption("pages hold more values than the chunk declares");
   return out;
 }
 
@@ -264,7 +276,8 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
     }
   }
   std::vector<uint32_t> defs;
-  if (leaf.max_def > 0) MF_RETURN_IF_ERROR(DecodeRleHybrid(levels, BitWidth(static_cast<uint32_t>(leaf.max_def)), n, &defs));
+  if (leaf.max_def > 0)
+    MF_RETURN_IF_ERROR(DecodeRleHybrid(levels, BitWidth(static_cast<uint32_t>(leaf.max_def)), n, &defs));
   size_t present = 0;
   for (uint32_t d : defs) present += d == static_cast<uint32_t>(leaf.max_def);
   if (leaf.max_def == 0) present = n;
@@ -281,8 +294,9 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
       AppendValue(type, *dictionary, i, &decoded);
     }
   } else if (h.encoding == 0) {
-    MF_RETURN_IF_ERROR(DecodePlain(static_cast<PhysicalType>(leaf.physical), leaf.type_length, values, present, type,
-                                   &decoded).status());
+    MF_RETURN_IF_ERROR(
+        DecodePlain(static_cast<PhysicalType>(leaf.physical), leaf.type_length, values, present, type, &decoded)
+            .status());
   } else {
     return Status::InvalidArgument("value encoding " + std::to_string(h.encoding) + " is not supported yet");
   }

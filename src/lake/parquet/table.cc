@@ -4,15 +4,24 @@ namespace meteoflow::parquet {
 
 const char* ColumnTypeName(ColumnType type) {
   switch (type) {
-    case ColumnType::kBool: return "BOOLEAN";
-    case ColumnType::kInt32: return "INT32";
-    case ColumnType::kInt64: return "INT64";
-    case ColumnType::kFloat: return "FLOAT";
-    case ColumnType::kDouble: return "DOUBLE";
-    case ColumnType::kString: return "STRING";
-    case ColumnType::kTimestampMillis: return "TIMESTAMP(MILLIS,UTC)";
-    case ColumnType::kTimestampMicros: return "TIMESTAMP(MICROS,UTC)";
-    case ColumnType::kDate: return "DATE";
+    case ColumnType::kBool:
+      return "BOOLEAN";
+    case ColumnType::kInt32:
+      return "INT32";
+    case ColumnType::kInt64:
+      return "INT64";
+    case ColumnType::kFloat:
+      return "FLOAT";
+    case ColumnType::kDouble:
+      return "DOUBLE";
+    case ColumnType::kString:
+      return "STRING";
+    case ColumnType::kTimestampMillis:
+      return "TIMESTAMP(MILLIS,UTC)";
+    case ColumnType::kTimestampMicros:
+      return "TIMESTAMP(MICROS,UTC)";
+    case ColumnType::kDate:
+      return "DATE";
   }
   return "?";
 }

@@ -41,9 +41,18 @@ struct Column {
   std::vector<uint8_t> valid;  // 1 = value present; same length as the value vector
 
   size_t size() const { return valid.size(); }
-  void AppendInt(int64_t v) { ints.push_back(v); valid.push_back(1); }
-  void AppendDouble(double v) { doubles.push_back(v); valid.push_back(1); }
-  void AppendString(std::string v) { strings.push_back(std::move(v)); valid.push_back(1); }
+  void AppendInt(int64_t v) {
+    ints.push_back(v);
+    valid.push_back(1);
+  }
+  void AppendDouble(double v) {
+    doubles.push_back(v);
+    valid.push_back(1);
+  }
+  void AppendString(std::string v) {
+    strings.push_back(std::move(v));
+    valid.push_back(1);
+  }
   void AppendNull(ColumnType type);
 };
 

@@ -18,8 +18,19 @@
 namespace meteoflow::parquet {
 
 enum class ThriftType : uint8_t {
-  kStop = 0, kTrue = 1, kFalse = 2, kI8 = 3, kI16 = 4, kI32 = 5, kI64 = 6,
-  kDouble = 7, kBinary = 8, kList = 9, kSet = 10, kMap = 11, kStruct = 12,
+  kStop = 0,
+  kTrue = 1,
+  kFalse = 2,
+  kI8 = 3,
+  kI16 = 4,
+  kI32 = 5,
+  kI64 = 6,
+  kDouble = 7,
+  kBinary = 8,
+  kList = 9,
+  kSet = 10,
+  kMap = 11,
+  kStruct = 12,
 };
 
 class ThriftWriter {
@@ -31,13 +42,28 @@ class ThriftWriter {
     out_->push_back(0);
     last_ids_.pop_back();
   }
-  void FieldI32(int16_t id, int32_t v) { Header(id, ThriftType::kI32); Varint(Zigzag(v)); }
-  void FieldI64(int16_t id, int64_t v) { Header(id, ThriftType::kI64); Varint(Zigzag(v)); }
-  void FieldI8(int16_t id, int8_t v) { Header(id, ThriftType::kI8); out_->push_back(static_cast<char>(v)); }
+  void FieldI32(int16_t id, int32_t v) {
+    Header(id, ThriftType::kI32);
+    Varint(Zigzag(v));
+  }
+  void FieldI64(int16_t id, int64_t v) {
+    Header(id, ThriftType::kI64);
+    Varint(Zigzag(v));
+  }
+  void FieldI8(int16_t id, int8_t v) {
+    Header(id, ThriftType::kI8);
+    out_->push_back(static_cast<char>(v));
+  }
   void FieldBool(int16_t id, bool v) { Header(id, v ? ThriftType::kTrue : ThriftType::kFalse); }
-  void FieldBinary(int16_t id, std::string_view v) { Header(id, ThriftType::kBinary); Binary(v); }
+  void FieldBinary(int16_t id, std::string_view v) {
+    Header(id, ThriftType::kBinary);
+    Binary(v);
+  }
   // A struct field: call, write the nested fields, then EndStruct().
-  void FieldStruct(int16_t id) { Header(id, ThriftType::kStruct); BeginStruct(); }
+  void FieldStruct(int16_t id) {
+    Header(id, ThriftType::kStruct);
+    BeginStruct();
+  }
   // A list field; then write `size` elements with the element methods below.
   void FieldList(int16_t id, ThriftType elem, size_t size);
   void ElemI32(int32_t v) { Varint(Zigzag(v)); }
@@ -47,7 +73,10 @@ class ThriftWriter {
  private:
   void Header(int16_t id, ThriftType type);
   void Varint(uint64_t v);
-  void Binary(std::string_view v) { Varint(v.size()); out_->append(v); }
+  void Binary(std::string_view v) {
+    Varint(v.size());
+    out_->append(v);
+  }
   static uint64_t Zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 
   std::string* out_;

@@ -35,12 +35,18 @@ std::string Bytes(T v) {
 
 std::string StatBytes(ColumnType type, const Column& col, size_t i) {
   switch (PhysicalOf(type)) {
-    case PhysicalType::kBoolean: return std::string(1, col.ints[i] ? '\1' : '\0');
-    case PhysicalType::kInt32: return Bytes<int32_t>(static_cast<int32_t>(col.ints[i]));
-    case PhysicalType::kInt64: return Bytes<int64_t>(col.ints[i]);
-    case PhysicalType::kFloat: return Bytes<float>(static_cast<float>(col.doubles[i]));
-    case PhysicalType::kDouble: return Bytes<double>(col.doubles[i]);
-    default: return col.strings[i];
+    case PhysicalType::kBoolean:
+      return std::string(1, col.ints[i] ? '\1' : '\0');
+    case PhysicalType::kInt32:
+      return Bytes<int32_t>(static_cast<int32_t>(col.ints[i]));
+    case PhysicalType::kInt64:
+      return Bytes<int64_t>(col.ints[i]);
+    case PhysicalType::kFloat:
+      return Bytes<float>(static_cast<float>(col.doubles[i]));
+    case PhysicalType::kDouble:
+      return Bytes<double>(col.doubles[i]);
+    default:
+      return col.strings[i];
   }
 }
 
@@ -92,11 +98,20 @@ void WriteSchemaElement(ThriftWriter& w, const ColumnSpec& spec) {
   w.FieldBinary(4, spec.name);
   std::optional<int32_t> converted;
   switch (spec.type) {
-    case ColumnType::kString: converted = 0; break;
-    case ColumnType::kTimestampMillis: converted = 9; break;
-    case ColumnType::kTimestampMicros: converted = 10; break;
-    case ColumnType::kDate: converted = 6; break;
-    default: break;
+    case ColumnType::kString:
+      converted = 0;
+      break;
+    case ColumnType::kTimestampMillis:
+      converted = 9;
+      break;
+    case ColumnType::kTimestampMicros:
+      converted = 10;
+      break;
+    case ColumnType::kDate:
+      converted = 6;
+      break;
+    default:
+      break;
   }
   if (converted) w.FieldI32(6, *converted);
   if (spec.type == ColumnType::kString) {
@@ -218,8 +233,7 @@ Status ParquetWriter::WriteRowGroup(const Table& batch, size_t begin, size_t end
   return Status::OK();
 }
 
-Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end,
-                                 ChunkMeta* meta) {
+Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, ChunkMeta* meta) {
   meta->type = spec.type;
   meta->name = spec.name;
   meta->codec = static_cast<int>(options_.codec);

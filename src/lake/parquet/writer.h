@@ -33,8 +33,7 @@ struct WriterOptions {
 class ParquetWriter {
  public:
   // Creates (truncating) the file at `path`.
-  static Result<std::unique_ptr<ParquetWriter>> Open(const std::string& path,
-                                                     std::vector<ColumnSpec> schema,
+  static Result<std::unique_ptr<ParquetWriter>> Open(const std::string& path, std::vector<ColumnSpec> schema,
                                                      WriterOptions options = {});
   ~ParquetWriter();
 

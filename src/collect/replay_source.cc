@@ -61,8 +61,9 @@ Result<std::unique_ptr<ReplaySource>> ReplaySource::Parse(const std::string& nam
       return Status::InvalidArgument(where + "missing object response");
     auto when = Timestamp::Parse(fetched);
     if (!when.ok()) return Status::InvalidArgument(where + when.status().message());
-    MF_ASSIGN_OR_RETURN(std::string body, RawResponseText(line));
-    out.push_back({std::string(location), *when, std::move(body)});
+    auto body = RawResponseText(line);
+    if (!body.ok()) return Status::InvalidArgument(where + body.status().message());
+    out.push_back({std::string(location), *when, std::move(body).value()});
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const RawResponse& a, const RawResponse& b) { return a.fetched_at < b.fetched_at; });

@@ -1,18 +1,6 @@
 #include "orchestrate/metadata.h"
 
 namespace meteoflow {
-namespace {
-
-SqlValue OptTime(const std::optional<Timestamp>& t) { return t ? SqlValue(t->ToFixedString()) : SqlValue(); }
-
-std::optional<Timestamp> ParseOpt(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  auto t = Timestamp::Parse(s);
-  return t.ok() ? std::optional<Timestamp>(*t) : std::nullopt;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<RunMetadata>> RunMetadata::Open(const std::string& path) {
   MF_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
   MF_RETURN_IF_ERROR(db->Exec(
@@ -36,7 +24,7 @@ Status RunMetadata::StartRun(const DagRunRecord& run) {
   stmt->Bind(5, run.interval.end.ToFixedString());
   stmt->Bind(6, run.state);
   stmt->Bind(7, run.started_at.ToFixedString());
-  stmt->Bind(8, OptTime(run.ended_at));
+  stmt->Bind(8, SqlTime(run.ended_at));
   return stmt->Run();
 }
 
@@ -57,7 +45,7 @@ Status RunMetadata::RecordTry(const TaskTryRecord& t) {
   stmt->Bind(3, static_cast<int64_t>(t.try_number));
   stmt->Bind(4, t.state);
   stmt->Bind(5, t.started_at.ToFixedString());
-  stmt->Bind(6, OptTime(t.ended_at));
+  stmt->Bind(6, SqlTime(t.ended_at));
   stmt->Bind(7, t.message);
   return stmt->Run();
 }
@@ -99,7 +87,7 @@ Result<std::vector<DagRunRecord>> RunMetadata::Runs(int limit) {
     MF_ASSIGN_OR_RETURN(r.interval.end, Timestamp::Parse(stmt->ColumnText(4)));
     r.state = stmt->ColumnText(5);
     MF_ASSIGN_OR_RETURN(r.started_at, Timestamp::Parse(stmt->ColumnText(6)));
-    r.ended_at = ParseOpt(stmt->ColumnText(7));
+    r.ended_at = ParseSqlTime(stmt->ColumnText(7));
     out.push_back(std::move(r));
   }
   return out;
@@ -120,7 +108,7 @@ Result<std::vector<TaskTryRecord>> RunMetadata::Tries(const std::string& run_id)
     t.try_number = static_cast<int>(stmt->ColumnInt(1));
     t.state = stmt->ColumnText(2);
     MF_ASSIGN_OR_RETURN(t.started_at, Timestamp::Parse(stmt->ColumnText(3)));
-    t.ended_at = ParseOpt(stmt->ColumnText(4));
+    t.ended_at = ParseSqlTime(stmt->ColumnText(4));
     t.message = stmt->ColumnText(5);
     out.push_back(std::move(t));
   }

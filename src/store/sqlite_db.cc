@@ -2,6 +2,14 @@
 
 namespace meteoflow {
 
+SqlValue SqlTime(const std::optional<Timestamp>& t) { return t ? SqlValue(t->ToFixedString()) : SqlValue(); }
+
+std::optional<Timestamp> ParseSqlTime(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  auto t = Timestamp::Parse(text);
+  return t.ok() ? std::optional<Timestamp>(*t) : std::nullopt;
+}
+
 void SqlStatement::Bind(int index, const SqlValue& value) {
   if (std::holds_alternative<int64_t>(value)) {
     sqlite3_bind_int64(stmt_, index, std::get<int64_t>(value));

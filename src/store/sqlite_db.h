@@ -15,10 +15,16 @@
 #include <vector>
 
 #include "core/status.h"
+#include "core/time.h"
 
 namespace meteoflow {
 
 using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
+
+// A time as stored in meteoflow's SQLite files (Timestamp::ToFixedString), NULL when absent.
+SqlValue SqlTime(const std::optional<Timestamp>& t);
+// The reverse: empty text (NULL) or unparseable text gives nullopt.
+std::optional<Timestamp> ParseSqlTime(const std::string& text);
 
 class SqlStatement {
  public:

@@ -33,16 +33,6 @@ std::string Schema() {
   return s.str();
 }
 
-SqlValue OptTime(const std::optional<Timestamp>& t) {
-  return t ? SqlValue(t->ToFixedString()) : SqlValue(std::monostate{});
-}
-
-std::optional<Timestamp> ParseOptTime(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  auto t = Timestamp::Parse(text);
-  return t.ok() ? std::optional<Timestamp>(*t) : std::nullopt;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
@@ -65,17 +55,17 @@ Status SqliteStore::InTransaction(F&& body) {
 
 Status SqliteStore::UpsertWeather(const std::vector<WeatherRow>& rows) {
   return InTransaction([&]() -> Status {
-    std::string placeholders = "?";
-    for (size_t i = 1; i < 7 + kWeatherFieldCount; ++i) placeholders += ",?";
+    std::string params = "?";
+    for (size_t i = 1; i < 7 + kWeatherFieldCount; ++i) params += ",?";
     MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO weather_data (" + WeatherColumns() +
-                                                ") VALUES (" + placeholders + ")"));
+                                                ") VALUES (" + params + ")"));
     for (const auto& r : rows) {
       stmt->Bind(1, r.city_name);
       stmt->Bind(2, r.time.ToFixedString());
       stmt->Bind(3, r.location_id);
       stmt->Bind(4, r.country.empty() ? SqlValue() : SqlValue(r.country));
-      stmt->Bind(5, OptTime(r.sunrise));
-      stmt->Bind(6, OptTime(r.sunset));
+      stmt->Bind(5, SqlTime(r.sunrise));
+      stmt->Bind(6, SqlTime(r.sunset));
       stmt->Bind(7, r.sources);
       for (size_t i = 0; i < kWeatherFieldCount; ++i) stmt->BindOptional(static_cast<int>(8 + i), r.fields[i]);
       MF_RETURN_IF_ERROR(stmt->Run());
@@ -98,8 +88,8 @@ Result<std::vector<WeatherRow>> SqliteStore::SelectWeather(const std::string& wh
     MF_ASSIGN_OR_RETURN(r.time, Timestamp::Parse(stmt->ColumnText(1)));
     r.location_id = stmt->ColumnText(2);
     r.country = stmt->ColumnText(3);
-    r.sunrise = ParseOptTime(stmt->ColumnText(4));
-    r.sunset = ParseOptTime(stmt->ColumnText(5));
+    r.sunrise = ParseSqlTime(stmt->ColumnText(4));
+    r.sunset = ParseSqlTime(stmt->ColumnText(5));
     r.sources = stmt->ColumnText(6);
     for (size_t i = 0; i < kWeatherFieldCount; ++i) r.fields[i] = stmt->ColumnDouble(static_cast<int>(7 + i));
     out.push_back(std::move(r));

@@ -133,14 +133,34 @@ Status ParseBackends(const YAML::Node& map, Config* config) {
   MF_RETURN_IF_ERROR(r.String("log", &config->log_backend, false));
   MF_RETURN_IF_ERROR(r.String("lake", &config->lake_backend, false));
   MF_RETURN_IF_ERROR(r.String("store", &config->store_backend, false));
-  if (config->log_backend != "local") {
-    return MapReader::Error("backends.log", "'" + config->log_backend + "' is not available (available: local)");
+  if (config->log_backend != "local" && config->log_backend != "kafka") {
+    return MapReader::Error("backends.log", "'" + config->log_backend + "' is not available (available: local, kafka)");
   }
   if (config->lake_backend != "local") {
     return MapReader::Error("backends.lake", "'" + config->lake_backend + "' is not available (available: local)");
   }
   if (config->store_backend != "sqlite") {
     return MapReader::Error("backends.store", "'" + config->store_backend + "' is not available (available: sqlite)");
+  }
+  return Status::OK();
+}
+
+Status ParseKafka(const YAML::Node& map, KafkaConfig* kafka) {
+  MapReader r(map, "kafka");
+  MF_RETURN_IF_ERROR(r.CheckKeys({"bootstrap_servers", "partitions", "replication_factor", "connect_timeout_ms",
+                                  "caught_up_wait_ms", "properties"}));
+  MF_RETURN_IF_ERROR(r.String("bootstrap_servers", &kafka->bootstrap_servers, false));
+  MF_RETURN_IF_ERROR(r.Int("partitions", 1, 10000, &kafka->partitions));
+  MF_RETURN_IF_ERROR(r.Int("replication_factor", 1, 100, &kafka->replication_factor));
+  MF_RETURN_IF_ERROR(r.Int("connect_timeout_ms", 100, 600000, &kafka->connect_timeout_ms));
+  MF_RETURN_IF_ERROR(r.Int("caught_up_wait_ms", 100, 600000, &kafka->caught_up_wait_ms));
+  if (!r.Has("properties")) return Status::OK();
+  const YAML::Node props = r.Child("properties");
+  if (!props.IsMap()) return MapReader::Error("kafka.properties", "expected a mapping of librdkafka settings");
+  for (const auto& entry : props) {
+    const std::string key = entry.first.as<std::string>();
+    if (!entry.second.IsScalar()) return MapReader::Error("kafka.properties." + key, "expected a scalar value");
+    kafka->properties[key] = entry.second.Scalar();
   }
   return Status::OK();
 }
@@ -231,13 +251,14 @@ Status ParseDashboard(const YAML::Node& map, const fs::path& base, Config* confi
 
 Status ParseRoot(const YAML::Node& root, const fs::path& base, Config* config) {
   MapReader r(root, "");
-  MF_RETURN_IF_ERROR(r.CheckKeys({"data_dir", "locations", "sources", "backends", "dags", "dashboard"}));
+  MF_RETURN_IF_ERROR(r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "dags", "dashboard"}));
   MF_RETURN_IF_ERROR(r.String("data_dir", &config->data_dir, false));
   if (!r.Has("locations")) return MapReader::Error("locations", "required key is missing");
   MF_RETURN_IF_ERROR(ParseLocations(r.Child("locations"), config));
   if (!r.Has("sources")) return MapReader::Error("sources", "required key is missing");
   MF_RETURN_IF_ERROR(ParseSources(r.Child("sources"), base, config));
   if (r.Has("backends")) MF_RETURN_IF_ERROR(ParseBackends(r.Child("backends"), config));
+  if (r.Has("kafka")) MF_RETURN_IF_ERROR(ParseKafka(r.Child("kafka"), &config->kafka));
   if (!r.Has("dags")) return MapReader::Error("dags", "required key is missing");
   MF_RETURN_IF_ERROR(ParseDags(r.Child("dags"), config));
   if (r.Has("dashboard")) MF_RETURN_IF_ERROR(ParseDashboard(r.Child("dashboard"), base, config));

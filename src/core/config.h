@@ -9,6 +9,7 @@
 // Thread-safety: a loaded Config is a const value, safe to share.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,17 @@ struct DashboardConfig {
   std::string assets;  // folder of the built web page; empty = next to the binary
 };
 
+// Settings of the Kafka log backend (backends.log: kafka).
+struct KafkaConfig {
+  std::string bootstrap_servers = "127.0.0.1:9092";
+  int partitions = 4;              // for topics meteoflow creates
+  int replication_factor = 1;      // for topics meteoflow creates
+  int connect_timeout_ms = 10000;  // bound on reaching the brokers and on admin requests
+  int caught_up_wait_ms = 30000;   // how long a consumer waits for its assignment and end of data
+  // librdkafka settings passed through as they are (security.protocol, sasl.*, ssl.*, ...).
+  std::map<std::string, std::string> properties;
+};
+
 struct Config {
   std::string path;  // where it was loaded from
   std::string data_dir = "./var";
@@ -51,6 +63,7 @@ struct Config {
   std::string log_backend = "local";
   std::string lake_backend = "local";
   std::string store_backend = "sqlite";
+  KafkaConfig kafka;
   std::vector<DagConfig> dags;
   DashboardConfig dashboard;
 

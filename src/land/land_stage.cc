@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "lake/parquet/reader.h"
 
@@ -17,17 +18,23 @@ std::string FileName(const std::string& topic, int32_t partition, int64_t first,
 }
 
 // Parses "part-<topic>-<partition>-<first>-<last>.parquet" for a known topic.
-bool ParseFileName(const std::string& name, const std::string& topic, int64_t* first, int64_t* last) {
+bool ParseFileName(const std::string& name, const std::string& topic, int32_t* partition, int64_t* first,
+                   int64_t* last) {
   const std::string head = "part-" + topic + "-";
   if (!name.starts_with(head) || !name.ends_with(".parquet")) return false;
   const std::string rest = name.substr(head.size(), name.size() - head.size() - 8);
-  const size_t dash = rest.rfind('-');
-  if (dash == std::string::npos || dash == 0) return false;
-  const size_t dash2 = rest.rfind('-', dash - 1);
+  const size_t dash = rest.find('-');
+  if (dash == std::string::npos) return false;
+  const size_t dash2 = rest.find('-', dash + 1);
   if (dash2 == std::string::npos) return false;
   try {
-    *first = std::stoll(rest.substr(dash2 + 1, dash - dash2 - 1));
-    *last = std::stoll(rest.substr(dash + 1));
+    size_t used = 0;
+    *partition = std::stoi(rest.substr(0, dash), &used);
+    if (used != dash) return false;
+    *first = std::stoll(rest.substr(dash + 1, dash2 - dash - 1), &used);
+    if (used != dash2 - dash - 1) return false;
+    *last = std::stoll(rest.substr(dash2 + 1), &used);
+    if (used != rest.size() - dash2 - 1) return false;
   } catch (const std::exception&) {
     return false;
   }
@@ -65,16 +72,19 @@ Result<LandStage::LandedFiles> LandStage::ListLanded() const {
     const std::string name = f.relative_path.substr(f.relative_path.rfind('/') + 1);
     for (const auto& [topic, source] : topic_to_source_) {
       FileRange range{f.path, 0, 0};
-      if (ParseFileName(name, topic, &range.first, &range.last)) landed[topic].push_back(range);
+      int32_t partition = 0;
+      if (ParseFileName(name, topic, &partition, &range.first, &range.last)) {
+        landed[{topic, partition}].push_back(range);
+      }
     }
   }
   return landed;
 }
 
-Result<std::set<int64_t>> LandStage::LandedAtOrAfter(const LandedFiles& landed, const std::string& topic,
+Result<std::set<int64_t>> LandStage::LandedAtOrAfter(const LandedFiles& landed, const TopicPartition& tp,
                                                      int64_t from) const {
   std::set<int64_t> offsets;
-  auto it = landed.find(topic);
+  auto it = landed.find(tp);
   if (it == landed.end()) return offsets;
   for (const auto& file : it->second) {
     if (file.last >= from) MF_RETURN_IF_ERROR(ReadOffsets(file.path, &offsets));
@@ -82,51 +92,58 @@ Result<std::set<int64_t>> LandStage::LandedAtOrAfter(const LandedFiles& landed, 
   return offsets;
 }
 
-Result<LandStats> LandStage::Run() {
-  LandStats stats;
+Result<std::unique_ptr<Consumer>> LandStage::Subscribe() {
   std::vector<std::string> topics;
   for (const auto& [topic, source] : topic_to_source_) topics.push_back(topic);
-  MF_ASSIGN_OR_RETURN(const LandedFiles landed, ListLanded());
-  MF_ASSIGN_OR_RETURN(auto consumer, log_.Subscribe(kGroup, topics));
-  for (;;) {
-    MF_ASSIGN_OR_RETURN(auto batch, consumer->Poll(kBatch));
-    if (batch.empty()) break;
-    // Offsets of this batch that an earlier, interrupted run already put in the lake.
-    std::map<std::string, int64_t> first_offset;
-    for (const auto& r : batch) first_offset.try_emplace(r.topic, r.offset);
-    std::map<std::string, std::set<int64_t>> already;
-    for (const auto& [topic, from] : first_offset) {
-      MF_ASSIGN_OR_RETURN(already[topic], LandedAtOrAfter(landed, topic, from));
-    }
-    // (topic, date) -> records, in offset order.
-    std::map<std::pair<std::string, std::string>, std::vector<const LogRecord*>> groups;
-    for (const auto& r : batch) {
-      if (already[r.topic].count(r.offset)) {
-        ++stats.skipped_already_landed;
-        continue;
-      }
-      groups[{r.topic, r.timestamp.DateString()}].push_back(&r);
-    }
-    for (const auto& [key, records] : groups) {
-      parquet::Table table(RawSchema());
-      for (const LogRecord* r : records) {
-        table.columns[0].AppendString(r->key);
-        table.columns[1].AppendInt(r->timestamp.millis());
-        table.columns[2].AppendString(r->topic);
-        table.columns[3].AppendInt(r->partition);
-        table.columns[4].AppendInt(r->offset);
-        table.columns[5].AppendString(r->value);
-      }
-      const LogRecord& first = *records.front();
-      const Partition partition = {{"source", topic_to_source_.at(key.first)}, {"date", key.second}};
-      MF_RETURN_IF_ERROR(
-          lake_.Commit(partition, FileName(key.first, first.partition, first.offset, records.back()->offset), table));
-      stats.landed += static_cast<int64_t>(records.size());
-      ++stats.files;
-    }
-    MF_RETURN_IF_ERROR(consumer->Commit());
-  }
+  return log_.Subscribe(kGroup, topics);
+}
+
+Result<LandStats> LandStage::Run() {
+  LandStats stats;
+  MF_ASSIGN_OR_RETURN(auto consumer, Subscribe());
+  for (bool caught_up = false; !caught_up;) MF_RETURN_IF_ERROR(LandBatch(*consumer, &stats, &caught_up));
   return stats;
+}
+
+Status LandStage::LandBatch(Consumer& consumer, LandStats* stats, bool* caught_up) {
+  MF_ASSIGN_OR_RETURN(auto batch, consumer.Poll(kBatch));
+  *caught_up = batch.empty();
+  if (batch.empty()) return Status::OK();
+  MF_ASSIGN_OR_RETURN(const LandedFiles landed, ListLanded());
+  // Offsets of this batch that an earlier, interrupted run (or another worker) already landed.
+  std::map<TopicPartition, int64_t> first_offset;
+  for (const auto& r : batch) first_offset.try_emplace({r.topic, r.partition}, r.offset);
+  std::map<TopicPartition, std::set<int64_t>> already;
+  for (const auto& [tp, from] : first_offset) {
+    MF_ASSIGN_OR_RETURN(already[tp], LandedAtOrAfter(landed, tp, from));
+  }
+  // (topic, partition, date) -> records, in offset order.
+  std::map<std::tuple<std::string, int32_t, std::string>, std::vector<const LogRecord*>> groups;
+  for (const auto& r : batch) {
+    if (already[{r.topic, r.partition}].count(r.offset)) {
+      ++stats->skipped_already_landed;
+      continue;
+    }
+    groups[{r.topic, r.partition, r.timestamp.DateString()}].push_back(&r);
+  }
+  for (const auto& [key, records] : groups) {
+    const auto& [topic, log_partition, date] = key;
+    parquet::Table table(RawSchema());
+    for (const LogRecord* r : records) {
+      table.columns[0].AppendString(r->key);
+      table.columns[1].AppendInt(r->timestamp.millis());
+      table.columns[2].AppendString(r->topic);
+      table.columns[3].AppendInt(r->partition);
+      table.columns[4].AppendInt(r->offset);
+      table.columns[5].AppendString(r->value);
+    }
+    const Partition partition = {{"source", topic_to_source_.at(topic)}, {"date", date}};
+    MF_RETURN_IF_ERROR(lake_.Commit(
+        partition, FileName(topic, log_partition, records.front()->offset, records.back()->offset), table));
+    stats->landed += static_cast<int64_t>(records.size());
+    ++stats->files;
+  }
+  return consumer.Commit();
 }
 
 }  // namespace meteoflow

@@ -1,16 +1,19 @@
 // The land stage: consume the raw topics into the Parquet lake, one file per
-// (source, date, poll batch), under <lake>/raw/source=<s>/date=<YYYY-MM-DD>/.
+// (source, log partition, date, poll batch), under <lake>/raw/source=<s>/date=<YYYY-MM-DD>/.
 //
 // Effectively-once: files are committed (durable) before the consumer offsets, and file
 // names carry the offset range they hold ("part-<topic>-<partition>-<first>-<last>.parquet").
 // After a crash between file commit and offset commit, lake files that overlap the polled
 // offsets are read back and the offsets they hold are skipped: nothing is lost or doubled.
+// The same holds when several processes land one group's partitions into one lake (workers):
+// a partition's files are listed afresh for every batch.
 // The layout is written up in lake/LAYOUT.md.
 //
 // Thread-safety: one Run at a time per stage object.
 #pragma once
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -32,20 +35,27 @@ class LandStage {
   LandStage(std::map<std::string, std::string> topic_to_source, Log& log, const Dataset& raw_lake)
       : topic_to_source_(std::move(topic_to_source)), log_(log), lake_(raw_lake) {}
 
+  // Lands everything the group "land" has not committed yet, then returns.
   Result<LandStats> Run();
+  // Lands one Poll of `consumer` (of group "land" on the raw topics) and commits it; false in
+  // `*caught_up` when there may be more to read.
+  Status LandBatch(Consumer& consumer, LandStats* stats, bool* caught_up);
+  // A consumer of the raw topics in group "land".
+  Result<std::unique_ptr<Consumer>> Subscribe();
 
   // The lake schema of raw messages.
   static std::vector<parquet::ColumnSpec> RawSchema();
 
  private:
+  using TopicPartition = std::pair<std::string, int32_t>;
   struct FileRange {
     std::string path;
     int64_t first, last;
   };
-  using LandedFiles = std::map<std::string, std::vector<FileRange>>;  // topic -> files
+  using LandedFiles = std::map<TopicPartition, std::vector<FileRange>>;
   Result<LandedFiles> ListLanded() const;
-  // Offsets >= from of `topic` that are already in lake files.
-  Result<std::set<int64_t>> LandedAtOrAfter(const LandedFiles& landed, const std::string& topic, int64_t from) const;
+  // Offsets >= from of one topic partition that are already in lake files.
+  Result<std::set<int64_t>> LandedAtOrAfter(const LandedFiles& landed, const TopicPartition& tp, int64_t from) const;
 
   const std::map<std::string, std::string> topic_to_source_;
   Log& log_;

@@ -4,6 +4,7 @@
 
 #include "collect/replay_source.h"
 #include "core/file_util.h"
+#include "stream/kafka_log.h"
 
 namespace meteoflow {
 
@@ -12,7 +13,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   p->dag_ = config.FindDag("weather");
   if (!p->dag_) return Status::InvalidArgument(config.path + ": dags.weather: required DAG is missing");
   MF_RETURN_IF_ERROR(MakeDirs(data_dir));
-  MF_ASSIGN_OR_RETURN(p->log_, LocalLog::Open(data_dir + "/log"));
+  if (config.log_backend == "kafka") {
+    MF_ASSIGN_OR_RETURN(p->log_, KafkaLog::Open(config.kafka));
+  } else {
+    MF_ASSIGN_OR_RETURN(p->log_, LocalLog::Open(data_dir + "/log"));
+  }
   MF_ASSIGN_OR_RETURN(p->store_, SqliteStore::Open(data_dir + "/store.db"));
   MF_ASSIGN_OR_RETURN(p->metadata_, RunMetadata::Open(data_dir + "/meta.db"));
   MF_RETURN_IF_ERROR(p->metadata_->MarkInterrupted(Timestamp::Now()).status());

@@ -2,8 +2,9 @@
 // backends (local log, Parquet lake, SQLite store), the stages, and the `weather` DAG's task
 // functions -- plus the run summary the CLI prints.
 //
-// Data dir layout: log/ (LocalLog), lake/raw/ (raw Parquet lake), store.db (SqliteStore),
-// meta.db (RunMetadata). Opening takes the log's process lock: one pipeline per data dir.
+// Data dir layout: log/ (LocalLog, with `backends.log: local`; Kafka keeps nothing here),
+// lake/raw/ (raw Parquet lake), store.db (SqliteStore), meta.db (RunMetadata). With the local log, opening takes its
+// process lock: one pipeline per data dir. With Kafka, several processes (run, workers) may share a data dir.
 //
 // Thread-safety: one RunDag at a time.
 #pragma once
@@ -47,7 +48,7 @@ class Pipeline {
   Pipeline() = default;
 
   const DagConfig* dag_ = nullptr;
-  std::unique_ptr<LocalLog> log_;
+  std::unique_ptr<Log> log_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<RunMetadata> metadata_;
   std::unique_ptr<Dataset> raw_lake_;

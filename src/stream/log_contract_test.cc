@@ -1,0 +1,238 @@
+// The Log contract (stream/log.h), run against every backend: the embedded LocalLog,
+// KafkaLog on librdkafka's in-process mock cluster, and KafkaLog on a real broker.
+//
+// The real broker is the one named by MF_KAFKA_BOOTSTRAP (ctest starts one with tools/kafka).
+// Without it those cases skip with one line, except under CI=true, where they fail.
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "stream/kafka_log.h"
+#include "stream/local_log.h"
+
+namespace meteoflow {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr int kPartitions = 4;
+
+// librdkafka's mock cluster: real Kafka protocol in-process, without the admin API, so its
+// topics are created through the mock's own call.
+class MockCluster {
+ public:
+  MockCluster() {
+    char errstr[256];
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof errstr);
+    handle_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+    cluster_ = rd_kafka_mock_cluster_new(handle_, 3);
+  }
+  ~MockCluster() {
+    rd_kafka_mock_cluster_destroy(cluster_);
+    rd_kafka_destroy(handle_);
+  }
+  std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
+  void CreateTopic(const std::string& name) { rd_kafka_mock_topic_create(cluster_, name.c_str(), kPartitions, 1); }
+
+ private:
+  rd_kafka_t* handle_;
+  rd_kafka_mock_cluster_t* cluster_;
+};
+
+class LogContractTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    suffix_ = std::to_string(::getpid()) + "_" + std::to_string(counter++);
+    const std::string backend = GetParam();
+    if (backend == "local") {
+      dir_ = fs::temp_directory_path() / ("mf_contract_" + suffix_);
+      fs::remove_all(dir_);
+      log_ = std::move(LocalLog::Open(dir_.string())).value();
+      return;
+    }
+    KafkaConfig config;
+    config.partitions = kPartitions;
+    config.caught_up_wait_ms = 20000;
+    // A member that vanished without leaving frees its partitions after this long.
+    config.properties["session.timeout.ms"] = "6000";
+    config.properties["heartbeat.interval.ms"] = "1000";
+    if (backend == "mock") {
+      mock_ = std::make_unique<MockCluster>();
+      config.bootstrap_servers = mock_->bootstraps();
+    } else {
+      const char* bootstrap = std::getenv("MF_KAFKA_BOOTSTRAP");
+      if (!bootstrap || !*bootstrap) {
+        if (std::getenv("CI")) FAIL() << "CI=true but MF_KAFKA_BOOTSTRAP is not set: the real broker did not start";
+        GTEST_SKIP() << "real Kafka broker not running (set MF_KAFKA_BOOTSTRAP, or run via ctest)";
+      }
+      config.bootstrap_servers = bootstrap;
+    }
+    auto log = KafkaLog::Open(config);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    log_ = std::move(log).value();
+  }
+  void TearDown() override {
+    log_.reset();
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  // A topic name unique to this test run (real brokers keep topics between runs).
+  std::string Topic(const std::string& base) {
+    const std::string name = base + "_" + suffix_;
+    if (mock_) mock_->CreateTopic(name);
+    return name;
+  }
+  std::string Group(const std::string& base) { return base + "_" + suffix_; }
+
+  std::unique_ptr<Consumer> Subscribe(const std::string& group, const std::vector<std::string>& topics) {
+    auto c = log_->Subscribe(group, topics);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(c).value() : nullptr;
+  }
+
+  // Polls until caught up.
+  static std::vector<LogRecord> PollAll(Consumer& c) {
+    std::vector<LogRecord> all;
+    for (;;) {
+      auto batch = c.Poll(1000);
+      EXPECT_TRUE(batch.ok()) << batch.status().ToString();
+      if (!batch.ok() || batch->empty()) return all;
+      all.insert(all.end(), batch->begin(), batch->end());
+    }
+  }
+
+  void PublishNumbered(const std::string& topic, int keys, int per_key) {
+    for (int i = 0; i < per_key; ++i) {
+      for (int k = 0; k < keys; ++k) {
+        ASSERT_TRUE(
+            log_->Publish(topic, "key" + std::to_string(k), std::to_string(i), Timestamp::FromMillis(1000 + i)).ok());
+      }
+    }
+    ASSERT_TRUE(log_->Flush().ok());
+  }
+
+  std::string suffix_;
+  fs::path dir_;
+  std::unique_ptr<MockCluster> mock_;
+  std::unique_ptr<Log> log_;
+};
+
+TEST_P(LogContractTest, KeepsOrderPerKey) {
+  const std::string topic = Topic("order");
+  PublishNumbered(topic, 10, 50);
+  auto c = Subscribe(Group("g"), {topic});
+  const auto records = PollAll(*c);
+  ASSERT_EQ(records.size(), 500u);
+  std::map<std::string, int> next;
+  for (const auto& r : records) {
+    EXPECT_EQ(r.topic, topic);
+    EXPECT_EQ(r.value, std::to_string(next[r.key]++)) << "key " << r.key;
+    EXPECT_EQ(r.timestamp.millis(), 1000 + std::stoi(r.value));
+  }
+  EXPECT_EQ(next.size(), 10u);
+}
+
+TEST_P(LogContractTest, ResumesFromCommittedOffsets) {
+  const std::string topic = Topic("resume");
+  PublishNumbered(topic, 4, 25);
+  size_t first = 0;
+  {
+    auto c = Subscribe(Group("g"), {topic});
+    std::vector<LogRecord> batch;
+    while (batch.empty()) batch = std::move(c->Poll(30)).value();
+    first = batch.size();
+    ASSERT_LE(first, 30u);
+    ASSERT_TRUE(c->Commit().ok());
+  }
+  auto c = Subscribe(Group("g"), {topic});
+  EXPECT_EQ(PollAll(*c).size(), 100u - first);
+  ASSERT_TRUE(c->Commit().ok());
+  PublishNumbered(topic, 4, 1);
+  EXPECT_EQ(PollAll(*c).size(), 4u);
+}
+
+TEST_P(LogContractTest, RedeliversWhatAConsumerNeverCommitted) {
+  const std::string topic = Topic("redeliver");
+  PublishNumbered(topic, 5, 20);
+  {
+    auto crashed = Subscribe(Group("g"), {topic});
+    ASSERT_EQ(PollAll(*crashed).size(), 100u);
+  }  // gone without Commit: nothing it read may be lost
+  auto c = Subscribe(Group("g"), {topic});
+  EXPECT_EQ(PollAll(*c).size(), 100u);
+}
+
+TEST_P(LogContractTest, GroupsReadIndependently) {
+  const std::string topic = Topic("groups");
+  PublishNumbered(topic, 3, 10);
+  auto a = Subscribe(Group("a"), {topic});
+  ASSERT_EQ(PollAll(*a).size(), 30u);
+  ASSERT_TRUE(a->Commit().ok());
+  auto b = Subscribe(Group("b"), {topic});
+  EXPECT_EQ(PollAll(*b).size(), 30u);
+}
+
+TEST_P(LogContractTest, CarriesLargeAndEmptyMessages) {
+  const std::string topic = Topic("sizes");
+  const std::string large(900 * 1024, 'x');
+  ASSERT_TRUE(log_->Publish(topic, "k", large, Timestamp::FromMillis(1)).ok());
+  ASSERT_TRUE(log_->Publish(topic, "k", "", Timestamp::FromMillis(2)).ok());
+  ASSERT_TRUE(log_->Publish(topic, "", "no key", Timestamp::FromMillis(3)).ok());
+  ASSERT_TRUE(log_->Flush().ok());
+  auto c = Subscribe(Group("g"), {topic});
+  auto records = PollAll(*c);
+  ASSERT_EQ(records.size(), 3u);
+  std::map<std::string, std::string> by_time;
+  for (const auto& r : records) by_time[std::to_string(r.timestamp.millis())] = r.key + "|" + r.value;
+  EXPECT_EQ(by_time["1"], "k|" + large);
+  EXPECT_EQ(by_time["2"], "k|");
+  EXPECT_EQ(by_time["3"], "|no key");
+}
+
+TEST_P(LogContractTest, EmptyAndNeverUsedTopicsReadAsEmpty) {
+  auto c = Subscribe(Group("g"), {Topic("never_published"), Topic("also_empty")});
+  auto batch = c->Poll(10);
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  EXPECT_TRUE(batch->empty());
+  EXPECT_TRUE(c->Commit().ok());
+}
+
+TEST_P(LogContractTest, ConsumersOfOneGroupShareTheWorkAndLoseNothing) {
+  const std::string topic = Topic("shared");
+  PublishNumbered(topic, 40, 10);
+  std::mutex mu;
+  std::set<std::pair<int32_t, int64_t>> seen;
+  std::atomic<bool> done{false};
+  std::atomic<int> failed_commits{0};
+  auto member = [&] {
+    auto c = Subscribe(Group("g"), {topic});
+    while (!done) {
+      auto batch = c->Poll(50);
+      ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+      std::lock_guard<std::mutex> lock(mu);
+      for (const auto& r : *batch) seen.insert({r.partition, r.offset});
+      if (!c->Commit().ok()) ++failed_commits;  // a rebalance raced it: redelivery covers it
+      if (seen.size() == 400u) done = true;
+    }
+  };
+  std::thread a(member), b(member);
+  a.join();
+  b.join();
+  EXPECT_EQ(seen.size(), 400u) << failed_commits << " commits failed";
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, LogContractTest, ::testing::Values("local", "mock", "kafka"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace meteoflow

@@ -164,6 +164,28 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   return s;
 }
 
+Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  if (config.log_backend != "kafka") {
+    return Status::InvalidArgument(config.path + ": worker needs backends.log: kafka (a shared consumer group)");
+  }
+  MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  WorkerOptions worker;
+  if (options.batch > 0) worker.batch = static_cast<size_t>(options.batch);
+  worker.should_stop = [] { return g_stop != 0; };
+  worker.on_batch = [&](const WorkerProgress& p) {
+    if (options.quiet) return;
+    std::cout << "worker: landed " << p.land.landed << " messages in " << p.land.files << " files so far; stored "
+              << p.transform.rows_upserted << " rows from " << p.transform.files << " new files\n"
+              << std::flush;
+  };
+  worker.on_error = [](const Status& s) { std::cerr << "meteoflow worker: retrying: " << s.message() << "\n"; };
+  if (!options.quiet) std::cout << "worker: consuming as a member of group 'land'\n" << std::flush;
+  return pipeline->Work(worker);
+}
+
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   const std::string dir = DataDir(common, config);

@@ -22,6 +22,11 @@ struct RunOptions {
   int port = 0;
 };
 
+struct WorkerCliOptions {
+  int batch = 0;  // 0: the land stage's default
+  bool quiet = false;
+};
+
 struct ServeOptions {
   int port = 0;
 };
@@ -32,6 +37,7 @@ struct SqlOptions {
 };
 
 Status RunCommand(const CommonOptions& common, const RunOptions& options);
+Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options);
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options);
 Status SqlCommand(const CommonOptions& common, const SqlOptions& options);
 

@@ -23,6 +23,15 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--json", run.json, "Print the run summary as JSON");
   run_cmd->add_flag("--quiet", run.quiet, "Print nothing on success");
 
+  WorkerCliOptions worker;
+  auto* worker_cmd =
+      app.add_subcommand("worker", "Land and transform continuously as one member of a Kafka consumer group");
+  worker_cmd->add_option("--config", common.config, "Config file with backends.log: kafka")->required();
+  worker_cmd->add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
+  worker_cmd->add_option("--batch", worker.batch, "Records per poll at most (default: 50000)")
+      ->check(CLI::Range(1, 10'000'000));
+  worker_cmd->add_flag("--quiet", worker.quiet, "Print nothing but errors");
+
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the dashboard and JSON API over an existing data dir");
   serve_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
@@ -45,6 +54,7 @@ int main(int argc, char** argv) {
     common.program = argv[0];
     Status status;
     if (*run_cmd) status = RunCommand(common, run);
+    if (*worker_cmd) status = WorkerCommand(common, worker);
     if (*serve_cmd) status = ServeCommand(common, serve);
     if (*sql_cmd) status = SqlCommand(common, sql);
     if (!status.ok()) {

@@ -249,19 +249,59 @@ Status ParseDashboard(const YAML::Node& map, const fs::path& base, Config* confi
   return Status::OK();
 }
 
-Status ParseRoot(const YAML::Node& root, const fs::path& base, Config* config) {
+// The folder each top-level key's file lives in: relative paths inside resolve against it.
+using Origins = std::map<std::string, fs::path>;
+
+std::string ReadText(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  *ok = static_cast<bool>(in);
+  return text.str();
+}
+
+// Parses `text` (read from `path`); with `extends: <file>`, the file's keys come first and
+// this text's top-level keys replace them.
+Result<YAML::Node> LoadMerged(const std::string& text, const std::string& path, int depth, Origins* origins) {
+  const fs::path folder = fs::absolute(fs::path(path)).parent_path();
+  YAML::Node root = YAML::Load(text);
+  if (!root.IsMap()) return MapReader::Error("", "expected a mapping at the top level");
+  YAML::Node merged(YAML::NodeType::Map);
+  if (root["extends"].IsDefined()) {
+    const YAML::Node ext = root["extends"];
+    if (!ext.IsScalar() || ext.Scalar().empty()) return MapReader::Error("extends", "expected a file name");
+    if (depth >= 4) return MapReader::Error("extends", "more than 4 levels of extends (a cycle?)");
+    const std::string base_path = (folder / ext.Scalar()).lexically_normal().string();
+    bool ok = false;
+    const std::string base_text = ReadText(base_path, &ok);
+    if (!ok) return MapReader::Error("extends", "cannot read '" + base_path + "'");
+    auto base = LoadMerged(base_text, base_path, depth + 1, origins);
+    if (!base.ok()) return base.status().WithContext(base_path);
+    merged = *base;
+  }
+  for (const auto& entry : root) {
+    const std::string key = entry.first.as<std::string>();
+    if (key == "extends") continue;
+    merged[key] = entry.second;
+    (*origins)[key] = folder;
+  }
+  return merged;
+}
+
+Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config) {
   MapReader r(root, "");
   MF_RETURN_IF_ERROR(r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "dags", "dashboard"}));
+  auto folder = [&](const std::string& key) { return origins.count(key) ? origins.at(key) : fs::path("."); };
   MF_RETURN_IF_ERROR(r.String("data_dir", &config->data_dir, false));
   if (!r.Has("locations")) return MapReader::Error("locations", "required key is missing");
   MF_RETURN_IF_ERROR(ParseLocations(r.Child("locations"), config));
   if (!r.Has("sources")) return MapReader::Error("sources", "required key is missing");
-  MF_RETURN_IF_ERROR(ParseSources(r.Child("sources"), base, config));
+  MF_RETURN_IF_ERROR(ParseSources(r.Child("sources"), folder("sources"), config));
   if (r.Has("backends")) MF_RETURN_IF_ERROR(ParseBackends(r.Child("backends"), config));
   if (r.Has("kafka")) MF_RETURN_IF_ERROR(ParseKafka(r.Child("kafka"), &config->kafka));
   if (!r.Has("dags")) return MapReader::Error("dags", "required key is missing");
   MF_RETURN_IF_ERROR(ParseDags(r.Child("dags"), config));
-  if (r.Has("dashboard")) MF_RETURN_IF_ERROR(ParseDashboard(r.Child("dashboard"), base, config));
+  if (r.Has("dashboard")) MF_RETURN_IF_ERROR(ParseDashboard(r.Child("dashboard"), folder("dashboard"), config));
   return Status::OK();
 }
 
@@ -284,10 +324,10 @@ const Location* Config::FindLocation(const std::string& id) const {
 Result<Config> ParseConfig(const std::string& yaml_text, const std::string& path) {
   Config config;
   config.path = path;
-  const fs::path base = fs::absolute(fs::path(path)).parent_path();
   try {
-    const YAML::Node root = YAML::Load(yaml_text);
-    Status s = ParseRoot(root, base, &config);
+    Origins origins;
+    MF_ASSIGN_OR_RETURN(const YAML::Node root, LoadMerged(yaml_text, path, 0, &origins));
+    Status s = ParseRoot(root, origins, &config);
     if (!s.ok()) return s.WithContext(path);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(path + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
@@ -296,11 +336,10 @@ Result<Config> ParseConfig(const std::string& yaml_text, const std::string& path
 }
 
 Result<Config> LoadConfig(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": cannot open config file");
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseConfig(text.str(), path);
+  bool ok = false;
+  const std::string text = ReadText(path, &ok);
+  if (!ok) return Status::NotFound(path + ": cannot open config file");
+  return ParseConfig(text, path);
 }
 
 }  // namespace meteoflow

@@ -16,6 +16,20 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents);
 Result<std::string> ReadWholeFile(const std::string& path);
 Status MakeDirs(const std::string& path);
 Status FsyncDir(const std::string& path);
+// An exclusive advisory lock (flock) on a file, created when missing, held until the object is
+// destroyed. Acquire blocks until the lock is granted; it serialises processes, not threads.
+class FileLock {
+ public:
+  static Result<FileLock> Acquire(const std::string& path);
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
 // errno as text, with what was being done: "open /x/y: No such file or directory".
 Status ErrnoStatus(const std::string& what);
 

@@ -9,7 +9,6 @@
 namespace meteoflow {
 namespace {
 
-constexpr size_t kBatch = 50'000;
 constexpr const char* kGroup = "land";
 
 std::string FileName(const std::string& topic, int32_t partition, int64_t first, int64_t last) {
@@ -101,12 +100,12 @@ Result<std::unique_ptr<Consumer>> LandStage::Subscribe() {
 Result<LandStats> LandStage::Run() {
   LandStats stats;
   MF_ASSIGN_OR_RETURN(auto consumer, Subscribe());
-  for (bool caught_up = false; !caught_up;) MF_RETURN_IF_ERROR(LandBatch(*consumer, &stats, &caught_up));
+  for (bool caught_up = false; !caught_up;) MF_RETURN_IF_ERROR(LandBatch(*consumer, kDefaultBatch, &stats, &caught_up));
   return stats;
 }
 
-Status LandStage::LandBatch(Consumer& consumer, LandStats* stats, bool* caught_up) {
-  MF_ASSIGN_OR_RETURN(auto batch, consumer.Poll(kBatch));
+Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* stats, bool* caught_up) {
+  MF_ASSIGN_OR_RETURN(auto batch, consumer.Poll(max_records));
   *caught_up = batch.empty();
   if (batch.empty()) return Status::OK();
   MF_ASSIGN_OR_RETURN(const LandedFiles landed, ListLanded());

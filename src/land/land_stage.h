@@ -39,7 +39,8 @@ class LandStage {
   Result<LandStats> Run();
   // Lands one Poll of `consumer` (of group "land" on the raw topics) and commits it; false in
   // `*caught_up` when there may be more to read.
-  Status LandBatch(Consumer& consumer, LandStats* stats, bool* caught_up);
+  Status LandBatch(Consumer& consumer, size_t max_records, LandStats* stats, bool* caught_up);
+  static constexpr size_t kDefaultBatch = 50'000;
   // A consumer of the raw topics in group "land".
   Result<std::unique_ptr<Consumer>> Subscribe();
 

@@ -1,6 +1,7 @@
 #include "orchestrate/pipeline.h"
 
 #include <chrono>
+#include <thread>
 
 #include "collect/replay_source.h"
 #include "core/file_util.h"
@@ -13,6 +14,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   p->dag_ = config.FindDag("weather");
   if (!p->dag_) return Status::InvalidArgument(config.path + ": dags.weather: required DAG is missing");
   MF_RETURN_IF_ERROR(MakeDirs(data_dir));
+  p->data_dir_ = data_dir;
   if (config.log_backend == "kafka") {
     MF_ASSIGN_OR_RETURN(p->log_, KafkaLog::Open(config.kafka));
   } else {
@@ -58,7 +60,7 @@ Result<RunSummary> Pipeline::RunDag(const std::string& run_id, const Interval& i
        }},
       {"transform",
        [&](const TaskContext&) -> Status {
-         MF_ASSIGN_OR_RETURN(summary.transform, transform_->Run());
+         MF_ASSIGN_OR_RETURN(summary.transform, TransformExclusively());
          return Status::OK();
        }},
       {"predict",
@@ -71,6 +73,35 @@ Result<RunSummary> Pipeline::RunDag(const std::string& run_id, const Interval& i
   MF_ASSIGN_OR_RETURN(summary.outcome, runner.Run(run_id, interval));
   summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;
+}
+
+Result<TransformStats> Pipeline::TransformExclusively() {
+  MF_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(data_dir_ + "/transform.lock"));
+  return transform_->Run();
+}
+
+Status Pipeline::Work(const WorkerOptions& options) {
+  MF_ASSIGN_OR_RETURN(auto consumer, land_->Subscribe());
+  WorkerProgress progress;
+  int failures = 0;
+  while (!options.should_stop()) {
+    const int64_t landed_before = progress.land.landed;
+    bool caught_up = false;
+    const Status landing = land_->LandBatch(*consumer, options.batch, &progress.land, &caught_up);
+    if (progress.land.landed != landed_before) {  // even when the commit failed: the files are in
+      MF_ASSIGN_OR_RETURN(progress.transform, TransformExclusively());
+      options.on_batch(progress);
+    }
+    if (landing.ok()) {
+      failures = 0;
+      continue;
+    }
+    // A commit refused during a rebalance, a broker away for a moment: redelivery covers it.
+    if (++failures >= options.max_consecutive_failures) return landing;
+    options.on_error(landing);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  return Status::OK();
 }
 
 }  // namespace meteoflow

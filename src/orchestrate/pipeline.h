@@ -9,6 +9,7 @@
 // Thread-safety: one RunDag at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,19 @@ struct RunSummary {
   double wall_seconds = 0;
 };
 
+struct WorkerProgress {
+  LandStats land;            // totals since the worker started
+  TransformStats transform;  // of the last transform
+};
+
+struct WorkerOptions {
+  size_t batch = LandStage::kDefaultBatch;  // records per poll at most
+  int max_consecutive_failures = 30;        // then Work gives up with the last error
+  std::function<bool()> should_stop;        // asked between batches
+  std::function<void(const WorkerProgress&)> on_batch;  // after every batch that landed something
+  std::function<void(const Status&)> on_error;          // a failed batch that will be retried
+};
+
 class Pipeline {
  public:
   static Result<std::unique_ptr<Pipeline>> Open(const Config& config, const std::string& data_dir);
@@ -41,12 +55,20 @@ class Pipeline {
   std::optional<Interval> replay_span() const { return replay_span_; }
   // Runs the `weather` DAG once over `interval`, recorded under `run_id`.
   Result<RunSummary> RunDag(const std::string& run_id, const Interval& interval);
+  // Lands and transforms continuously as a member of the land consumer group until told to
+  // stop. A failed batch is retried (its records are delivered again) up to the failure
+  // bound. Several workers may share a Kafka group and a data dir: transforms are serialised
+  // by a file lock in the data dir.
+  Status Work(const WorkerOptions& options);
   RunMetadata& metadata() { return *metadata_; }
   Store& store() { return *store_; }
 
  private:
   Pipeline() = default;
+  // The transform task, one process at a time per data dir.
+  Result<TransformStats> TransformExclusively();
 
+  std::string data_dir_;
   const DagConfig* dag_ = nullptr;
   std::unique_ptr<Log> log_;
   std::unique_ptr<SqliteStore> store_;

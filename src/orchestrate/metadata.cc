@@ -39,7 +39,10 @@ Status RunMetadata::EndRun(const std::string& run_id, const std::string& state, 
 
 Status RunMetadata::RecordTry(const TaskTryRecord& t) {
   std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO task_instances VALUES (?,?,?,?,?,?,?)"));
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT INTO task_instances VALUES (?,?,?,?,?,?,?) "
+                                              "ON CONFLICT (run_id, task_id, try_number) DO UPDATE SET "
+                                              "state = excluded.state, started_at = excluded.started_at, "
+                                              "ended_at = excluded.ended_at, message = excluded.message"));
   stmt->Bind(1, t.run_id);
   stmt->Bind(2, t.task_id);
   stmt->Bind(3, static_cast<int64_t>(t.try_number));
@@ -96,7 +99,7 @@ Result<std::vector<DagRunRecord>> RunMetadata::Runs(int limit) {
 Result<std::vector<TaskTryRecord>> RunMetadata::Tries(const std::string& run_id) {
   std::lock_guard<std::mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT task_id, try_number, state, started_at, ended_at, message FROM "
-                                              "task_instances WHERE run_id = ? ORDER BY started_at, try_number"));
+                                              "task_instances WHERE run_id = ? ORDER BY started_at, rowid"));
   stmt->Bind(1, run_id);
   std::vector<TaskTryRecord> out;
   for (;;) {

@@ -40,9 +40,9 @@ struct WorkerProgress {
 };
 
 struct WorkerOptions {
-  size_t batch = LandStage::kDefaultBatch;  // records per poll at most
-  int max_consecutive_failures = 30;        // then Work gives up with the last error
-  std::function<bool()> should_stop;        // asked between batches
+  size_t batch = LandStage::kDefaultBatch;              // records per poll at most
+  int max_consecutive_failures = 30;                    // then Work gives up with the last error
+  std::function<bool()> should_stop;                    // asked between batches
   std::function<void(const WorkerProgress&)> on_batch;  // after every batch that landed something
   std::function<void(const Status&)> on_error;          // a failed batch that will be retried
 };

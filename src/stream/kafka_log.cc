@@ -48,7 +48,8 @@ Status SetConf(rd_kafka_conf_t* conf, const std::string& key, const std::string&
 Result<ConfPtr> MakeConf(const KafkaConfig& config, const std::map<std::string, std::string>& ours) {
   ConfPtr conf(rd_kafka_conf_new());
   MF_RETURN_IF_ERROR(SetConf(conf.get(), "bootstrap.servers", config.bootstrap_servers, "kafka."));
-  MF_RETURN_IF_ERROR(SetConf(conf.get(), "log_level", "3", "kafka."));
+  // Problems reach the caller as Status values; librdkafka itself only speaks up when critical.
+  MF_RETURN_IF_ERROR(SetConf(conf.get(), "log_level", "2", "kafka."));
   for (const auto& [k, v] : ours) MF_RETURN_IF_ERROR(SetConf(conf.get(), k, v, "kafka."));
   for (const auto& [k, v] : config.properties) MF_RETURN_IF_ERROR(SetConf(conf.get(), k, v, "kafka.properties."));
   return conf;
@@ -142,6 +143,9 @@ class KafkaLog::KafkaConsumer : public Consumer {
                                                         {"enable.partition.eof", "true"}}));
     rd_kafka_conf_set_opaque(conf.get(), this);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &KafkaConsumer::OnRebalance);
+    rd_kafka_conf_set_error_cb(conf.get(), [](rd_kafka_t*, int, const char* reason, void* opaque) {
+      static_cast<KafkaConsumer*>(opaque)->last_error_ = reason;
+    });
     MF_ASSIGN_OR_RETURN(rd_kafka_t * rk, NewClient(RD_KAFKA_CONSUMER, std::move(conf)));
     handle_ = std::make_unique<Handle>(rk);
     rd_kafka_poll_set_consumer(rk);
@@ -303,6 +307,9 @@ Result<std::unique_ptr<KafkaLog>> KafkaLog::Open(const KafkaConfig& config) {
                                                           "' failed: " + rd_kafka_err2str(msg->err));
     }
   });
+  rd_kafka_conf_set_error_cb(conf.get(), [](rd_kafka_t*, int, const char* reason, void* opaque) {
+    static_cast<KafkaLog*>(opaque)->RecordClientError(reason);
+  });
   MF_ASSIGN_OR_RETURN(rd_kafka_t * rk, NewClient(RD_KAFKA_PRODUCER, std::move(conf)));
   log->producer_ = std::make_unique<Handle>(rk);
   const rd_kafka_metadata_t* md = nullptr;
@@ -320,6 +327,11 @@ KafkaLog::KafkaLog(KafkaConfig config, std::unique_ptr<Handle> producer)
 
 KafkaLog::~KafkaLog() {
   if (producer_) rd_kafka_flush(producer_->rk, config_.connect_timeout_ms);
+}
+
+void KafkaLog::RecordClientError(const std::string& error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  last_client_error_ = error;
 }
 
 void KafkaLog::RecordDeliveryError(const std::string& error) {
@@ -376,7 +388,8 @@ Status KafkaLog::Flush() {
   }
   if (err) {
     return Status::Unavailable("kafka: " + std::to_string(rd_kafka_outq_len(producer_->rk)) +
-                               " messages still undelivered after 120 s (" + ErrorText(err) + ")");
+                               " messages still undelivered after 120 s (" + ErrorText(err) +
+                               (last_client_error_.empty() ? "" : "; last client error: " + last_client_error_) + ")");
   }
   return Status::OK();
 }

@@ -47,12 +47,14 @@ class KafkaLog : public Log {
   class KafkaConsumer;
   KafkaLog(KafkaConfig config, std::unique_ptr<Handle> producer);
   void RecordDeliveryError(const std::string& error);
+  void RecordClientError(const std::string& error);
 
   const KafkaConfig config_;
   std::unique_ptr<Handle> producer_;
   std::mutex mu_;
   std::set<std::string> known_topics_;  // guarded by mu_
   std::string first_delivery_error_;    // guarded by mu_; reported by the next Flush
+  std::string last_client_error_;       // guarded by mu_; broker trouble, for context
 };
 
 }  // namespace meteoflow

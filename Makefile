@@ -7,7 +7,7 @@ APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev libyaml-cpp-dev li
   sqlite3 chromium clang-format librdkafka-dev kcat
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test clean format
+.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test bench-kafka clean format
 
 deps: deps-apt deps-python deps-web
 
@@ -50,6 +50,12 @@ run: deps build
 
 test: deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
+
+# Publish throughput on a local broker: meteoflow's KafkaLog vs kafka-python vs kcat -P.
+bench-kafka: deps build
+	.venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
+	tools/kafka status >/dev/null || tools/kafka start
+	.venv/bin/python bench/kafka_publish.py --bootstrap 127.0.0.1:$${MF_KAFKA_PORT:-9092}
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -1,7 +1,10 @@
 #include "core/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace meteoflow {
@@ -22,6 +25,10 @@ dags:
       - {id: collect, retries: 2}
       - {id: land, upstream: [collect]}
 dashboard: {bind: "127.0.0.1:9090"}
+kafka:
+  bootstrap_servers: "10.0.0.1:9092,10.0.0.2:9092"
+  partitions: 8
+  properties: {security.protocol: sasl_ssl, sasl.mechanism: PLAIN}
 )";
 
 TEST(ConfigTest, ParsesValidConfig) {
@@ -34,6 +41,10 @@ TEST(ConfigTest, ParsesValidConfig) {
   EXPECT_EQ(c->dashboard.port, 9090);
   ASSERT_NE(c->FindDag("weather"), nullptr);
   EXPECT_EQ(c->FindDag("weather")->tasks[0].retries, 2);
+  EXPECT_EQ(c->kafka.bootstrap_servers, "10.0.0.1:9092,10.0.0.2:9092");
+  EXPECT_EQ(c->kafka.partitions, 8);
+  EXPECT_EQ(c->kafka.replication_factor, 1);
+  EXPECT_EQ(c->kafka.properties.at("sasl.mechanism"), "PLAIN");
 }
 
 struct BadCase {
@@ -58,6 +69,12 @@ TEST(ConfigTest, RejectsBadConfigsNamingTheKey) {
       {"127.0.0.1:9090", "localhost", "dashboard.bind:"},
       {"schedule: \"*/10 * * * *\"", "schedule: [1, 2]", "dags.weather.schedule:"},
       {"locations:", "locations: []\nlocations_old:", "unknown key"},
+      {"partitions: 8", "partitions: 0", "kafka.partitions: 0 is outside"},
+      {"partitions: 8", "partitions: many", "kafka.partitions: 'many' is not an integer"},
+      {"partitions: 8", "partitionz: 8", "kafka.partitionz: unknown key"},
+      {"properties: {security.protocol: sasl_ssl, sasl.mechanism: PLAIN}", "properties: [a, b]",
+       "kafka.properties: expected a mapping"},
+      {"sasl.mechanism: PLAIN", "sasl.mechanism: [PLAIN]", "kafka.properties.sasl.mechanism: expected a scalar"},
   };
   for (const auto& c : cases) {
     std::string text = kValid;
@@ -70,6 +87,24 @@ TEST(ConfigTest, RejectsBadConfigsNamingTheKey) {
         << "message '" << r.status().message() << "' should contain '" << c.key_in_msg << "'";
     EXPECT_EQ(r.status().message().find('\n'), std::string::npos) << "one line";
   }
+}
+
+TEST(ConfigTest, ExtendsReplacesTopLevelKeysAndKeepsTheBasesPaths) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("mf_extends_" + std::to_string(::getpid()));
+  fs::create_directories(dir / "base");
+  std::ofstream(dir / "base" / "meteoflow.yaml") << kValid;
+  std::ofstream(dir / "cluster.yaml") << "extends: base/meteoflow.yaml\nbackends: {log: kafka}\n";
+  std::ofstream(dir / "loop.yaml") << "extends: loop.yaml\n";
+  auto c = LoadConfig((dir / "cluster.yaml").string());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->log_backend, "kafka");
+  EXPECT_EQ(c->locations.size(), 2u);
+  EXPECT_EQ(c->sources[0].recording, (dir / "base" / "rec" / "om.jsonl").string());
+  auto loop = LoadConfig((dir / "loop.yaml").string());
+  ASSERT_FALSE(loop.ok());
+  EXPECT_NE(loop.status().message().find("extends: more than 4 levels"), std::string::npos) << loop.status().message();
+  fs::remove_all(dir);
 }
 
 TEST(ConfigTest, RejectsMalformedYamlWithLine) {

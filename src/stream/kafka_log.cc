@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace meteoflow {
@@ -326,7 +327,9 @@ KafkaLog::KafkaLog(KafkaConfig config, std::unique_ptr<Handle> producer)
     : config_(std::move(config)), producer_(std::move(producer)) {}
 
 KafkaLog::~KafkaLog() {
-  if (producer_) rd_kafka_flush(producer_->rk, config_.connect_timeout_ms);
+  if (!producer_) return;
+  rd_kafka_flush(producer_->rk, config_.connect_timeout_ms);
+  for (const auto& [name, rkt] : topic_handles_) rd_kafka_topic_destroy(rkt);
 }
 
 void KafkaLog::RecordClientError(const std::string& error) {
@@ -356,26 +359,45 @@ Status KafkaLog::EnsureTopics(const std::vector<std::string>& topics) {
   return Status::OK();
 }
 
+Result<rd_kafka_topic_s*> KafkaLog::TopicHandle(const std::string& topic) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = topic_handles_.find(topic);
+    if (it != topic_handles_.end()) return it->second;
+  }
+  MF_RETURN_IF_ERROR(EnsureTopics({topic}));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto [it, inserted] = topic_handles_.try_emplace(topic, nullptr);
+  if (inserted) it->second = rd_kafka_topic_new(producer_->rk, topic.c_str(), nullptr);
+  if (!it->second) {
+    topic_handles_.erase(it);
+    return Status::InvalidArgument("kafka: topic '" + topic + "': " + ErrorText(rd_kafka_last_error()));
+  }
+  return it->second;
+}
+
 Status KafkaLog::Publish(const std::string& topic, const std::string& key, const std::string& value,
                          Timestamp timestamp) {
   if (timestamp.millis() <= 0) {
     return Status::InvalidArgument("kafka: topic '" + topic + "': message time " + timestamp.ToString() +
                                    " is not after 1970-01-01T00:00:00Z (Kafka cannot store it)");
   }
-  MF_RETURN_IF_ERROR(EnsureTopics({topic}));
-  const auto deadline = Clock::now() + std::chrono::milliseconds(config_.connect_timeout_ms);
+  MF_ASSIGN_OR_RETURN(rd_kafka_topic_t * rkt, TopicHandle(topic));
+  std::optional<Clock::time_point> deadline;
   for (;;) {
     const rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_->rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+        producer_->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_TIMESTAMP(timestamp.millis()), RD_KAFKA_V_END);
     if (!err) break;
-    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || Clock::now() >= deadline) {
+    if (!deadline) deadline = Clock::now() + std::chrono::milliseconds(config_.connect_timeout_ms);
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL || Clock::now() >= *deadline) {
       return Status::Unavailable("kafka: cannot publish to topic '" + topic + "': " + ErrorText(err));
     }
     rd_kafka_poll(producer_->rk, 50);  // serve delivery reports to make room
   }
-  rd_kafka_poll(producer_->rk, 0);
+  // Serve delivery reports now and then; Flush serves the rest.
+  if (published_.fetch_add(1, std::memory_order_relaxed) % 1024 == 0) rd_kafka_poll(producer_->rk, 0);
   return Status::OK();
 }
 

@@ -18,6 +18,8 @@
 // answers within `connect_timeout_ms`.
 #pragma once
 
+#include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -25,6 +27,8 @@
 
 #include "core/config.h"
 #include "stream/log.h"
+
+struct rd_kafka_topic_s;  // librdkafka's rd_kafka_topic_t
 
 namespace meteoflow {
 
@@ -48,13 +52,17 @@ class KafkaLog : public Log {
   KafkaLog(KafkaConfig config, std::unique_ptr<Handle> producer);
   void RecordDeliveryError(const std::string& error);
   void RecordClientError(const std::string& error);
+  // The producer's handle of `topic`, creating the topic first when needed.
+  Result<rd_kafka_topic_s*> TopicHandle(const std::string& topic);
 
   const KafkaConfig config_;
   std::unique_ptr<Handle> producer_;
   std::mutex mu_;
-  std::set<std::string> known_topics_;  // guarded by mu_
-  std::string first_delivery_error_;    // guarded by mu_; reported by the next Flush
-  std::string last_client_error_;       // guarded by mu_; broker trouble, for context
+  std::set<std::string> known_topics_;                      // guarded by mu_
+  std::string first_delivery_error_;                        // guarded by mu_; reported by the next Flush
+  std::string last_client_error_;                           // guarded by mu_; broker trouble, for context
+  std::map<std::string, rd_kafka_topic_s*> topic_handles_;  // guarded by mu_
+  std::atomic<uint64_t> published_{0};
 };
 
 }  // namespace meteoflow

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -42,6 +43,9 @@ class MockCluster {
   }
   std::string bootstraps() const { return rd_kafka_mock_cluster_bootstraps(cluster_); }
   void CreateTopic(const std::string& name) { rd_kafka_mock_topic_create(cluster_, name.c_str(), kPartitions, 1); }
+  void SetAllBrokersDown() {
+    for (int id = 1; id <= 3; ++id) rd_kafka_mock_broker_set_down(cluster_, id);
+  }
 
  private:
   rd_kafka_t* handle_;
@@ -229,6 +233,53 @@ TEST_P(LogContractTest, ConsumersOfOneGroupShareTheWorkAndLoseNothing) {
   a.join();
   b.join();
   EXPECT_EQ(seen.size(), 400u) << failed_commits << " commits failed";
+}
+
+TEST(KafkaLogTest, UnreachableBrokerFailsOpenWithinTheConnectTimeout) {
+  KafkaConfig config;
+  config.bootstrap_servers = "127.0.0.1:1";
+  config.connect_timeout_ms = 1000;
+  const auto started = std::chrono::steady_clock::now();
+  auto log = KafkaLog::Open(config);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(log.status().message().find("no broker of '127.0.0.1:1' answered within 1000 ms"), std::string::npos)
+      << log.status().message();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
+TEST(KafkaLogTest, BadLibrdkafkaSettingNamesTheKey) {
+  KafkaConfig config;
+  config.properties["linger.ms"] = "not a number";
+  auto log = KafkaLog::Open(config);
+  ASSERT_FALSE(log.ok());
+  EXPECT_EQ(log.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(log.status().message().find("kafka.properties.linger.ms"), std::string::npos) << log.status().message();
+}
+
+TEST(KafkaLogTest, MessagesThatCannotBeDeliveredFailTheFlush) {
+  MockCluster mock;
+  mock.CreateTopic("lost");
+  KafkaConfig config;
+  config.bootstrap_servers = mock.bootstraps();
+  config.properties["message.timeout.ms"] = "1500";
+  auto log = std::move(KafkaLog::Open(config)).value();
+  ASSERT_TRUE(log->Publish("lost", "k", "v", Timestamp::FromMillis(1000)).ok());
+  ASSERT_TRUE(log->Flush().ok());
+  mock.SetAllBrokersDown();
+  ASSERT_TRUE(log->Publish("lost", "k", "never acknowledged", Timestamp::FromMillis(2000)).ok());
+  const Status flushed = log->Flush();
+  ASSERT_FALSE(flushed.ok());
+  EXPECT_NE(flushed.message().find("delivery to topic 'lost' failed"), std::string::npos) << flushed.message();
+}
+
+TEST(KafkaLogTest, RejectsTimesKafkaCannotStore) {
+  MockCluster mock;
+  KafkaConfig config;
+  config.bootstrap_servers = mock.bootstraps();
+  auto log = std::move(KafkaLog::Open(config)).value();
+  const Status s = log->Publish("t", "k", "v", Timestamp::FromMillis(0));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.ToString();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LogContractTest, ::testing::Values("local", "mock", "kafka"),

@@ -181,6 +181,16 @@ Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& option
               << p.transform.rows_upserted << " rows from " << p.transform.files << " new files\n"
               << std::flush;
   };
+  worker.on_assignment = [&](const std::vector<std::pair<std::string, int32_t>>& parts) {
+    if (options.quiet) return;
+    std::map<std::string, std::string> by_topic;
+    for (const auto& [topic, partition] : parts) {
+      by_topic[topic] += (by_topic[topic].empty() ? "" : ",") + std::to_string(partition);
+    }
+    std::cout << "worker: assigned " << parts.size() << " partitions:";
+    for (const auto& [topic, list] : by_topic) std::cout << " " << topic << "[" << list << "]";
+    std::cout << "\n" << std::flush;
+  };
   worker.on_error = [](const Status& s) { std::cerr << "meteoflow worker: retrying: " << s.message() << "\n"; };
   if (!options.quiet) std::cout << "worker: consuming as a member of group 'land'\n" << std::flush;
   return pipeline->Work(worker);

@@ -84,10 +84,15 @@ Status Pipeline::Work(const WorkerOptions& options) {
   MF_ASSIGN_OR_RETURN(auto consumer, land_->Subscribe());
   WorkerProgress progress;
   int failures = 0;
+  std::vector<std::pair<std::string, int32_t>> assignment;
   while (!options.should_stop()) {
     const int64_t landed_before = progress.land.landed;
     bool caught_up = false;
     const Status landing = land_->LandBatch(*consumer, options.batch, &progress.land, &caught_up);
+    if (auto now = consumer->Assignment(); now != assignment) {
+      assignment = std::move(now);
+      options.on_assignment(assignment);
+    }
     if (progress.land.landed != landed_before) {  // even when the commit failed: the files are in
       MF_ASSIGN_OR_RETURN(progress.transform, TransformExclusively());
       options.on_batch(progress);

@@ -45,6 +45,8 @@ struct WorkerOptions {
   std::function<bool()> should_stop;                    // asked between batches
   std::function<void(const WorkerProgress&)> on_batch;  // after every batch that landed something
   std::function<void(const Status&)> on_error;          // a failed batch that will be retried
+  // The partitions this worker reads, whenever they change.
+  std::function<void(const std::vector<std::pair<std::string, int32_t>>&)> on_assignment;
 };
 
 class Pipeline {

@@ -188,6 +188,12 @@ class KafkaLog::KafkaConsumer : public Consumer {
     return out;
   }
 
+  std::vector<std::pair<std::string, int32_t>> Assignment() const override {
+    std::vector<std::pair<std::string, int32_t>> out;
+    for (const auto& [tp, end] : at_end_) out.push_back(tp);
+    return out;
+  }
+
   Status Commit() override {
     for (const auto& [tp, next] : polled_) acknowledged_[tp] = next;
     polled_.clear();

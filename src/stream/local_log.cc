@@ -200,6 +200,12 @@ class LocalLog::LocalConsumer : public Consumer {
     return Status::OK();
   }
 
+  std::vector<std::pair<std::string, int32_t>> Assignment() const override {
+    std::vector<std::pair<std::string, int32_t>> out;
+    for (const auto& [topic, position] : positions_) out.emplace_back(topic, 0);
+    return out;
+  }
+
  private:
   LocalLog* log_;
   const std::string group_;

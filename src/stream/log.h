@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -43,6 +44,8 @@ class Consumer {
   virtual Result<std::vector<LogRecord>> Poll(size_t max_records) = 0;
   // Durably commits the position after everything polled so far, for this consumer's group.
   virtual Status Commit() = 0;
+  // The (topic, partition) pairs this consumer reads now; group rebalances change it.
+  virtual std::vector<std::pair<std::string, int32_t>> Assignment() const = 0;
 };
 
 class Log {

@@ -139,6 +139,13 @@ def wait_for(predicate, timeout, what):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def assigned(log_path):
+    """How many partitions the worker said it holds last."""
+    lines = [line for line in log_path.read_text().splitlines() if line.startswith("worker: assigned")] \
+        if log_path.exists() else []
+    return int(lines[-1].split()[2]) if lines else None
+
+
 def landed_lines(log_path):
     return [line for line in log_path.read_text().splitlines() if line.startswith("worker: landed")]
 
@@ -150,9 +157,8 @@ def test_two_workers_split_the_partitions_and_a_killed_one_loses_nothing(tmp_pat
     logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
     workers = [start_worker(config, data_dir, logs[0]), start_worker(config, data_dir, logs[1])]
     try:
-        wait_for(lambda: all("consuming" in p.read_text() for p in logs if p.exists()) and all(
-            p.exists() for p in logs), 60, "both workers to start")
-        time.sleep(3)  # both join the group before the data arrives
+        # Both hold their share of the 8 partitions before any data arrives.
+        wait_for(lambda: [assigned(p) for p in logs] == [4, 4], 90, "both workers to get 4 of the 8 partitions")
         mf("run", "--once", "--quiet", "--config", config, "--data-dir", data_dir)
         wait_for(lambda: all(landed_lines(p) for p in logs), 120, "both workers to land a batch")
         workers[0].send_signal(signal.SIGKILL)  # mid-stream: it holds partitions with data left

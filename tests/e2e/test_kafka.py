@@ -202,14 +202,15 @@ def test_worker_needs_a_kafka_config(tmp_path):
     assert "worker needs backends.log: kafka" in result.stderr
 
 
+def kafka_override(tmp_path, kafka_section):
+    """The default config with the Kafka log and the given `kafka:` section (flow style)."""
+    config = tmp_path / "override.yaml"
+    config.write_text(f"extends: {ROOT / 'config' / 'meteoflow.yaml'}\nbackends: {{log: kafka}}\nkafka: {kafka_section}\n")
+    return config
+
+
 def test_unreachable_broker_is_one_clear_error_in_bounded_time(tmp_path):
-    config = tmp_path / "unreachable.yaml"
-    config.write_text("\n".join([
-        f"extends: {ROOT / 'config' / 'meteoflow.yaml'}",
-        "backends: {log: kafka}",
-        "kafka: {bootstrap_servers: '127.0.0.1:1', connect_timeout_ms: 1500}",
-        "",
-    ]))
+    config = kafka_override(tmp_path, "{bootstrap_servers: '127.0.0.1:1', connect_timeout_ms: 1500}")
     started = time.monotonic()
     result = mf("run", "--once", "--config", config, "--data-dir", tmp_path / "d", check=False, timeout=60)
     assert result.returncode == 1
@@ -220,13 +221,7 @@ def test_unreachable_broker_is_one_clear_error_in_bounded_time(tmp_path):
 
 
 def test_bad_librdkafka_property_names_the_key(tmp_path):
-    config = tmp_path / "bad.yaml"
-    config.write_text("\n".join([
-        f"extends: {ROOT / 'config' / 'meteoflow.yaml'}",
-        "backends: {log: kafka}",
-        "kafka: {properties: {no.such.setting: 1}}",
-        "",
-    ]))
+    config = kafka_override(tmp_path, "{properties: {no.such.setting: 1}}")
     result = mf("run", "--once", "--config", config, "--data-dir", tmp_path / "d", check=False)
     assert result.returncode == 2
     assert "kafka.properties.no.such.setting" in result.stderr

@@ -36,6 +36,17 @@ struct SqlOptions {
   std::string query;
 };
 
+struct ParquetCatOptions {
+  std::string file;
+  std::string columns;  // comma-separated names; empty = all
+  int64_t limit = -1;   // rows; -1 = all
+  std::string format = "csv";
+};
+
+Status ParquetSchemaCommand(const std::string& file);
+Status ParquetCatCommand(const ParquetCatOptions& options);
+Status ParquetStatsCommand(const std::string& file);
+
 Status RunCommand(const CommonOptions& common, const RunOptions& options);
 Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options);
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options);

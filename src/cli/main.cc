@@ -45,6 +45,20 @@ int main(int argc, char** argv) {
   sql_cmd->add_flag("--json", sql.json, "Print rows as a JSON array of objects");
   sql_cmd->add_option("query", sql.query, "The SQL statement")->required();
 
+  auto* parquet_cmd = app.add_subcommand("parquet", "Inspect Parquet files (any writer's)");
+  parquet_cmd->require_subcommand(1);
+  std::string parquet_file;
+  auto* pq_schema = parquet_cmd->add_subcommand("schema", "Print the columns, row count and writer of a file");
+  pq_schema->add_option("file", parquet_file, "Parquet file")->required();
+  ParquetCatOptions cat;
+  auto* pq_cat = parquet_cmd->add_subcommand("cat", "Print the rows as CSV (DuckDB's text forms) or JSON lines");
+  pq_cat->add_option("file", cat.file, "Parquet file")->required();
+  pq_cat->add_option("--columns", cat.columns, "Comma-separated column names (default: all)");
+  pq_cat->add_option("--limit", cat.limit, "At most this many rows")->check(CLI::NonNegativeNumber);
+  pq_cat->add_option("--format", cat.format, "csv or jsonl (default: csv)");
+  auto* pq_stats = parquet_cmd->add_subcommand("stats", "Print row groups, sizes, encodings, codecs, min/max");
+  pq_stats->add_option("file", parquet_file, "Parquet file")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -56,6 +70,9 @@ int main(int argc, char** argv) {
     if (*run_cmd) status = RunCommand(common, run);
     if (*worker_cmd) status = WorkerCommand(common, worker);
     if (*serve_cmd) status = ServeCommand(common, serve);
+    if (*pq_schema) status = ParquetSchemaCommand(parquet_file);
+    if (*pq_cat) status = ParquetCatCommand(cat);
+    if (*pq_stats) status = ParquetStatsCommand(parquet_file);
     if (*sql_cmd) status = SqlCommand(common, sql);
     if (!status.ok()) {
       std::cerr << "meteoflow: " << status.message() << "\n";

@@ -1,6 +1,8 @@
 #include "lake/parquet/encoding.h"
 
 #include <snappy.h>
+#include <lz4.h>
+#include <zlib.h>
 #include <zstd.h>
 
 #include <cstring>
@@ -220,6 +222,42 @@ Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::
   return Status::OK();
 }
 
+namespace {
+
+Status GzipCompress(std::string_view in, std::string* out) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    return Status::Internal("gzip: cannot initialise");
+  }
+  out->resize(deflateBound(&z, in.size()) + 32);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out->data());
+  z.avail_out = static_cast<uInt>(out->size());
+  const int rc = deflate(&z, Z_FINISH);
+  out->resize(z.total_out);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END ? Status::OK() : Status::Internal("gzip: compression failed");
+}
+
+// Accepts gzip and zlib framing (writers differ); the output must be exactly `size` bytes.
+Status GzipDecompress(std::string_view in, size_t size, std::string* out) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 32) != Z_OK) return Status::Internal("gzip: cannot initialise");
+  out->resize(size);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out->data());
+  z.avail_out = static_cast<uInt>(size);
+  int rc = inflate(&z, Z_FINISH);
+  const size_t produced = z.total_out;
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || produced != size) return Status::Corruption("gzip page: corrupt data or wrong size");
+  return Status::OK();
+}
+
+}  // namespace
+
 Status Compress(int codec, std::string_view in, std::string* out) {
   switch (codec) {
     case static_cast<int>(CodecId::kUncompressed):
@@ -235,6 +273,8 @@ Status Compress(int codec, std::string_view in, std::string* out) {
       out->resize(n);
       return Status::OK();
     }
+    case static_cast<int>(CodecId::kGzip):
+      return GzipCompress(in, out);
     default:
       return Status::InvalidArgument("codec " + std::to_string(codec) + " is not supported for writing");
   }
@@ -260,6 +300,17 @@ Status Decompress(int codec, std::string_view in, size_t uncompressed_size, std:
       out->resize(uncompressed_size);
       const size_t n = ZSTD_decompress(out->data(), out->size(), in.data(), in.size());
       if (ZSTD_isError(n) || n != uncompressed_size) return Status::Corruption("zstd page: corrupt data");
+      return Status::OK();
+    }
+    case static_cast<int>(CodecId::kGzip):
+      return GzipDecompress(in, uncompressed_size, out);
+    case static_cast<int>(CodecId::kLz4Raw): {
+      out->resize(uncompressed_size);
+      if (uncompressed_size > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) || in.size() > static_cast<size_t>(INT32_MAX))
+        return Status::Corruption("lz4 page too large");
+      const int n = LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()),
+                                        static_cast<int>(uncompressed_size));
+      if (n < 0 || static_cast<size_t>(n) != uncompressed_size) return Status::Corruption("lz4 page: corrupt data");
       return Status::OK();
     }
     default:

@@ -1,5 +1,5 @@
 // Value and level encodings of Parquet pages: PLAIN, the RLE/bit-packed hybrid, and the
-// codecs (SNAPPY, ZSTD) applied to whole page payloads.
+// codecs applied to whole page payloads (SNAPPY, GZIP, ZSTD both ways; LZ4_RAW for reading).
 //
 // Decoders read only inside the bytes they are given and report Corruption when the input
 // runs out or claims impossible sizes; they never allocate more than the caller's bound.
@@ -43,7 +43,7 @@ Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::
 
 int BitWidth(uint32_t max_value);
 
-enum class CodecId { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
+enum class CodecId { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6, kLz4Raw = 7 };
 Status Compress(int codec, std::string_view in, std::string* out);
 // Decompresses into exactly `uncompressed_size` bytes.
 Status Decompress(int codec, std::string_view in, size_t uncompressed_size, std::string* out);

@@ -44,6 +44,11 @@ Status ReadLogicalType(ThriftReader& r, SchemaElement* e) {
     e->logical_type = id;
     *handled = true;
     return ForEachField(r, [&](ThriftType t2, int16_t id2, bool* h2) -> Status {
+      if (id == 8 && id2 == 1 && (t2 == T::kTrue || t2 == T::kFalse)) {  // TIMESTAMP.isAdjustedToUTC
+        *h2 = true;
+        e->utc_adjusted = ThriftReader::BoolValue(t2);
+        return Status::OK();
+      }
       if (id == 8 && id2 == 2 && t2 == T::kStruct) {  // TIMESTAMP.unit
         *h2 = true;
         return ForEachField(r, [&](ThriftType, int16_t unit, bool*) -> Status {
@@ -139,10 +144,19 @@ Status ReadColumnMeta(ThriftReader& r, ColumnChunkMeta* c) {
           c->path.push_back(std::move(s));
           return Status::OK();
         });
+      case 2:
+        return ForEachElement(r, [&](ThriftType) -> Status {
+          int32_t e;
+          MF_RETURN_IF_ERROR(r.ReadI32(&e));
+          c->encodings.push_back(e);
+          return Status::OK();
+        });
       case 4:
         return r.ReadI32(&c->codec);
       case 5:
         return r.ReadI64(&c->num_values);
+      case 6:
+        return r.ReadI64(&c->total_uncompressed_size);
       case 7:
         return r.ReadI64(&c->total_compressed_size);
       case 9:

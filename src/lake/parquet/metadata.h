@@ -24,13 +24,16 @@ struct SchemaElement {
   // the unit (1 millis, 2 micros, 3 nanos).
   int16_t logical_type = 0;
   int16_t time_unit = 0;
+  bool utc_adjusted = true;  // TIMESTAMP.isAdjustedToUTC (converted types imply true)
 };
 
 struct ColumnChunkMeta {
   int32_t type = 0;
   std::vector<std::string> path;
+  std::vector<int32_t> encodings;  // as the writer listed them (informational)
   int32_t codec = 0;
   int64_t num_values = 0;
+  int64_t total_uncompressed_size = 0;
   int64_t total_compressed_size = 0;
   int64_t data_page_offset = 0;
   std::optional<int64_t> dictionary_page_offset;

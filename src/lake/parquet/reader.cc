@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/file_util.h"
+#include "lake/parquet/delta.h"
 #include "lake/parquet/encoding.h"
 
 namespace meteoflow::parquet {
@@ -26,6 +27,7 @@ ColumnType MapType(const SchemaElement& e) {
     case 2:
       if ((e.logical_type == 8 && e.time_unit == 1) || conv == 9) return ColumnType::kTimestampMillis;
       if ((e.logical_type == 8 && e.time_unit == 2) || conv == 10) return ColumnType::kTimestampMicros;
+      if (e.logical_type == 8 && e.time_unit == 3) return ColumnType::kTimestampNanos;
       return ColumnType::kInt64;
     case 3:
       return ColumnType::kTimestampMillis;  // INT96, decoded to milliseconds
@@ -58,6 +60,47 @@ void AppendValue(ColumnType type, const Column& from, size_t i, Column* to) {
   } else {
     to->AppendDouble(from.doubles[i]);
   }
+}
+
+// Values of a non-dictionary page: `present` of them, by the page's `encoding`.
+Status DecodeValues(int encoding, const ParquetReader::LeafInfo& leaf, ColumnType type, std::string_view values,
+                    size_t present, Column* out) {
+  const auto physical = static_cast<PhysicalType>(leaf.physical);
+  switch (encoding) {
+    case 0:  // PLAIN
+      return DecodePlain(physical, leaf.type_length, values, present, type, out).status();
+    case 3: {  // RLE, for booleans: 4-byte length, then the hybrid with width 1
+      if (physical != PhysicalType::kBoolean) break;
+      if (values.size() < 4) return Status::Corruption("RLE boolean values lack their length");
+      uint32_t len;
+      std::memcpy(&len, values.data(), 4);
+      if (len > values.size() - 4) return Status::Corruption("RLE boolean values run past the page");
+      std::vector<uint32_t> bits;
+      MF_RETURN_IF_ERROR(DecodeRleHybrid(values.substr(4, len), 1, present, &bits));
+      for (uint32_t b : bits) out->AppendInt(b != 0);
+      return Status::OK();
+    }
+    case 5: {  // DELTA_BINARY_PACKED
+      if (physical != PhysicalType::kInt32 && physical != PhysicalType::kInt64) break;
+      std::vector<int64_t> ints;
+      MF_RETURN_IF_ERROR(DecodeDeltaBinaryPacked(values, present, physical == PhysicalType::kInt32, &ints).status());
+      out->ints.insert(out->ints.end(), ints.begin(), ints.end());
+      out->valid.insert(out->valid.end(), ints.size(), 1);
+      return Status::OK();
+    }
+    case 6:  // DELTA_LENGTH_BYTE_ARRAY
+      if (physical != PhysicalType::kByteArray) break;
+      return DecodeDeltaLengthByteArray(values, present, out).status();
+    case 7:  // DELTA_BYTE_ARRAY
+      if (physical != PhysicalType::kByteArray && physical != PhysicalType::kFixed) break;
+      return DecodeDeltaByteArray(values, present, out).status();
+    case 9:  // BYTE_STREAM_SPLIT
+      return DecodeByteStreamSplit(physical, leaf.type_length, values, present, type, out).status();
+    default:
+      return Status::InvalidArgument("value encoding " + std::to_string(encoding) + " is not supported");
+  }
+  return Status::Corruption("value encoding " + std::to_string(encoding) + " cannot hold physical type " +
+                            std::to_string(leaf.physical));
 }
 
 }  // namespace
@@ -126,7 +169,8 @@ Status ParquetReader::BuildSchema() {
     }
     if (*e.type < 0 || *e.type > 7) return Status::Corruption("column '" + name + "' has unknown physical type");
     Leaf leaf{*e.type, e.type_length, def, !parent.nested && e.repetition != 2};
-    schema_.push_back({name, MapType(e), e.repetition == 1});
+    const bool utc = *e.type != 3 && e.utc_adjusted;  // INT96 carries wall-clock times
+    schema_.push_back({name, MapType(e), e.repetition == 1, utc});
     leaves_.push_back(leaf);
   }
   for (const auto& g : meta_.row_groups) {
@@ -293,12 +337,8 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
       if (i >= dictionary->size()) return Status::Corruption("dictionary index " + std::to_string(i) + " out of range");
       AppendValue(type, *dictionary, i, &decoded);
     }
-  } else if (h.encoding == 0) {
-    MF_RETURN_IF_ERROR(
-        DecodePlain(static_cast<PhysicalType>(leaf.physical), leaf.type_length, values, present, type, &decoded)
-            .status());
   } else {
-    return Status::InvalidArgument("value encoding " + std::to_string(h.encoding) + " is not supported yet");
+    MF_RETURN_IF_ERROR(DecodeValues(h.encoding, leaf, type, values, present, &decoded));
   }
   size_t next = 0;
   for (size_t i = 0; i < n; ++i) {

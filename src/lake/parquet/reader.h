@@ -1,8 +1,9 @@
 // ParquetReader: reads flat-schema Parquet files into Tables.
 //
-// Supports data pages v1 and v2, PLAIN and dictionary (PLAIN_DICTIONARY / RLE_DICTIONARY)
-// values, RLE-hybrid definition levels, UNCOMPRESSED / SNAPPY / ZSTD, INT96 timestamps (read as
-// milliseconds), and column projection. Leaves under a nested group are listed in the schema
+// Supports data pages v1 and v2; PLAIN, dictionary (PLAIN_DICTIONARY / RLE_DICTIONARY), RLE
+// booleans, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT
+// values; RLE-hybrid definition levels; UNCOMPRESSED / SNAPPY / GZIP / ZSTD; INT96 timestamps
+// (read as milliseconds); and column projection. Leaves under a nested group are listed in the schema
 // with dotted names but reading one gives InvalidArgument naming the column.
 //
 // Hostile files: every offset and length is checked against the file size before use, and
@@ -37,13 +38,17 @@ class ParquetReader {
   // Reads every row group and concatenates them.
   Result<Table> ReadAll(const std::vector<int>& columns = {}) const;
 
- private:
-  struct Leaf {
+ public:
+  // What decoding needs to know of one leaf column.
+  struct LeafInfo {
     int physical = 0;
     int type_length = 0;
     int max_def = 0;
     bool supported = true;
   };
+
+ private:
+  using Leaf = LeafInfo;
   ParquetReader(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
   Status Init();
   Status BuildSchema();

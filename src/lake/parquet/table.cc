@@ -20,6 +20,8 @@ const char* ColumnTypeName(ColumnType type) {
       return "TIMESTAMP(MILLIS,UTC)";
     case ColumnType::kTimestampMicros:
       return "TIMESTAMP(MICROS,UTC)";
+    case ColumnType::kTimestampNanos:
+      return "TIMESTAMP(NANOS,UTC)";
     case ColumnType::kDate:
       return "DATE";
   }

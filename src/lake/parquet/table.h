@@ -22,6 +22,7 @@ enum class ColumnType {
   kString,
   kTimestampMillis,  // INT64, UTC
   kTimestampMicros,  // INT64, UTC
+  kTimestampNanos,   // INT64, UTC
   kDate,             // INT32 days since 1970-01-01
 };
 
@@ -32,6 +33,8 @@ struct ColumnSpec {
   std::string name;
   ColumnType type = ColumnType::kInt64;
   bool optional = false;
+  // Timestamps only: false for local date-times (isAdjustedToUTC = false; Spark's INT96).
+  bool utc = true;
 };
 
 struct Column {

@@ -101,11 +101,11 @@ void WriteSchemaElement(ThriftWriter& w, const ColumnSpec& spec) {
     case ColumnType::kString:
       converted = 0;
       break;
-    case ColumnType::kTimestampMillis:
-      converted = 9;
+    case ColumnType::kTimestampMillis:  // the converted types imply isAdjustedToUTC
+      if (spec.utc) converted = 9;
       break;
     case ColumnType::kTimestampMicros:
-      converted = 10;
+      if (spec.utc) converted = 10;
       break;
     case ColumnType::kDate:
       converted = 6;
@@ -124,12 +124,13 @@ void WriteSchemaElement(ThriftWriter& w, const ColumnSpec& spec) {
     w.FieldStruct(6);
     w.EndStruct();
     w.EndStruct();
-  } else if (spec.type == ColumnType::kTimestampMillis || spec.type == ColumnType::kTimestampMicros) {
+  } else if (spec.type == ColumnType::kTimestampMillis || spec.type == ColumnType::kTimestampMicros ||
+             spec.type == ColumnType::kTimestampNanos) {
     w.FieldStruct(10);
     w.FieldStruct(8);
-    w.FieldBool(1, true);
+    w.FieldBool(1, spec.utc);
     w.FieldStruct(2);
-    w.FieldStruct(spec.type == ColumnType::kTimestampMillis ? 1 : 2);
+    w.FieldStruct(spec.type == ColumnType::kTimestampMillis ? 1 : spec.type == ColumnType::kTimestampMicros ? 2 : 3);
     w.EndStruct();
     w.EndStruct();
     w.EndStruct();

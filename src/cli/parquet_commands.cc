@@ -38,16 +38,9 @@ const char* CodecName(int codec) {
 }
 
 const char* EncodingName(int encoding) {
-  static const char* kNames[] = {"PLAIN",
-                                 "GROUP_VAR_INT",
-                                 "PLAIN_DICTIONARY",
-                                 "RLE",
-                                 "BIT_PACKED",
-                                 "DELTA_BINARY_PACKED",
-                                 "DELTA_LENGTH_BYTE_ARRAY",
-                                 "DELTA_BYTE_ARRAY",
-                                 "RLE_DICTIONARY",
-                                 "BYTE_STREAM_SPLIT"};
+  static const char* kNames[] = {"PLAIN",          "GROUP_VAR_INT",       "PLAIN_DICTIONARY",        "RLE",
+                                 "BIT_PACKED",     "DELTA_BINARY_PACKED", "DELTA_LENGTH_BYTE_ARRAY", "DELTA_BYTE_ARRAY",
+                                 "RLE_DICTIONARY", "BYTE_STREAM_SPLIT"};
   return encoding >= 0 && encoding < 10 ? kNames[encoding] : "?";
 }
 
@@ -182,8 +175,8 @@ Status ParquetStatsCommand(const std::string& file) {
       for (int e : chunk.encodings) encodings += (encodings.empty() ? "" : ",") + std::string(EncodingName(e));
       std::cout << "  " << spec.name << ": " << CodecName(chunk.codec) << " [" << encodings << "] " << chunk.num_values
                 << " values, " << (chunk.null_count ? std::to_string(*chunk.null_count) : "?") << " nulls, "
-                << chunk.total_compressed_size << " bytes (" << chunk.total_uncompressed_size
-                << " uncompressed), min " << StatText(spec, chunk.type, chunk.min_value) << ", max "
+                << chunk.total_compressed_size << " bytes (" << chunk.total_uncompressed_size << " uncompressed), min "
+                << StatText(spec, chunk.type, chunk.min_value) << ", max "
                 << StatText(spec, chunk.type, chunk.max_value) << "\n";
     }
   }

@@ -77,11 +77,13 @@ Result<size_t> DecodeDeltaBinaryPacked(std::string_view data, size_t count, bool
     pos += miniblocks;
     for (size_t m = 0; m < miniblocks && produced < count; ++m) {
       const int width = bytes[widths_at + m];
-      if (width > (width32 ? 32 : 64)) return Status::Corruption("DELTA_BINARY_PACKED bit width " + std::to_string(width));
+      if (width > (width32 ? 32 : 64))
+        return Status::Corruption("DELTA_BINARY_PACKED bit width " + std::to_string(width));
       const size_t mini_bytes = per_mini * static_cast<size_t>(width) / 8;
       if (mini_bytes > data.size() - pos) return Truncated("DELTA_BINARY_PACKED miniblock");
       for (size_t i = 0; i < per_mini && produced < count; ++i, ++produced) {
-        const uint64_t packed = width == 0 ? 0 : ReadBits(bytes + pos, mini_bytes, i * static_cast<size_t>(width), width);
+        const uint64_t packed =
+            width == 0 ? 0 : ReadBits(bytes + pos, mini_bytes, i * static_cast<size_t>(width), width);
         prev += static_cast<uint64_t>(min_delta) + packed;
         out->push_back(width32 ? static_cast<int32_t>(static_cast<uint32_t>(prev)) : static_cast<int64_t>(prev));
       }
@@ -112,7 +114,8 @@ Result<size_t> DecodeDeltaByteArray(std::string_view data, size_t count, Column*
   for (size_t i = 0; i < count; ++i) {
     const int64_t prefix = prefixes[i], suffix = suffixes[i];
     if (prefix < 0 || static_cast<uint64_t>(prefix) > previous.size()) {
-      return Status::Corruption("DELTA_BYTE_ARRAY prefix " + std::to_string(prefix) + " is longer than the value before");
+      return Status::Corruption("DELTA_BYTE_ARRAY prefix " + std::to_string(prefix) +
+                                " is longer than the value before");
     }
     if (suffix < 0 || static_cast<uint64_t>(suffix) > data.size() - pos) return Truncated("DELTA_BYTE_ARRAY suffix");
     std::string value = previous.substr(0, static_cast<size_t>(prefix));
@@ -142,7 +145,9 @@ Result<size_t> DecodeByteStreamSplit(PhysicalType type, int type_length, std::st
     default:
       break;
   }
-  if (width == 0) return Status::Corruption("BYTE_STREAM_SPLIT on a column of physical type " + std::to_string(static_cast<int>(type)));
+  if (width == 0)
+    return Status::Corruption("BYTE_STREAM_SPLIT on a column of physical type " +
+                              std::to_string(static_cast<int>(type)));
   if (count > data.size() / width) return Truncated("BYTE_STREAM_SPLIT values");
   std::string plain(count * width, '\0');
   for (size_t i = 0; i < count; ++i) {

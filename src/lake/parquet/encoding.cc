@@ -1,7 +1,7 @@
 #include "lake/parquet/encoding.h"
 
-#include <snappy.h>
 #include <lz4.h>
+#include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -181,6 +181,50 @@ void EncodeRleLevels(const std::vector<uint8_t>& levels, int bit_width, std::str
   }
 }
 
+namespace {
+
+void PutBitPacked(const uint32_t* values, size_t count, int bit_width, std::string* out) {
+  const size_t groups = (count + 7) / 8;
+  PutVarint(out, (static_cast<uint64_t>(groups) << 1) | 1);
+  uint64_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < groups * 8; ++i) {
+    acc |= static_cast<uint64_t>(i < count ? values[i] : 0) << bits;
+    bits += bit_width;
+    while (bits >= 8) {
+      out->push_back(static_cast<char>(acc & 0xff));
+      acc >>= 8;
+      bits -= 8;
+    }
+  }
+}
+
+void PutRleRun(uint32_t value, size_t run, int bit_width, std::string* out) {
+  PutVarint(out, static_cast<uint64_t>(run) << 1);
+  for (int b = 0; b < (bit_width + 7) / 8; ++b) out->push_back(static_cast<char>(value >> (8 * b)));
+}
+
+}  // namespace
+
+void EncodeRleHybrid(const std::vector<uint32_t>& values, int bit_width, std::string* out) {
+  size_t literal_begin = 0, i = 0;
+  while (i < values.size()) {
+    size_t run = 1;
+    while (i + run < values.size() && values[i + run] == values[i]) ++run;
+    // Literals go out in whole groups of 8: borrow from the run to fill the last group.
+    const size_t borrow = (8 - (i - literal_begin) % 8) % 8;
+    if (run >= 8 + borrow) {
+      if (i + borrow > literal_begin) PutBitPacked(&values[literal_begin], i + borrow - literal_begin, bit_width, out);
+      PutRleRun(values[i], run - borrow, bit_width, out);
+      literal_begin = i + run;
+    }
+    i += run;
+  }
+  if (literal_begin < values.size()) {
+    PutBitPacked(&values[literal_begin], values.size() - literal_begin, bit_width, out);
+  }
+}
+
 Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::vector<uint32_t>* out) {
   if (bit_width < 0 || bit_width > 32) return Status::Corruption("RLE bit width " + std::to_string(bit_width));
   size_t pos = 0;
@@ -308,8 +352,8 @@ Status Decompress(int codec, std::string_view in, size_t uncompressed_size, std:
       out->resize(uncompressed_size);
       if (uncompressed_size > static_cast<size_t>(LZ4_MAX_INPUT_SIZE) || in.size() > static_cast<size_t>(INT32_MAX))
         return Status::Corruption("lz4 page too large");
-      const int n = LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()),
-                                        static_cast<int>(uncompressed_size));
+      const int n =
+          LZ4_decompress_safe(in.data(), out->data(), static_cast<int>(in.size()), static_cast<int>(uncompressed_size));
       if (n < 0 || static_cast<size_t>(n) != uncompressed_size) return Status::Corruption("lz4 page: corrupt data");
       return Status::OK();
     }

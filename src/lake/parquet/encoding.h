@@ -38,6 +38,9 @@ Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view 
 
 // Encodes `levels` (each < 2^bit_width) as RLE runs of the hybrid encoding.
 void EncodeRleLevels(const std::vector<uint8_t>& levels, int bit_width, std::string* out);
+// Encodes `values` (each < 2^bit_width) with the hybrid: RLE runs for repeats of 8 or more,
+// bit-packed groups of 8 otherwise (the last group zero-padded).
+void EncodeRleHybrid(const std::vector<uint32_t>& values, int bit_width, std::string* out);
 // Decodes `count` hybrid-encoded values of `bit_width` bits into `out`.
 Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::vector<uint32_t>* out);
 

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "core/file_util.h"
 #include "lake/parquet/encoding.h"
@@ -18,6 +21,8 @@ namespace {
 constexpr char kMagic[] = "PAR1";
 constexpr int kEncodingPlain = 0;
 constexpr int kEncodingRle = 3;
+constexpr int kEncodingRleDictionary = 8;
+constexpr size_t kDictionarySample = 10'000;
 constexpr size_t kMaxStatBytes = 4096;
 
 // Min/max of the present values of a chunk, as the bytes the format stores.
@@ -145,7 +150,71 @@ size_t ValueBytes(ColumnType type, const Column& col, size_t i) {
   return type == ColumnType::kBool ? 1 : 8;
 }
 
+// The bits of a value that make two values the same dictionary entry.
+struct ValueKey {
+  int64_t bits = 0;
+  std::string_view text;
+  bool operator==(const ValueKey& o) const { return bits == o.bits && text == o.text; }
+};
+struct ValueKeyHash {
+  size_t operator()(const ValueKey& k) const {
+    return std::hash<std::string_view>()(k.text) ^ std::hash<int64_t>()(k.bits) * 0x9E3779B97F4A7C15ull;
+  }
+};
+
+ValueKey KeyOf(ColumnType type, const Column& col, size_t i) {
+  ValueKey key;
+  if (type == ColumnType::kString) {
+    key.text = col.strings[i];
+  } else if (IsIntegerBacked(type)) {
+    key.bits = col.ints[i];
+  } else if (type == ColumnType::kFloat) {
+    const float f = static_cast<float>(col.doubles[i]);
+    int32_t b;
+    std::memcpy(&b, &f, 4);
+    key.bits = b;
+  } else {
+    std::memcpy(&key.bits, &col.doubles[i], 8);
+  }
+  return key;
+}
+
 }  // namespace
+
+ParquetWriter::DictionaryPlan ParquetWriter::PlanDictionary(ColumnType type, const Column& col, size_t begin,
+                                                            size_t end, size_t max_bytes) {
+  DictionaryPlan plan;
+  plan.end = begin;
+  std::unordered_map<ValueKey, uint32_t, ValueKeyHash> index;
+  size_t bytes = 0, seen = 0;
+  for (size_t i = begin; i < end; ++i) {
+    if (!col.valid[i]) {
+      plan.end = i + 1;
+      continue;
+    }
+    auto [it, inserted] = index.try_emplace(KeyOf(type, col, i), static_cast<uint32_t>(index.size()));
+    if (inserted) {
+      bytes += ValueBytes(type, col, i);
+      if (bytes > max_bytes) {  // fall back to PLAIN from this row on
+        index.erase(it);
+        break;
+      }
+      if (type == ColumnType::kString) {
+        plan.values.AppendString(col.strings[i]);
+      } else if (IsIntegerBacked(type)) {
+        plan.values.AppendInt(col.ints[i]);
+      } else {
+        plan.values.AppendDouble(col.doubles[i]);
+      }
+    }
+    plan.indices.push_back(it->second);
+    plan.end = i + 1;
+    // Mostly distinct values: a dictionary would only add to the plain size.
+    if (++seen == kDictionarySample && index.size() * 2 > seen) return DictionaryPlan{begin, {}, {}};
+  }
+  if (plan.values.size() == 0) plan.end = begin;
+  return plan;
+}
 
 struct ParquetWriter::ChunkMeta {
   ColumnType type;
@@ -155,6 +224,8 @@ struct ParquetWriter::ChunkMeta {
   int64_t uncompressed = 0;
   int64_t compressed = 0;
   int64_t data_page_offset = 0;
+  std::optional<int64_t> dictionary_page_offset;
+  std::set<int> encodings;
   Stats stats;
 };
 
@@ -239,10 +310,48 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
   meta->name = spec.name;
   meta->codec = static_cast<int>(options_.codec);
   meta->num_values = static_cast<int64_t>(end - begin);
-  meta->data_page_offset = static_cast<int64_t>(position_);
   meta->stats = ComputeStats(spec.type, col, begin, end);
+  DictionaryPlan dict;
+  if (options_.dictionary && spec.type != ColumnType::kBool) {
+    dict = PlanDictionary(spec.type, col, begin, end, options_.dictionary_page_bytes);
+  }
+  if (dict.end > begin) {
+    meta->dictionary_page_offset = static_cast<int64_t>(position_);
+    std::string plain;
+    EncodePlain(spec.type, dict.values, 0, dict.values.size(), &plain);
+    std::string header;
+    ThriftWriter w(&header);
+    std::string compressed;
+    MF_RETURN_IF_ERROR(Compress(meta->codec, plain, &compressed));
+    w.BeginStruct();
+    w.FieldI32(1, 2);  // DICTIONARY_PAGE
+    w.FieldI32(2, static_cast<int32_t>(plain.size()));
+    w.FieldI32(3, static_cast<int32_t>(compressed.size()));
+    w.FieldStruct(7);
+    w.FieldI32(1, static_cast<int32_t>(dict.values.size()));
+    w.FieldI32(2, kEncodingPlain);
+    w.EndStruct();
+    w.EndStruct();
+    meta->uncompressed += static_cast<int64_t>(header.size() + plain.size());
+    meta->compressed += static_cast<int64_t>(header.size() + compressed.size());
+    MF_RETURN_IF_ERROR(Append(header));
+    MF_RETURN_IF_ERROR(Append(compressed));
+    meta->encodings.insert(kEncodingPlain);  // the dictionary page's values
+  }
+  meta->data_page_offset = static_cast<int64_t>(position_);
+  if (dict.end > begin) MF_RETURN_IF_ERROR(WritePages(spec, col, begin, dict.end, &dict, meta));
+  if (dict.end < end || begin == end)
+    MF_RETURN_IF_ERROR(WritePages(spec, col, std::max(begin, dict.end), end, nullptr, meta));
+  return Status::OK();
+}
+
+Status ParquetWriter::WritePages(const ColumnSpec& spec, const Column& col, size_t begin, size_t end,
+                                 const DictionaryPlan* dict, ChunkMeta* meta) {
+  const int index_width = dict ? std::max(1, BitWidth(static_cast<uint32_t>(dict->values.size() - 1))) : 0;
+  size_t next_index = 0;  // into dict->indices: one per present value from `begin` on
+  meta->encodings.insert(dict ? kEncodingRleDictionary : kEncodingPlain);
   size_t page_begin = begin;
-  while (page_begin < end || (page_begin == begin && begin == end)) {
+  do {
     size_t page_end = page_begin, bytes = 0;
     while (page_end < end && (page_end == page_begin || bytes < options_.page_bytes)) {
       bytes += ValueBytes(spec.type, col, page_end);
@@ -256,8 +365,19 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
       EncodeRleLevels(levels, 1, &encoded);
       payload += Bytes<uint32_t>(static_cast<uint32_t>(encoded.size()));
       payload += encoded;
+      meta->encodings.insert(kEncodingRle);
     }
-    EncodePlain(spec.type, col, page_begin, page_end, &payload);
+    if (dict) {
+      size_t present = 0;
+      for (size_t i = page_begin; i < page_end; ++i) present += col.valid[i];
+      const std::vector<uint32_t> indices(dict->indices.begin() + static_cast<ptrdiff_t>(next_index),
+                                          dict->indices.begin() + static_cast<ptrdiff_t>(next_index + present));
+      next_index += present;
+      payload.push_back(static_cast<char>(index_width));
+      EncodeRleHybrid(indices, index_width, &payload);
+    } else {
+      EncodePlain(spec.type, col, page_begin, page_end, &payload);
+    }
     std::string compressed;
     MF_RETURN_IF_ERROR(Compress(meta->codec, payload, &compressed));
     std::string header;
@@ -268,7 +388,7 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
     w.FieldI32(3, static_cast<int32_t>(compressed.size()));
     w.FieldStruct(5);
     w.FieldI32(1, static_cast<int32_t>(page_end - page_begin));
-    w.FieldI32(2, kEncodingPlain);
+    w.FieldI32(2, dict ? kEncodingRleDictionary : kEncodingPlain);
     w.FieldI32(3, kEncodingRle);
     w.FieldI32(4, kEncodingRle);
     w.EndStruct();
@@ -277,9 +397,8 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
     meta->compressed += static_cast<int64_t>(header.size() + compressed.size());
     MF_RETURN_IF_ERROR(Append(header));
     MF_RETURN_IF_ERROR(Append(compressed));
-    if (page_end == end) break;
     page_begin = page_end;
-  }
+  } while (page_begin < end);
   return Status::OK();
 }
 
@@ -310,9 +429,8 @@ std::string ParquetWriter::EncodeFooter() const {
       w.FieldI64(2, 0);
       w.FieldStruct(3);
       w.FieldI32(1, static_cast<int32_t>(PhysicalOf(c.type)));
-      w.FieldList(2, ThriftType::kI32, 2);
-      w.ElemI32(kEncodingPlain);
-      w.ElemI32(kEncodingRle);
+      w.FieldList(2, ThriftType::kI32, c.encodings.size());
+      for (int e : c.encodings) w.ElemI32(e);
       w.FieldList(3, ThriftType::kBinary, 1);
       w.ElemBinary(c.name);
       w.FieldI32(4, c.codec);
@@ -320,6 +438,7 @@ std::string ParquetWriter::EncodeFooter() const {
       w.FieldI64(6, c.uncompressed);
       w.FieldI64(7, c.compressed);
       w.FieldI64(9, c.data_page_offset);
+      if (c.dictionary_page_offset) w.FieldI64(11, *c.dictionary_page_offset);
       WriteStatistics(w, 12, c.type, c.stats);
       w.EndStruct();
       w.EndStruct();

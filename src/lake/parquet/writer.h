@@ -1,7 +1,8 @@
 // ParquetWriter: writes a flat-schema Parquet file, one row group per WriteRowGroup call
 // (large batches are split into row groups of `row_group_rows`).
 //
-// Output: data page v1, PLAIN values, RLE definition levels for optional columns, chunk
+// Output: data page v1, dictionary (RLE_DICTIONARY, falling back to PLAIN) or PLAIN values,
+// RLE definition levels for optional columns, chunk
 // statistics (min/max/null_count), LogicalType and ConvertedType annotations, the chosen codec.
 // Memory is bounded by one row group: each group goes to the file as soon as it is written.
 // The file is complete only after Finish() returns OK; durability (fsync, atomic rename)
@@ -21,12 +22,17 @@
 
 namespace meteoflow::parquet {
 
-enum class Codec { kUncompressed = 0, kSnappy = 1, kZstd = 6 };
+enum class Codec { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
 
 struct WriterOptions {
   Codec codec = Codec::kSnappy;
   size_t row_group_rows = 128 * 1024;
   size_t page_bytes = 1 << 20;  // target uncompressed size of one data page
+  // Dictionary-encode each column chunk (not BOOLEAN) while its dictionary stays under
+  // `dictionary_page_bytes`; later values of the chunk go PLAIN. Chunks whose first 10,000
+  // values are mostly distinct are written PLAIN from the start.
+  bool dictionary = true;
+  size_t dictionary_page_bytes = 1 << 20;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
 
@@ -47,7 +53,16 @@ class ParquetWriter {
   struct RowGroupMeta;
   ParquetWriter(std::string path, int fd, std::vector<ColumnSpec> schema, WriterOptions options);
   Status WriteRowGroup(const Table& batch, size_t begin, size_t end);
+  // Rows [begin, end) dictionary-encode with `values`; `indices` has one entry per present value.
+  struct DictionaryPlan {
+    size_t end = 0;
+    Column values;
+    std::vector<uint32_t> indices;
+  };
+  static DictionaryPlan PlanDictionary(ColumnType type, const Column& col, size_t begin, size_t end, size_t max_bytes);
   Status WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, ChunkMeta* meta);
+  Status WritePages(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, const DictionaryPlan* dict,
+                    ChunkMeta* meta);
   Status Append(const std::string& bytes);
   std::string EncodeFooter() const;
 

@@ -242,13 +242,17 @@ Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::
       const uint64_t bytes = groups * static_cast<uint64_t>(bit_width);
       if (bytes > data.size() - pos) return Truncated("bit-packed run");
       const uint64_t values = std::min<uint64_t>(groups * 8, count - out->size());
+      const auto* packed = reinterpret_cast<const uint8_t*>(data.data() + pos);
+      const uint64_t mask = (uint64_t{1} << bit_width) - 1;
+      const size_t first = out->size();
+      out->resize(first + values);
       for (uint64_t v = 0; v < values; ++v) {
-        uint32_t value = 0;
-        for (int b = 0; b < bit_width; ++b) {
-          const uint64_t bit = v * static_cast<uint64_t>(bit_width) + static_cast<uint64_t>(b);
-          value |= ((static_cast<uint8_t>(data[pos + bit / 8]) >> (bit % 8)) & 1u) << b;
-        }
-        out->push_back(value);
+        // A value (<= 32 bits) at any bit offset lies within 5 bytes of its first byte.
+        const uint64_t bit = v * static_cast<uint64_t>(bit_width);
+        const uint64_t byte = bit / 8;
+        uint64_t window = 0;
+        std::memcpy(&window, packed + byte, static_cast<size_t>(std::min<uint64_t>(8, bytes - byte)));
+        (*out)[first + v] = static_cast<uint32_t>((window >> (bit % 8)) & mask);
       }
       pos += bytes;
     } else {

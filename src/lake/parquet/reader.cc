@@ -52,6 +52,31 @@ Status Pread(int fd, char* buf, size_t n, uint64_t pos, const std::string& path)
   return Status::OK();
 }
 
+void Reserve(ColumnType type, size_t rows, Column* c) {
+  if (rows > (1u << 28)) return;  // a lying row count must not drive the allocation
+  c->valid.reserve(rows);
+  if (type == ColumnType::kString) {
+    c->strings.reserve(rows);
+  } else if (IsIntegerBacked(type)) {
+    c->ints.reserve(rows);
+  } else {
+    c->doubles.reserve(rows);
+  }
+}
+
+// Moves all of `from` to the end of `to`.
+void AppendColumn(Column&& from, Column* to) {
+  if (to->size() == 0) {
+    *to = std::move(from);
+    return;
+  }
+  to->ints.insert(to->ints.end(), from.ints.begin(), from.ints.end());
+  to->doubles.insert(to->doubles.end(), from.doubles.begin(), from.doubles.end());
+  to->strings.insert(to->strings.end(), std::make_move_iterator(from.strings.begin()),
+                     std::make_move_iterator(from.strings.end()));
+  to->valid.insert(to->valid.end(), from.valid.begin(), from.valid.end());
+}
+
 void AppendValue(ColumnType type, const Column& from, size_t i, Column* to) {
   if (type == ColumnType::kString) {
     to->AppendString(from.strings[i]);
@@ -215,13 +240,8 @@ Result<Table> ParquetReader::ReadAll(const std::vector<int>& columns) const {
       continue;
     }
     for (size_t c = 0; c < part.columns.size(); ++c) {
-      for (size_t i = 0; i < part.columns[c].size(); ++i) {
-        if (part.columns[c].valid[i]) {
-          AppendValue(part.schema[c].type, part.columns[c], i, &all.columns[c]);
-        } else {
-          all.columns[c].AppendNull(part.schema[c].type);
-        }
-      }
+      if (g == 1) Reserve(all.schema[c].type, static_cast<size_t>(meta_.num_rows), &all.columns[c]);
+      AppendColumn(std::move(part.columns[c]), &all.columns[c]);
     }
   }
   if (meta_.row_groups.empty()) {
@@ -333,16 +353,32 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
     if (present > 0) {
       MF_RETURN_IF_ERROR(DecodeRleHybrid(values.substr(1), static_cast<uint8_t>(values[0]), present, &idx));
     }
+    const size_t entries = dictionary->size();
     for (uint32_t i : idx) {
-      if (i >= dictionary->size()) return Status::Corruption("dictionary index " + std::to_string(i) + " out of range");
-      AppendValue(type, *dictionary, i, &decoded);
+      if (i >= entries) return Status::Corruption("dictionary index " + std::to_string(i) + " out of range");
+    }
+    decoded.valid.assign(idx.size(), 1);
+    if (type == ColumnType::kString) {
+      decoded.strings.reserve(idx.size());
+      for (uint32_t i : idx) decoded.strings.push_back(dictionary->strings[i]);
+    } else if (IsIntegerBacked(type)) {
+      decoded.ints.resize(idx.size());
+      for (size_t k = 0; k < idx.size(); ++k) decoded.ints[k] = dictionary->ints[idx[k]];
+    } else {
+      decoded.doubles.resize(idx.size());
+      for (size_t k = 0; k < idx.size(); ++k) decoded.doubles[k] = dictionary->doubles[idx[k]];
     }
   } else {
     MF_RETURN_IF_ERROR(DecodeValues(h.encoding, leaf, type, values, present, &decoded));
   }
+  if (decoded.size() != present) return Status::Corruption("page decoded to a different number of values");
+  if (present == n) {  // no nulls: the decoded values are the page
+    AppendColumn(std::move(decoded), out);
+    return Status::OK();
+  }
   size_t next = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (leaf.max_def == 0 || defs[i] == static_cast<uint32_t>(leaf.max_def)) {
+    if (defs[i] == static_cast<uint32_t>(leaf.max_def)) {
       AppendValue(type, decoded, next++, out);
     } else {
       out->AppendNull(type);

@@ -7,7 +7,7 @@ APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev libyaml-cpp-dev li
   sqlite3 chromium clang-format librdkafka-dev kcat zlib1g-dev liblz4-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test bench-kafka clean format
+.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test bench-kafka bench-parquet clean format
 
 deps: deps-apt deps-python deps-web
 
@@ -56,6 +56,10 @@ bench-kafka: deps build
 	.venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
 	tools/kafka status >/dev/null || tools/kafka start
 	.venv/bin/python bench/kafka_publish.py --bootstrap 127.0.0.1:$${MF_KAFKA_PORT:-9092}
+
+# Write and read 10 million weather-like rows: our Parquet library vs pyarrow.
+bench-parquet: deps build
+	.venv/bin/python bench/parquet_bench.py
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -177,3 +177,20 @@ def test_stats_lists_row_groups_codecs_and_ranges(tmp_path):
     out = subprocess.run([BIN, "parquet", "stats", str(path)], capture_output=True, text=True, check=True).stdout
     assert out.count("row group ") == 3
     assert "ZSTD" in out and "day: " in out
+
+
+def test_struct_fields_read_as_dotted_columns_and_lists_fail_by_name(tmp_path):
+    path = tmp_path / "nested.parquet"
+    coords = [None if i % 9 == 0 else {"lat": None if i % 4 == 0 else i / 7, "lon": -i / 3} for i in range(200)]
+    pq.write_table(pa.table({
+        "id": pa.array(range(200), pa.int64()),
+        "coord": pa.array(coords, pa.struct([("lat", pa.float64()), ("lon", pa.float64())])),
+        "tags": pa.array([[str(i)] for i in range(200)], pa.list_(pa.string())),
+    }), path)
+    expected = duckdb_csv(f'SELECT id, coord.lat AS "coord.lat", coord.lon AS "coord.lon" FROM read_parquet(\'{path}\')',
+                          tmp_path / "duckdb.csv")
+    assert_same_csv(our_csv(path, "--columns", "id,coord.lat,coord.lon"), expected, "struct fields")
+    result = subprocess.run([BIN, "parquet", "cat", str(path), "--columns", "tags.list.element"], capture_output=True,
+                            text=True)
+    assert result.returncode == 2
+    assert "column 'tags.list.element': repeated (list/map) columns are not supported" in result.stderr

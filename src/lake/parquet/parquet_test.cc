@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -78,31 +79,62 @@ void ExpectSameTables(const Table& a, const Table& b) {
 }
 
 TEST(ParquetTest, RoundTripsEveryTypeAndCodec) {
-  for (Codec codec : {Codec::kUncompressed, Codec::kSnappy, Codec::kZstd}) {
-    const Table table = RandomTable(2500, static_cast<uint32_t>(codec) + 1);
-    const std::string path = TempPath("roundtrip.parquet");
-    WriterOptions options;
-    options.codec = codec;
-    options.row_group_rows = 1000;
-    options.page_bytes = 4096;
-    options.key_value_metadata = {{"origin", "test"}};
-    auto writer = std::move(ParquetWriter::Open(path, table.schema, options)).value();
-    ASSERT_TRUE(writer->Write(table).ok());
-    ASSERT_TRUE(writer->Finish().ok());
-    auto reader = ParquetReader::Open(path);
-    ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-    EXPECT_EQ((*reader)->num_rows(), 2500);
-    EXPECT_EQ((*reader)->num_row_groups(), 3u);
-    EXPECT_EQ((*reader)->metadata().key_value_metadata.at(0).second, "test");
-    auto back = (*reader)->ReadAll();
-    ASSERT_TRUE(back.ok()) << back.status().ToString();
-    ExpectSameTables(table, *back);
-    auto projected = (*reader)->ReadRowGroup(1, {5, 2});
-    ASSERT_TRUE(projected.ok());
-    EXPECT_EQ(projected->schema[0].name, "s");
-    EXPECT_EQ(projected->num_rows(), 1000u);
-    fs::remove(path);
+  for (Codec codec : {Codec::kUncompressed, Codec::kSnappy, Codec::kGzip, Codec::kZstd})
+    for (bool dictionary : {false, true}) {
+      SCOPED_TRACE(std::to_string(static_cast<int>(codec)) + (dictionary ? " dictionary" : " plain"));
+      const Table table = RandomTable(2500, static_cast<uint32_t>(codec) + 1);
+      const std::string path = TempPath("roundtrip.parquet");
+      WriterOptions options;
+      options.codec = codec;
+      options.dictionary = dictionary;
+      options.row_group_rows = 1000;
+      options.page_bytes = 4096;
+      options.key_value_metadata = {{"origin", "test"}};
+      auto writer = std::move(ParquetWriter::Open(path, table.schema, options)).value();
+      ASSERT_TRUE(writer->Write(table).ok());
+      ASSERT_TRUE(writer->Finish().ok());
+      auto reader = ParquetReader::Open(path);
+      ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+      EXPECT_EQ((*reader)->num_rows(), 2500);
+      EXPECT_EQ((*reader)->num_row_groups(), 3u);
+      EXPECT_EQ((*reader)->metadata().key_value_metadata.at(0).second, "test");
+      auto back = (*reader)->ReadAll();
+      ASSERT_TRUE(back.ok()) << back.status().ToString();
+      ExpectSameTables(table, *back);
+      auto projected = (*reader)->ReadRowGroup(1, {5, 2});
+      ASSERT_TRUE(projected.ok());
+      EXPECT_EQ(projected->schema[0].name, "s");
+      EXPECT_EQ(projected->num_rows(), 1000u);
+      fs::remove(path);
+    }
+}
+
+TEST(ParquetTest, DictionaryFallsBackToPlainWhenItGrowsTooBig) {
+  Table table({{"s", ColumnType::kString, true}, {"n", ColumnType::kInt64, false}});
+  for (int i = 0; i < 4000; ++i) {
+    if (i % 10 == 3) {
+      table.columns[0].AppendNull(ColumnType::kString);
+    } else {
+      table.columns[0].AppendString("value-" + std::to_string(i % 400));
+    }
+    table.columns[1].AppendInt(i % 3);
   }
+  const std::string path = TempPath("fallback.parquet");
+  WriterOptions options;
+  options.dictionary_page_bytes = 2000;  // ~150 of the 400 distinct strings fit
+  options.page_bytes = 1024;
+  auto writer = std::move(ParquetWriter::Open(path, table.schema, options)).value();
+  ASSERT_TRUE(writer->Write(table).ok());
+  ASSERT_TRUE(writer->Finish().ok());
+  auto reader = std::move(ParquetReader::Open(path)).value();
+  const auto& strings = reader->metadata().row_groups[0].columns[0];
+  EXPECT_TRUE(strings.dictionary_page_offset.has_value());
+  EXPECT_NE(std::find(strings.encodings.begin(), strings.encodings.end(), 8), strings.encodings.end());
+  EXPECT_NE(std::find(strings.encodings.begin(), strings.encodings.end(), 0), strings.encodings.end());
+  auto back = reader->ReadAll();
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  ExpectSameTables(table, *back);
+  fs::remove(path);
 }
 
 TEST(ParquetTest, EmptyTableAndAllNullColumn) {

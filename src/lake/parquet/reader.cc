@@ -168,12 +168,12 @@ Status ParquetReader::Init() {
 
 Status ParquetReader::BuildSchema() {
   const auto& elems = meta_.schema;
-  // Walk the flattened tree; a stack of (remaining children, path prefix, def level, nested).
+  // Walk the flattened tree; a stack of (remaining children, path prefix, def level, repeated).
   struct Frame {
     int remaining;
     std::string prefix;
     int def;
-    bool nested;
+    bool repeated;  // this group or one above it repeats (a list or map)
   };
   std::vector<Frame> stack{{elems[0].num_children, "", 0, false}};
   for (size_t i = 1; i < elems.size(); ++i) {
@@ -189,13 +189,14 @@ Status ParquetReader::BuildSchema() {
         return Status::Corruption("schema group '" + name + "' declares " + std::to_string(e.num_children) +
                                   " children");
       }
-      stack.push_back({e.num_children, name, def, true});
+      stack.push_back({e.num_children, name, def, parent.repeated || e.repetition == 2});
       continue;
     }
     if (*e.type < 0 || *e.type > 7) return Status::Corruption("column '" + name + "' has unknown physical type");
-    Leaf leaf{*e.type, e.type_length, def, !parent.nested && e.repetition != 2};
+    // Leaves of (possibly optional) structs read as flat dotted columns; lists and maps do not.
+    Leaf leaf{*e.type, e.type_length, def, !parent.repeated && e.repetition != 2};
     const bool utc = *e.type != 3 && e.utc_adjusted;  // INT96 carries wall-clock times
-    schema_.push_back({name, MapType(e), e.repetition == 1, utc});
+    schema_.push_back({name, MapType(e), def > 0, utc});
     leaves_.push_back(leaf);
   }
   for (const auto& g : meta_.row_groups) {
@@ -260,7 +261,9 @@ Result<Table> ParquetReader::ReadAll(const std::vector<int>& columns) const {
 Result<Column> ParquetReader::ReadChunk(size_t row_group, int column) const {
   const Leaf& leaf = leaves_[static_cast<size_t>(column)];
   const ColumnType type = schema_[static_cast<size_t>(column)].type;
-  if (!leaf.supported) return Status::InvalidArgument("nested (struct/list/map) columns are not supported yet");
+  if (!leaf.supported) {
+    return Status::InvalidArgument("repeated (list/map) columns are not supported; struct fields and flat columns are");
+  }
   const ColumnChunkMeta& c = meta_.row_groups[row_group].columns[static_cast<size_t>(column)];
   if (c.type != leaf.physical) return Status::Corruption("chunk type differs from the schema");
   const int64_t start = c.dictionary_page_offset && *c.dictionary_page_offset > 0

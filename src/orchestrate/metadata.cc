@@ -3,7 +3,7 @@
 namespace meteoflow {
 Result<std::unique_ptr<RunMetadata>> RunMetadata::Open(const std::string& path) {
   MF_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
-  MF_RETURN_IF_ERROR(db->Exec(
+  MF_RETURN_IF_ERROR(db->ExecSchema(
       "CREATE TABLE IF NOT EXISTS dag_runs (run_id TEXT PRIMARY KEY, dag_id TEXT NOT NULL, logical_date TEXT NOT NULL, "
       "interval_start TEXT NOT NULL, interval_end TEXT NOT NULL, state TEXT NOT NULL, started_at TEXT NOT NULL, "
       "ended_at TEXT);"

@@ -22,7 +22,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   }
   MF_ASSIGN_OR_RETURN(p->store_, SqliteStore::Open(data_dir + "/store.db"));
   MF_ASSIGN_OR_RETURN(p->metadata_, RunMetadata::Open(data_dir + "/meta.db"));
-  MF_RETURN_IF_ERROR(p->metadata_->MarkInterrupted(Timestamp::Now()).status());
+  // Runs left "running" by a dead process are marked failed -- only with the local log, whose
+  // process lock proves no other live process shares this data dir (workers do, with Kafka).
+  if (config.log_backend == "local") MF_RETURN_IF_ERROR(p->metadata_->MarkInterrupted(Timestamp::Now()).status());
   p->raw_lake_ = std::make_unique<Dataset>(data_dir + "/lake/raw");
   std::vector<SourceBinding> bindings;
   std::map<std::string, std::string> topic_to_source;

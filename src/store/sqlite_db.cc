@@ -1,5 +1,8 @@
 #include "store/sqlite_db.h"
 
+#include <chrono>
+#include <thread>
+
 namespace meteoflow {
 
 SqlValue SqlTime(const std::optional<Timestamp>& t) { return t ? SqlValue(t->ToFixedString()) : SqlValue(); }
@@ -90,9 +93,27 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool r
   sqlite3_busy_timeout(db, 10'000);
   auto out = std::unique_ptr<SqliteDb>(new SqliteDb(db, path));
   if (!read_only) {
-    MF_RETURN_IF_ERROR(out->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"));
+    // Switching to WAL needs the file to itself for a moment; another process opening the same
+    // database at once gets SQLITE_BUSY without the busy handler, so wait and try again.
+    Status wal;
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      wal = out->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+      if (wal.ok() || sqlite3_errcode(db) != SQLITE_BUSY) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    MF_RETURN_IF_ERROR(wal);
   }
   return out;
+}
+
+Status SqliteDb::ExecSchema(const std::string& sql) {
+  MF_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));  // takes the write lock first: the busy handler applies
+  Status s = Exec(sql);
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    return s;
+  }
+  return Exec("COMMIT");
 }
 
 SqliteDb::~SqliteDb() { sqlite3_close(db_); }

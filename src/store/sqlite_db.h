@@ -58,6 +58,8 @@ class SqliteDb {
   ~SqliteDb();
 
   Status Exec(const std::string& sql);
+  // Runs schema statements in one write transaction (safe when processes open the file at once).
+  Status ExecSchema(const std::string& sql);
   Result<std::unique_ptr<SqlStatement>> Prepare(const std::string& sql);
   const std::string& path() const { return path_; }
 

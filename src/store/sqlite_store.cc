@@ -37,7 +37,7 @@ std::string Schema() {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   MF_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
-  MF_RETURN_IF_ERROR(db->Exec(Schema()));
+  MF_RETURN_IF_ERROR(db->ExecSchema(Schema()));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
 }
 

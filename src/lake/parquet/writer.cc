@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -319,23 +320,12 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
     meta->dictionary_page_offset = static_cast<int64_t>(position_);
     std::string plain;
     EncodePlain(spec.type, dict.values, 0, dict.values.size(), &plain);
-    std::string header;
-    ThriftWriter w(&header);
-    std::string compressed;
-    MF_RETURN_IF_ERROR(Compress(meta->codec, plain, &compressed));
-    w.BeginStruct();
-    w.FieldI32(1, 2);  // DICTIONARY_PAGE
-    w.FieldI32(2, static_cast<int32_t>(plain.size()));
-    w.FieldI32(3, static_cast<int32_t>(compressed.size()));
-    w.FieldStruct(7);
-    w.FieldI32(1, static_cast<int32_t>(dict.values.size()));
-    w.FieldI32(2, kEncodingPlain);
-    w.EndStruct();
-    w.EndStruct();
-    meta->uncompressed += static_cast<int64_t>(header.size() + plain.size());
-    meta->compressed += static_cast<int64_t>(header.size() + compressed.size());
-    MF_RETURN_IF_ERROR(Append(header));
-    MF_RETURN_IF_ERROR(Append(compressed));
+    MF_RETURN_IF_ERROR(WritePage(2, plain, meta, [&](ThriftWriter& w) {  // DICTIONARY_PAGE
+      w.FieldStruct(7);
+      w.FieldI32(1, static_cast<int32_t>(dict.values.size()));
+      w.FieldI32(2, kEncodingPlain);
+      w.EndStruct();
+    }));
     meta->encodings.insert(kEncodingPlain);  // the dictionary page's values
   }
   meta->data_page_offset = static_cast<int64_t>(position_);
@@ -343,6 +333,24 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
   if (dict.end < end || begin == end)
     MF_RETURN_IF_ERROR(WritePages(spec, col, std::max(begin, dict.end), end, nullptr, meta));
   return Status::OK();
+}
+
+Status ParquetWriter::WritePage(int page_type, const std::string& payload, ChunkMeta* meta,
+                                const std::function<void(ThriftWriter&)>& type_header) {
+  std::string compressed;
+  MF_RETURN_IF_ERROR(Compress(meta->codec, payload, &compressed));
+  std::string header;
+  ThriftWriter w(&header);
+  w.BeginStruct();
+  w.FieldI32(1, page_type);
+  w.FieldI32(2, static_cast<int32_t>(payload.size()));
+  w.FieldI32(3, static_cast<int32_t>(compressed.size()));
+  type_header(w);
+  w.EndStruct();
+  meta->uncompressed += static_cast<int64_t>(header.size() + payload.size());
+  meta->compressed += static_cast<int64_t>(header.size() + compressed.size());
+  MF_RETURN_IF_ERROR(Append(header));
+  return Append(compressed);
 }
 
 Status ParquetWriter::WritePages(const ColumnSpec& spec, const Column& col, size_t begin, size_t end,
@@ -378,25 +386,15 @@ Status ParquetWriter::WritePages(const ColumnSpec& spec, const Column& col, size
     } else {
       EncodePlain(spec.type, col, page_begin, page_end, &payload);
     }
-    std::string compressed;
-    MF_RETURN_IF_ERROR(Compress(meta->codec, payload, &compressed));
-    std::string header;
-    ThriftWriter w(&header);
-    w.BeginStruct();
-    w.FieldI32(1, 0);  // DATA_PAGE
-    w.FieldI32(2, static_cast<int32_t>(payload.size()));
-    w.FieldI32(3, static_cast<int32_t>(compressed.size()));
-    w.FieldStruct(5);
-    w.FieldI32(1, static_cast<int32_t>(page_end - page_begin));
-    w.FieldI32(2, dict ? kEncodingRleDictionary : kEncodingPlain);
-    w.FieldI32(3, kEncodingRle);
-    w.FieldI32(4, kEncodingRle);
-    w.EndStruct();
-    w.EndStruct();
-    meta->uncompressed += static_cast<int64_t>(header.size() + payload.size());
-    meta->compressed += static_cast<int64_t>(header.size() + compressed.size());
-    MF_RETURN_IF_ERROR(Append(header));
-    MF_RETURN_IF_ERROR(Append(compressed));
+    const int32_t rows = static_cast<int32_t>(page_end - page_begin);
+    MF_RETURN_IF_ERROR(WritePage(0, payload, meta, [&](ThriftWriter& w) {  // DATA_PAGE
+      w.FieldStruct(5);
+      w.FieldI32(1, rows);
+      w.FieldI32(2, dict ? kEncodingRleDictionary : kEncodingPlain);
+      w.FieldI32(3, kEncodingRle);
+      w.FieldI32(4, kEncodingRle);
+      w.EndStruct();
+    }));
     page_begin = page_end;
   } while (page_begin < end);
   return Status::OK();

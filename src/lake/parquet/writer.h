@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -21,6 +22,8 @@
 #include "lake/parquet/table.h"
 
 namespace meteoflow::parquet {
+
+class ThriftWriter;
 
 enum class Codec { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
 
@@ -61,6 +64,10 @@ class ParquetWriter {
   };
   static DictionaryPlan PlanDictionary(ColumnType type, const Column& col, size_t begin, size_t end, size_t max_bytes);
   Status WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, ChunkMeta* meta);
+  // Compresses `payload` and writes it after a page header of `page_type`, whose type-specific
+  // part `type_header` writes.
+  Status WritePage(int page_type, const std::string& payload, ChunkMeta* meta,
+                   const std::function<void(ThriftWriter&)>& type_header);
   Status WritePages(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, const DictionaryPlan* dict,
                     ChunkMeta* meta);
   Status Append(const std::string& bytes);

@@ -246,13 +246,18 @@ Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::
       const uint64_t mask = (uint64_t{1} << bit_width) - 1;
       const size_t first = out->size();
       out->resize(first + values);
-      for (uint64_t v = 0; v < values; ++v) {
-        // A value (<= 32 bits) at any bit offset lies within 5 bytes of its first byte.
-        const uint64_t bit = v * static_cast<uint64_t>(bit_width);
-        const uint64_t byte = bit / 8;
-        uint64_t window = 0;
-        std::memcpy(&window, packed + byte, static_cast<size_t>(std::min<uint64_t>(8, bytes - byte)));
-        (*out)[first + v] = static_cast<uint32_t>((window >> (bit % 8)) & mask);
+      // Group by group (8 values in bit_width bytes), through a zero-padded copy so every
+      // value is one fixed 8-byte load.
+      uint8_t group[32 + 8] = {};
+      for (uint64_t v = 0; v < values; v += 8) {
+        std::memcpy(group, packed + v / 8 * static_cast<uint64_t>(bit_width), static_cast<size_t>(bit_width));
+        const uint64_t in_group = std::min<uint64_t>(8, values - v);
+        for (uint64_t k = 0; k < in_group; ++k) {
+          const uint64_t bit = k * static_cast<uint64_t>(bit_width);
+          uint64_t window;
+          std::memcpy(&window, group + bit / 8, 8);
+          (*out)[first + v + k] = static_cast<uint32_t>((window >> (bit % 8)) & mask);
+        }
       }
       pos += bytes;
     } else {

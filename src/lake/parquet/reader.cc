@@ -4,8 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "core/file_util.h"
 #include "lake/parquet/delta.h"
@@ -62,19 +65,6 @@ void Reserve(ColumnType type, size_t rows, Column* c) {
   } else {
     c->doubles.reserve(rows);
   }
-}
-
-// Moves all of `from` to the end of `to`.
-void AppendColumn(Column&& from, Column* to) {
-  if (to->size() == 0) {
-    *to = std::move(from);
-    return;
-  }
-  to->ints.insert(to->ints.end(), from.ints.begin(), from.ints.end());
-  to->doubles.insert(to->doubles.end(), from.doubles.begin(), from.doubles.end());
-  to->strings.insert(to->strings.end(), std::make_move_iterator(from.strings.begin()),
-                     std::make_move_iterator(from.strings.end()));
-  to->valid.insert(to->valid.end(), from.valid.begin(), from.valid.end());
 }
 
 void AppendValue(ColumnType type, const Column& from, size_t i, Column* to) {
@@ -213,6 +203,16 @@ Result<Table> ParquetReader::ReadRowGroup(size_t row_group, const std::vector<in
   if (row_group >= meta_.row_groups.size()) {
     return Status::InvalidArgument(path_ + ": row group " + std::to_string(row_group) + " does not exist");
   }
+  return ReadRowGroups({row_group}, columns);
+}
+
+Result<Table> ParquetReader::ReadAll(const std::vector<int>& columns) const {
+  std::vector<size_t> groups(meta_.row_groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) groups[g] = g;
+  return ReadRowGroups(groups, columns);
+}
+
+Result<Table> ParquetReader::ReadRowGroups(const std::vector<size_t>& groups, const std::vector<int>& columns) const {
   std::vector<int> wanted = columns;
   if (wanted.empty()) {
     for (size_t i = 0; i < schema_.size(); ++i) wanted.push_back(static_cast<int>(i));
@@ -223,42 +223,34 @@ Result<Table> ParquetReader::ReadRowGroup(size_t row_group, const std::vector<in
       return Status::InvalidArgument(path_ + ": no column " + std::to_string(c));
     specs.push_back(schema_[static_cast<size_t>(c)]);
   }
+  int64_t rows = 0;
+  for (size_t g : groups) rows += meta_.row_groups[g].num_rows;
   Table table(specs);
-  for (size_t i = 0; i < wanted.size(); ++i) {
-    auto col = ReadChunk(row_group, wanted[i]);
-    if (!col.ok()) return col.status().WithContext(path_ + ": column '" + specs[i].name + "'");
-    table.columns[i] = std::move(col).value();
-  }
+  std::vector<Status> errors(wanted.size());
+  // Columns are independent: decode them on the machine's cores, each into its own Column.
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < wanted.size(); i = next++) {
+      Reserve(specs[i].type, static_cast<size_t>(rows), &table.columns[i]);
+      for (size_t g : groups) {
+        Status s = ReadChunkInto(g, wanted[i], &table.columns[i]);
+        if (!s.ok()) {
+          errors[i] = s.WithContext(path_ + ": column '" + specs[i].name + "'");
+          break;
+        }
+      }
+    }
+  };
+  const size_t threads = std::min<size_t>(wanted.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (const Status& e : errors) MF_RETURN_IF_ERROR(e);
   return table;
 }
 
-Result<Table> ParquetReader::ReadAll(const std::vector<int>& columns) const {
-  Table all;
-  for (size_t g = 0; g < meta_.row_groups.size(); ++g) {
-    MF_ASSIGN_OR_RETURN(Table part, ReadRowGroup(g, columns));
-    if (g == 0) {
-      all = std::move(part);
-      continue;
-    }
-    for (size_t c = 0; c < part.columns.size(); ++c) {
-      if (g == 1) Reserve(all.schema[c].type, static_cast<size_t>(meta_.num_rows), &all.columns[c]);
-      AppendColumn(std::move(part.columns[c]), &all.columns[c]);
-    }
-  }
-  if (meta_.row_groups.empty()) {
-    std::vector<ColumnSpec> specs;
-    if (columns.empty()) specs = schema_;
-    for (int c : columns) {
-      if (c < 0 || static_cast<size_t>(c) >= schema_.size())
-        return Status::InvalidArgument(path_ + ": no column " + std::to_string(c));
-      specs.push_back(schema_[static_cast<size_t>(c)]);
-    }
-    all = Table(specs);
-  }
-  return all;
-}
-
-Result<Column> ParquetReader::ReadChunk(size_t row_group, int column) const {
+Status ParquetReader::ReadChunkInto(size_t row_group, int column, Column* out) const {
   const Leaf& leaf = leaves_[static_cast<size_t>(column)];
   const ColumnType type = schema_[static_cast<size_t>(column)].type;
   if (!leaf.supported) {
@@ -279,12 +271,14 @@ Result<Column> ParquetReader::ReadChunk(size_t row_group, int column) const {
   }
   std::string chunk(static_cast<size_t>(c.total_compressed_size), '\0');
   MF_RETURN_IF_ERROR(Pread(fd_, chunk.data(), chunk.size(), static_cast<uint64_t>(start), path_));
-  Column out, dictionary;
+  Column dictionary;
   bool has_dictionary = false;
   size_t pos = 0;
-  while (out.size() < static_cast<size_t>(c.num_values)) {
+  const size_t first = out->size();
+  const size_t wanted = first + static_cast<size_t>(c.num_values);
+  while (out->size() < wanted) {
     if (pos >= chunk.size())
-      return Status::Corruption("chunk ends after " + std::to_string(out.size()) + " of " +
+      return Status::Corruption("chunk ends after " + std::to_string(out->size() - first) + " of " +
                                 std::to_string(c.num_values) + " values");
     size_t header_size = 0;
     MF_ASSIGN_OR_RETURN(PageHeader h, DecodePageHeader(reinterpret_cast<const uint8_t*>(chunk.data() + pos),
@@ -304,17 +298,20 @@ Result<Column> ParquetReader::ReadChunk(size_t row_group, int column) const {
                              .status());
       has_dictionary = true;
     } else if (h.type == 0 || h.type == 3) {
-      MF_RETURN_IF_ERROR(DecodePage(h, body, leaf, c.codec, type, has_dictionary ? &dictionary : nullptr, &out));
+      MF_RETURN_IF_ERROR(DecodePage(h, body, leaf, c.codec, type, has_dictionary ? &dictionary : nullptr, out));
     }
   }
-  if (out.size() != static_cast<size_t>(c.num_values))
-    return Status::Corruption("pages hold more values than the chunk declares");
-  return out;
+  if (out->size() != wanted) return Status::Corruption("pages hold more values than the chunk declares");
+  return Status::OK();
 }
 
 Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, const Leaf& leaf, int codec,
                                  ColumnType type, const Column* dictionary, Column* out) const {
-  std::string page;
+  // Per-thread scratch, reused from page to page (fresh large buffers cost page faults).
+  thread_local std::string page;
+  thread_local std::vector<uint32_t> defs, idx;
+  defs.clear();
+  idx.clear();
   std::string_view levels, values;
   const size_t n = static_cast<size_t>(h.num_values);
   if (h.type == 3) {
@@ -342,17 +339,17 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
       values = values.substr(4 + len);
     }
   }
-  std::vector<uint32_t> defs;
   if (leaf.max_def > 0)
     MF_RETURN_IF_ERROR(DecodeRleHybrid(levels, BitWidth(static_cast<uint32_t>(leaf.max_def)), n, &defs));
   size_t present = 0;
   for (uint32_t d : defs) present += d == static_cast<uint32_t>(leaf.max_def);
   if (leaf.max_def == 0) present = n;
-  Column decoded;
+  Column scratch;
+  Column& decoded = present == n ? *out : scratch;  // without nulls, values go straight to `out`
+  const size_t before = decoded.size();
   if (h.encoding == 2 || h.encoding == 8) {
     if (!dictionary) return Status::Corruption("dictionary-encoded page without a dictionary page");
     if (values.empty() && present > 0) return Status::Corruption("dictionary page data is empty");
-    std::vector<uint32_t> idx;
     if (present > 0) {
       MF_RETURN_IF_ERROR(DecodeRleHybrid(values.substr(1), static_cast<uint8_t>(values[0]), present, &idx));
     }
@@ -360,25 +357,23 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
     for (uint32_t i : idx) {
       if (i >= entries) return Status::Corruption("dictionary index " + std::to_string(i) + " out of range");
     }
-    decoded.valid.assign(idx.size(), 1);
+    decoded.valid.insert(decoded.valid.end(), idx.size(), 1);
     if (type == ColumnType::kString) {
-      decoded.strings.reserve(idx.size());
       for (uint32_t i : idx) decoded.strings.push_back(dictionary->strings[i]);
     } else if (IsIntegerBacked(type)) {
-      decoded.ints.resize(idx.size());
-      for (size_t k = 0; k < idx.size(); ++k) decoded.ints[k] = dictionary->ints[idx[k]];
+      const size_t base = decoded.ints.size();
+      decoded.ints.resize(base + idx.size());
+      for (size_t k = 0; k < idx.size(); ++k) decoded.ints[base + k] = dictionary->ints[idx[k]];
     } else {
-      decoded.doubles.resize(idx.size());
-      for (size_t k = 0; k < idx.size(); ++k) decoded.doubles[k] = dictionary->doubles[idx[k]];
+      const size_t base = decoded.doubles.size();
+      decoded.doubles.resize(base + idx.size());
+      for (size_t k = 0; k < idx.size(); ++k) decoded.doubles[base + k] = dictionary->doubles[idx[k]];
     }
   } else {
     MF_RETURN_IF_ERROR(DecodeValues(h.encoding, leaf, type, values, present, &decoded));
   }
-  if (decoded.size() != present) return Status::Corruption("page decoded to a different number of values");
-  if (present == n) {  // no nulls: the decoded values are the page
-    AppendColumn(std::move(decoded), out);
-    return Status::OK();
-  }
+  if (decoded.size() - before != present) return Status::Corruption("page decoded to a different number of values");
+  if (present == n) return Status::OK();
   size_t next = 0;
   for (size_t i = 0; i < n; ++i) {
     if (defs[i] == static_cast<uint32_t>(leaf.max_def)) {

@@ -52,7 +52,10 @@ class ParquetReader {
   ParquetReader(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
   Status Init();
   Status BuildSchema();
-  Result<Column> ReadChunk(size_t row_group, int column) const;
+  // Reads the given row groups' columns; columns are decoded in parallel.
+  Result<Table> ReadRowGroups(const std::vector<size_t>& groups, const std::vector<int>& columns) const;
+  // Appends one column chunk's values to `out`.
+  Status ReadChunkInto(size_t row_group, int column, Column* out) const;
   Status DecodePage(const PageHeader& h, std::string_view body, const Leaf& leaf, int codec, ColumnType type,
                     const Column* dictionary, Column* out) const;
 

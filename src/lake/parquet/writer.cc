@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "core/file_util.h"
@@ -228,6 +230,7 @@ struct ParquetWriter::ChunkMeta {
   std::optional<int64_t> dictionary_page_offset;
   std::set<int> encodings;
   Stats stats;
+  std::string bytes;  // the encoded pages, until they are appended to the file
 };
 
 struct ParquetWriter::RowGroupMeta {
@@ -297,16 +300,34 @@ Status ParquetWriter::WriteRowGroup(const Table& batch, size_t begin, size_t end
   RowGroupMeta group;
   group.num_rows = static_cast<int64_t>(end - begin);
   group.file_offset = static_cast<int64_t>(position_);
+  group.chunks.resize(schema_.size());
+  // Chunks encode independently, on the machine's cores; they go to the file in schema order.
+  std::vector<Status> errors(schema_.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t c = next++; c < schema_.size(); c = next++) {
+      errors[c] = WriteChunk(schema_[c], batch.columns[c], begin, end, &group.chunks[c]);
+    }
+  };
+  const size_t threads = std::min<size_t>(schema_.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
   for (size_t c = 0; c < schema_.size(); ++c) {
-    ChunkMeta meta;
-    MF_RETURN_IF_ERROR(WriteChunk(schema_[c], batch.columns[c], begin, end, &meta));
-    group.chunks.push_back(std::move(meta));
+    MF_RETURN_IF_ERROR(errors[c]);
+    ChunkMeta& meta = group.chunks[c];
+    meta.data_page_offset += static_cast<int64_t>(position_);
+    if (meta.dictionary_page_offset) *meta.dictionary_page_offset += static_cast<int64_t>(position_);
+    MF_RETURN_IF_ERROR(Append(meta.bytes));
+    std::string().swap(meta.bytes);
   }
   row_groups_.push_back(std::move(group));
   return Status::OK();
 }
 
-Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, ChunkMeta* meta) {
+Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end,
+                                 ChunkMeta* meta) const {
   meta->type = spec.type;
   meta->name = spec.name;
   meta->codec = static_cast<int>(options_.codec);
@@ -317,7 +338,7 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
     dict = PlanDictionary(spec.type, col, begin, end, options_.dictionary_page_bytes);
   }
   if (dict.end > begin) {
-    meta->dictionary_page_offset = static_cast<int64_t>(position_);
+    meta->dictionary_page_offset = static_cast<int64_t>(meta->bytes.size());
     std::string plain;
     EncodePlain(spec.type, dict.values, 0, dict.values.size(), &plain);
     MF_RETURN_IF_ERROR(WritePage(2, plain, meta, [&](ThriftWriter& w) {  // DICTIONARY_PAGE
@@ -328,7 +349,7 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
     }));
     meta->encodings.insert(kEncodingPlain);  // the dictionary page's values
   }
-  meta->data_page_offset = static_cast<int64_t>(position_);
+  meta->data_page_offset = static_cast<int64_t>(meta->bytes.size());
   if (dict.end > begin) MF_RETURN_IF_ERROR(WritePages(spec, col, begin, dict.end, &dict, meta));
   if (dict.end < end || begin == end)
     MF_RETURN_IF_ERROR(WritePages(spec, col, std::max(begin, dict.end), end, nullptr, meta));
@@ -336,7 +357,7 @@ Status ParquetWriter::WriteChunk(const ColumnSpec& spec, const Column& col, size
 }
 
 Status ParquetWriter::WritePage(int page_type, const std::string& payload, ChunkMeta* meta,
-                                const std::function<void(ThriftWriter&)>& type_header) {
+                                const std::function<void(ThriftWriter&)>& type_header) const {
   std::string compressed;
   MF_RETURN_IF_ERROR(Compress(meta->codec, payload, &compressed));
   std::string header;
@@ -349,12 +370,13 @@ Status ParquetWriter::WritePage(int page_type, const std::string& payload, Chunk
   w.EndStruct();
   meta->uncompressed += static_cast<int64_t>(header.size() + payload.size());
   meta->compressed += static_cast<int64_t>(header.size() + compressed.size());
-  MF_RETURN_IF_ERROR(Append(header));
-  return Append(compressed);
+  meta->bytes += header;
+  meta->bytes += compressed;
+  return Status::OK();
 }
 
 Status ParquetWriter::WritePages(const ColumnSpec& spec, const Column& col, size_t begin, size_t end,
-                                 const DictionaryPlan* dict, ChunkMeta* meta) {
+                                 const DictionaryPlan* dict, ChunkMeta* meta) const {
   const int index_width = dict ? std::max(1, BitWidth(static_cast<uint32_t>(dict->values.size() - 1))) : 0;
   size_t next_index = 0;  // into dict->indices: one per present value from `begin` on
   meta->encodings.insert(dict ? kEncodingRleDictionary : kEncodingPlain);

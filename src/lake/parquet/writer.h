@@ -5,10 +5,11 @@
 // RLE definition levels for optional columns, chunk
 // statistics (min/max/null_count), LogicalType and ConvertedType annotations, the chosen codec.
 // Memory is bounded by one row group: each group goes to the file as soon as it is written.
+// The column chunks of a row group are encoded in parallel, one thread per core.
 // The file is complete only after Finish() returns OK; durability (fsync, atomic rename)
 // belongs to the caller (see lake/dataset.h).
 //
-// Thread-safety: single-threaded.
+// Thread-safety: one caller thread at a time (it runs its own encoding threads inside).
 #pragma once
 
 #include <cstdint>
@@ -63,13 +64,14 @@ class ParquetWriter {
     std::vector<uint32_t> indices;
   };
   static DictionaryPlan PlanDictionary(ColumnType type, const Column& col, size_t begin, size_t end, size_t max_bytes);
-  Status WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, ChunkMeta* meta);
+  // Encodes one column chunk into meta->bytes (offsets in meta relative to its start).
+  Status WriteChunk(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, ChunkMeta* meta) const;
   // Compresses `payload` and writes it after a page header of `page_type`, whose type-specific
   // part `type_header` writes.
   Status WritePage(int page_type, const std::string& payload, ChunkMeta* meta,
-                   const std::function<void(ThriftWriter&)>& type_header);
+                   const std::function<void(ThriftWriter&)>& type_header) const;
   Status WritePages(const ColumnSpec& spec, const Column& col, size_t begin, size_t end, const DictionaryPlan* dict,
-                    ChunkMeta* meta);
+                    ChunkMeta* meta) const;
   Status Append(const std::string& bytes);
   std::string EncodeFooter() const;
 

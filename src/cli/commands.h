@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -41,6 +42,7 @@ struct ParquetCatOptions {
   std::string columns;  // comma-separated names; empty = all
   int64_t limit = -1;   // rows; -1 = all
   std::string format = "csv";
+  std::vector<std::string> where;  // "column<op>value", all must hold
 };
 
 Status ParquetSchemaCommand(const std::string& file);

@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   pq_cat->add_option("--columns", cat.columns, "Comma-separated column names (default: all)");
   pq_cat->add_option("--limit", cat.limit, "At most this many rows")->check(CLI::NonNegativeNumber);
   pq_cat->add_option("--format", cat.format, "csv or jsonl (default: csv)");
+  pq_cat->add_option("--where", cat.where,
+                     "Keep rows where column<op>value holds (op: = != < <= > >=); repeatable, all must hold. "
+                     "Row groups whose statistics rule it out are skipped unread");
   auto* pq_stats = parquet_cmd->add_subcommand("stats", "Print row groups, sizes, encodings, codecs, min/max");
   pq_stats->add_option("file", parquet_file, "Parquet file")->required();
 

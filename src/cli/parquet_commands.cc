@@ -49,6 +49,10 @@ std::string StatText(const ColumnSpec& spec, int physical, const std::optional<s
   if (!raw) return "-";
   if (spec.type == ColumnType::kString) return *raw;
   if (physical == 3) return "-";  // INT96 statistics have no defined order
+  if (spec.type == ColumnType::kDecimal && (physical == 6 || physical == 7)) {
+    auto unscaled = parquet::DecimalFromBigEndian(*raw);
+    return unscaled.ok() ? parquet::DecimalText(*unscaled, spec.scale) : "?";
+  }
   Column one;
   auto used = parquet::DecodePlain(static_cast<parquet::PhysicalType>(physical), 0, *raw, 1, spec.type, &one);
   if (!used.ok() || one.size() != 1) return "?";
@@ -122,11 +126,16 @@ Status ParquetCatCommand(const ParquetCatOptions& options) {
   }
   MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(options.file));
   MF_ASSIGN_OR_RETURN(const std::vector<int> columns, ResolveColumns(*reader, options.columns));
+  std::vector<parquet::Predicate> where;
+  for (const auto& text : options.where) {
+    MF_ASSIGN_OR_RETURN(parquet::Predicate p, parquet::ParsePredicate(text));
+    where.push_back(std::move(p));
+  }
   int64_t printed = 0;
   bool header = false;
   for (size_t g = 0; g < reader->num_row_groups(); ++g) {
     if (options.limit >= 0 && printed >= options.limit) break;
-    MF_ASSIGN_OR_RETURN(parquet::Table t, reader->ReadRowGroup(g, columns));
+    MF_ASSIGN_OR_RETURN(parquet::Table t, reader->ReadRowGroupWhere(g, columns, where));
     if (options.format == "csv" && !header) {
       for (size_t c = 0; c < t.schema.size(); ++c) std::cout << (c ? "," : "") << CsvField(t.schema[c].name);
       std::cout << "\n";

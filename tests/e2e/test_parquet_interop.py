@@ -194,3 +194,43 @@ def test_struct_fields_read_as_dotted_columns_and_lists_fail_by_name(tmp_path):
                             text=True)
     assert result.returncode == 2
     assert "column 'tags.list.element': repeated (list/map) columns are not supported" in result.stderr
+
+
+@pytest.mark.parametrize("where,sql", [
+    (["n>=3500"], "n >= 3500"),
+    (["city=Rabat", "temp<10"], "city = 'Rabat' AND temp < 10"),
+    (["ts>=2024-12-20 00:00:00+00"], "ts >= TIMESTAMPTZ '2024-12-20 00:00:00+00'"),
+    (["day!=2024-12-25"], "day <> DATE '2024-12-25'"),
+])
+def test_cat_where_equals_duckdb_where(tmp_path, where, sql):
+    path = tmp_path / "w.parquet"
+    con = duck()
+    con.execute(f"""COPY (SELECT i AS n, CASE WHEN i % 9 = 0 THEN NULL WHEN i < 2000 THEN 'Agadir' ELSE 'Rabat' END AS city,
+        CASE WHEN i % 5 = 0 THEN NULL ELSE (i % 40) - 5.5 END AS temp,
+        TIMESTAMPTZ '2024-12-03 22:12:21+00' + to_minutes(i * 10) AS ts,
+        DATE '2024-12-01' + (i // 144)::INTEGER AS day
+        FROM range(0, 5000) r(i)) TO '{path}' (FORMAT PARQUET, ROW_GROUP_SIZE 500)""")
+    expected = duckdb_csv(f"SELECT * FROM read_parquet('{path}') WHERE {sql}", tmp_path / "expected.csv")
+    args = [a for w in where for a in ("--where", w)]
+    assert_same_csv(our_csv(path, *args), expected, f"--where {where}")
+
+
+def test_decimals_read_exactly(tmp_path):
+    from decimal import Decimal
+    path = tmp_path / "dec.parquet"
+    values = [Decimal("-5.50"), Decimal("0.01"), None, Decimal("123456789012.34"), Decimal("-0.07")]
+    pq.write_table(pa.table({
+        "d128": pa.array(values, pa.decimal128(18, 2)),
+        "d9": pa.array([None if v is None else v.quantize(Decimal("0.01")) for v in values], pa.decimal128(14, 2)),
+    }), path)
+    expected = duckdb_csv(f"SELECT * FROM read_parquet('{path}')", tmp_path / "expected.csv")
+    assert_same_csv(our_csv(path), expected, "pyarrow decimals")
+    duck_path = tmp_path / "duck_dec.parquet"
+    con = duck()
+    con.execute(f"COPY (SELECT (i * 37 % 1000 - 500) / 100::DECIMAL(6,2) AS small, (i * 7919)::DECIMAL(18,3) / 7 AS big "
+                f"FROM range(0, 300) r(i)) TO '{duck_path}' (FORMAT PARQUET)")
+    expected = duckdb_csv(f"SELECT * FROM read_parquet('{duck_path}')", tmp_path / "expected2.csv")
+    assert_same_csv(our_csv(duck_path), expected, "DuckDB decimals")
+    assert_same_csv(our_csv(duck_path, "--where", "small>=1.5"),
+                    duckdb_csv(f"SELECT * FROM read_parquet('{duck_path}') WHERE small >= 1.5", tmp_path / "e3.csv"),
+                    "DuckDB decimals filtered")

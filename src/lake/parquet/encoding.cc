@@ -102,6 +102,31 @@ void EncodePlain(ColumnType type, const Column& col, size_t begin, size_t end, s
   }
 }
 
+Status AppendBytes(std::string_view bytes, ColumnType logical, Column* out) {
+  if (logical != ColumnType::kDecimal) {
+    out->AppendString(std::string(bytes));
+    return Status::OK();
+  }
+  MF_ASSIGN_OR_RETURN(int64_t unscaled, DecimalFromBigEndian(bytes));
+  out->AppendInt(unscaled);
+  return Status::OK();
+}
+
+Result<int64_t> DecimalFromBigEndian(std::string_view bytes) {
+  if (bytes.empty()) return Status::Corruption("empty DECIMAL value");
+  const bool negative = static_cast<uint8_t>(bytes[0]) & 0x80;
+  // Leading bytes that only repeat the sign may go; what is left must fit in 8 bytes.
+  size_t skip = 0;
+  while (bytes.size() - skip > 8 && static_cast<uint8_t>(bytes[skip]) == (negative ? 0xff : 0x00)) ++skip;
+  if (bytes.size() - skip > 8 ||
+      (bytes.size() - skip == 8 && skip > 0 && ((static_cast<uint8_t>(bytes[skip]) & 0x80) != 0) != negative)) {
+    return Status::InvalidArgument("DECIMAL value wider than 18 digits is not supported");
+  }
+  uint64_t v = negative ? ~uint64_t{0} : 0;
+  for (size_t i = skip; i < bytes.size(); ++i) v = (v << 8) | static_cast<uint8_t>(bytes[i]);
+  return static_cast<int64_t>(v);
+}
+
 Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view data, size_t count, ColumnType logical,
                            Column* out) {
   size_t pos = 0;
@@ -143,20 +168,19 @@ Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view 
         const uint32_t len = GetLE<uint32_t>(data.data() + pos);
         pos += 4;
         if (!need(len)) return Truncated("BYTE_ARRAY value");
-        out->AppendString(std::string(data.substr(pos, len)));
+        MF_RETURN_IF_ERROR(AppendBytes(data.substr(pos, len), logical, out));
         pos += len;
         break;
       }
       case PhysicalType::kFixed: {
         const size_t len = static_cast<size_t>(type_length);
         if (type_length <= 0 || !need(len)) return Truncated("FIXED_LEN_BYTE_ARRAY values");
-        out->AppendString(std::string(data.substr(pos, len)));
+        MF_RETURN_IF_ERROR(AppendBytes(data.substr(pos, len), logical, out));
         pos += len;
         break;
       }
     }
   }
-  (void)logical;
   return pos;
 }
 

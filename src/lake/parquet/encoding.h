@@ -36,6 +36,12 @@ void EncodePlain(ColumnType type, const Column& col, size_t begin, size_t end, s
 Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view data, size_t count, ColumnType logical,
                            Column* out);
 
+// The unscaled value of a big-endian two's-complement DECIMAL (FIXED_LEN_BYTE_ARRAY or
+// BYTE_ARRAY); InvalidArgument when it needs more than 64 bits.
+Result<int64_t> DecimalFromBigEndian(std::string_view bytes);
+// Appends BYTE_ARRAY/FIXED bytes as a string, or as an unscaled DECIMAL when `logical` is one.
+Status AppendBytes(std::string_view bytes, ColumnType logical, Column* out);
+
 // Encodes `levels` (each < 2^bit_width) as RLE runs of the hybrid encoding.
 void EncodeRleLevels(const std::vector<uint8_t>& levels, int bit_width, std::string* out);
 // Encodes `values` (each < 2^bit_width) with the hybrid: RLE runs for repeats of 8 or more,

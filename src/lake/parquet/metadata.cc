@@ -82,6 +82,10 @@ Status ReadSchemaElement(ThriftReader& r, SchemaElement* e) {
         MF_RETURN_IF_ERROR(r.ReadI32(&v));
         e->converted_type = v;
         return Status::OK();
+      case 7:
+        return r.ReadI32(&e->scale);
+      case 8:
+        return r.ReadI32(&e->precision);
       case 10:
         MF_RETURN_IF_ERROR(ExpectStruct(t));
         return ReadLogicalType(r, e);

@@ -25,6 +25,8 @@ struct SchemaElement {
   int16_t logical_type = 0;
   int16_t time_unit = 0;
   bool utc_adjusted = true;  // TIMESTAMP.isAdjustedToUTC (converted types imply true)
+  int32_t scale = 0;         // DECIMAL
+  int32_t precision = 0;
 };
 
 struct ColumnChunkMeta {

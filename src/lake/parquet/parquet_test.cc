@@ -5,6 +5,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 
 #include "core/file_util.h"
@@ -134,6 +135,68 @@ TEST(ParquetTest, DictionaryFallsBackToPlainWhenItGrowsTooBig) {
   auto back = reader->ReadAll();
   ASSERT_TRUE(back.ok()) << back.status().ToString();
   ExpectSameTables(table, *back);
+  fs::remove(path);
+}
+
+TEST(ParquetTest, ReadWhereSkipsRowGroupsByStatisticsAndFiltersRows) {
+  Table table({{"n", ColumnType::kInt64, false},
+               {"city", ColumnType::kString, true},
+               {"t", ColumnType::kTimestampMillis, false},
+               {"x", ColumnType::kDouble, true}});
+  for (int i = 0; i < 10000; ++i) {
+    table.columns[0].AppendInt(i);
+    if (i % 7 == 0) {
+      table.columns[1].AppendNull(ColumnType::kString);
+    } else {
+      table.columns[1].AppendString(i < 5000 ? "Agadir" : "Rabat");
+    }
+    table.columns[2].AppendInt(1'733'263'941'000 + int64_t{i} * 600'000);
+    table.columns[3].AppendDouble(i % 3 == 0 ? std::nan("") : i / 10.0);
+  }
+  const std::string path = TempPath("where.parquet");
+  WriterOptions options;
+  options.row_group_rows = 1000;
+  auto writer = std::move(ParquetWriter::Open(path, table.schema, options)).value();
+  ASSERT_TRUE(writer->Write(table).ok());
+  ASSERT_TRUE(writer->Finish().ok());
+  auto reader = std::move(ParquetReader::Open(path)).value();
+  struct Case {
+    std::vector<std::string> where;
+    size_t skipped;
+    std::function<bool(int)> keep;
+  };
+  const Case cases[] = {
+      {{"n>=9000"}, 9, [](int i) { return i >= 9000; }},
+      {{"n<1500", "n!=3"}, 8, [](int i) { return i < 1500 && i != 3; }},
+      {{"city=Rabat"}, 5, [](int i) { return i >= 5000 && i % 7 != 0; }},
+      {{"t<2024-12-04 00:00:00"},
+       9,
+       [](int i) { return 1'733'263'941'000 + int64_t{i} * 600'000 < 1'733'270'400'000; }},
+      {{"x>999.5"}, 9, [](int i) { return i % 3 != 0 && i / 10.0 > 999.5; }},
+      {{"n=123456"}, 10, [](int) { return false; }},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.where[0]);
+    std::vector<Predicate> where;
+    for (const auto& w : c.where) where.push_back(*ParsePredicate(w));
+    ParquetReader::ScanStats stats;
+    auto got = reader->ReadWhere({0, 1}, where, &stats);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    EXPECT_EQ(stats.row_groups, 10u);
+    EXPECT_EQ(stats.row_groups_skipped, c.skipped);
+    std::vector<int64_t> expected;
+    for (int i = 0; i < 10000; ++i) {
+      if (c.keep(i)) expected.push_back(i);
+    }
+    EXPECT_EQ(got->columns[0].ints, expected);
+    EXPECT_EQ(got->schema.size(), 2u);
+  }
+  EXPECT_FALSE(ParsePredicate("=5").ok());
+  EXPECT_FALSE(ParsePredicate("n").ok());
+  EXPECT_EQ(reader->ReadWhere({}, {*ParsePredicate("n>abc")}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(reader->ReadWhere({}, {*ParsePredicate("nope=1")}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(reader->ReadWhere({}, {*ParsePredicate("t>2024-13-01 00:00:00")}).status().code(),
+            StatusCode::kInvalidArgument);
   fs::remove(path);
 }
 

@@ -22,6 +22,8 @@ constexpr int64_t kMaxPageBytes = 1ll << 30;
 
 ColumnType MapType(const SchemaElement& e) {
   const int conv = e.converted_type.value_or(-1);
+  const bool decimal = e.logical_type == 5 || conv == 5;
+  if (decimal && (*e.type == 1 || *e.type == 2 || *e.type == 6 || *e.type == 7)) return ColumnType::kDecimal;
   switch (*e.type) {
     case 0:
       return ColumnType::kBool;
@@ -186,7 +188,7 @@ Status ParquetReader::BuildSchema() {
     // Leaves of (possibly optional) structs read as flat dotted columns; lists and maps do not.
     Leaf leaf{*e.type, e.type_length, def, !parent.repeated && e.repetition != 2};
     const bool utc = *e.type != 3 && e.utc_adjusted;  // INT96 carries wall-clock times
-    schema_.push_back({name, MapType(e), def > 0, utc});
+    schema_.push_back({name, MapType(e), def > 0, utc, e.scale});
     leaves_.push_back(leaf);
   }
   for (const auto& g : meta_.row_groups) {
@@ -210,6 +212,74 @@ Result<Table> ParquetReader::ReadAll(const std::vector<int>& columns) const {
   std::vector<size_t> groups(meta_.row_groups.size());
   for (size_t g = 0; g < groups.size(); ++g) groups[g] = g;
   return ReadRowGroups(groups, columns);
+}
+
+Result<Table> ParquetReader::ReadWhere(const std::vector<int>& columns, const std::vector<Predicate>& where,
+                                       ScanStats* stats) const {
+  std::vector<size_t> all(meta_.row_groups.size());
+  for (size_t g = 0; g < all.size(); ++g) all[g] = g;
+  return ReadWhereIn(all, columns, where, stats);
+}
+
+Result<Table> ParquetReader::ReadRowGroupWhere(size_t row_group, const std::vector<int>& columns,
+                                               const std::vector<Predicate>& where, ScanStats* stats) const {
+  if (row_group >= meta_.row_groups.size()) {
+    return Status::InvalidArgument(path_ + ": row group " + std::to_string(row_group) + " does not exist");
+  }
+  return ReadWhereIn({row_group}, columns, where, stats);
+}
+
+Result<Table> ParquetReader::ReadWhereIn(const std::vector<size_t>& among, const std::vector<int>& columns,
+                                         const std::vector<Predicate>& where, ScanStats* stats) const {
+  std::vector<int> wanted = columns;
+  if (wanted.empty()) {
+    for (size_t i = 0; i < schema_.size(); ++i) wanted.push_back(static_cast<int>(i));
+  }
+  // Read the wanted columns, then any predicate column not among them.
+  std::vector<int> read = wanted;
+  std::vector<std::pair<size_t, BoundPredicate>> bound;  // (position in `read`, predicate)
+  for (const Predicate& p : where) {
+    int col = -1;
+    for (size_t i = 0; i < schema_.size(); ++i) {
+      if (schema_[i].name == p.column) col = static_cast<int>(i);
+    }
+    if (col < 0) return Status::InvalidArgument(path_ + ": predicate on unknown column '" + p.column + "'");
+    MF_ASSIGN_OR_RETURN(BoundPredicate b,
+                        BoundPredicate::Bind(p, schema_[static_cast<size_t>(col)],
+                                             static_cast<PhysicalType>(leaves_[static_cast<size_t>(col)].physical)));
+    auto at = std::find(read.begin(), read.end(), col);
+    if (at == read.end()) at = read.insert(read.end(), col);
+    bound.emplace_back(static_cast<size_t>(at - read.begin()), std::move(b));
+  }
+  std::vector<size_t> groups;
+  for (size_t g : among) {
+    bool may_match = true;
+    for (const auto& [pos, b] : bound) {
+      const ColumnChunkMeta& chunk = meta_.row_groups[g].columns[static_cast<size_t>(read[pos])];
+      const bool all_null = chunk.null_count && *chunk.null_count == meta_.row_groups[g].num_rows;
+      if (all_null || !b.MayMatch(chunk.min_value, chunk.max_value)) may_match = false;
+    }
+    if (may_match) groups.push_back(g);
+  }
+  if (stats) *stats = {among.size(), among.size() - groups.size()};
+  MF_ASSIGN_OR_RETURN(Table all, ReadRowGroups(groups, read));
+  std::vector<ColumnSpec> specs(all.schema.begin(), all.schema.begin() + static_cast<ptrdiff_t>(wanted.size()));
+  Table out(specs);
+  for (size_t row = 0; row < all.num_rows(); ++row) {
+    bool keep = true;
+    for (const auto& [pos, b] : bound) {
+      if (!all.columns[pos].valid[row] || !b.Matches(all.columns[pos], row)) keep = false;
+    }
+    if (!keep) continue;
+    for (size_t c = 0; c < wanted.size(); ++c) {
+      if (all.columns[c].valid[row]) {
+        AppendValue(specs[c].type, all.columns[c], row, &out.columns[c]);
+      } else {
+        out.columns[c].AppendNull(specs[c].type);
+      }
+    }
+  }
+  return out;
 }
 
 Result<Table> ParquetReader::ReadRowGroups(const std::vector<size_t>& groups, const std::vector<int>& columns) const {

@@ -19,6 +19,7 @@
 
 #include "core/status.h"
 #include "lake/parquet/metadata.h"
+#include "lake/parquet/predicate.h"
 #include "lake/parquet/table.h"
 
 namespace meteoflow::parquet {
@@ -38,6 +39,18 @@ class ParquetReader {
   // Reads every row group and concatenates them.
   Result<Table> ReadAll(const std::vector<int>& columns = {}) const;
 
+  struct ScanStats {
+    size_t row_groups = 0;
+    size_t row_groups_skipped = 0;  // ruled out by their statistics, never read
+  };
+  // The rows that satisfy every predicate, with the given columns (empty = all). Row groups
+  // whose statistics rule a predicate out are skipped without reading their pages.
+  Result<Table> ReadWhere(const std::vector<int>& columns, const std::vector<Predicate>& where,
+                          ScanStats* stats = nullptr) const;
+  // The same within one row group.
+  Result<Table> ReadRowGroupWhere(size_t row_group, const std::vector<int>& columns,
+                                  const std::vector<Predicate>& where, ScanStats* stats = nullptr) const;
+
  public:
   // What decoding needs to know of one leaf column.
   struct LeafInfo {
@@ -52,6 +65,8 @@ class ParquetReader {
   ParquetReader(std::string path, int fd, uint64_t size) : path_(std::move(path)), fd_(fd), size_(size) {}
   Status Init();
   Status BuildSchema();
+  Result<Table> ReadWhereIn(const std::vector<size_t>& among, const std::vector<int>& columns,
+                            const std::vector<Predicate>& where, ScanStats* stats) const;
   // Reads the given row groups' columns; columns are decoded in parallel.
   Result<Table> ReadRowGroups(const std::vector<size_t>& groups, const std::vector<int>& columns) const;
   // Appends one column chunk's values to `out`.

@@ -24,6 +24,8 @@ const char* ColumnTypeName(ColumnType type) {
       return "TIMESTAMP(NANOS,UTC)";
     case ColumnType::kDate:
       return "DATE";
+    case ColumnType::kDecimal:
+      return "DECIMAL";
   }
   return "?";
 }

@@ -24,6 +24,7 @@ enum class ColumnType {
   kTimestampMicros,  // INT64, UTC
   kTimestampNanos,   // INT64, UTC
   kDate,             // INT32 days since 1970-01-01
+  kDecimal,          // unscaled int64; the value is ints[i] / 10^scale (read only, up to 18 digits)
 };
 
 const char* ColumnTypeName(ColumnType type);
@@ -35,6 +36,7 @@ struct ColumnSpec {
   bool optional = false;
   // Timestamps only: false for local date-times (isAdjustedToUTC = false; Spark's INT96).
   bool utc = true;
+  int scale = 0;  // DECIMAL only
 };
 
 struct Column {

@@ -59,6 +59,16 @@ int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0
 std::string DoubleText(double value) { return ShortestText(value); }
 std::string FloatText(float value) { return ShortestText(value); }
 
+std::string DecimalText(int64_t unscaled, int scale) {
+  const bool negative = unscaled < 0;
+  const uint64_t magnitude = negative ? uint64_t{0} - static_cast<uint64_t>(unscaled) : static_cast<uint64_t>(unscaled);
+  std::string digits = std::to_string(magnitude);
+  if (scale <= 0) return (negative ? "-" : "") + digits;
+  const size_t s = static_cast<size_t>(scale);
+  if (digits.size() <= s) digits = std::string(s - digits.size() + 1, '0') + digits;
+  return (negative ? "-" : "") + digits.substr(0, digits.size() - s) + "." + digits.substr(digits.size() - s);
+}
+
 std::string DateText(int64_t days) {
   using namespace std::chrono;
   const year_month_day ymd{sys_days{std::chrono::days{days}}};
@@ -109,6 +119,8 @@ std::string ValueText(const ColumnSpec& spec, const Column& column, size_t row) 
       return TimestampText(column.ints[row], 9, spec.utc);
     case ColumnType::kDate:
       return DateText(column.ints[row]);
+    case ColumnType::kDecimal:
+      return DecimalText(column.ints[row], spec.scale);
   }
   return "";
 }

@@ -22,5 +22,7 @@ std::string FloatText(float value);
 // `ticks` units of 10^-digits seconds since 1970-01-01T00:00:00Z (digits 3, 6 or 9).
 std::string TimestampText(int64_t ticks, int digits, bool utc);
 std::string DateText(int64_t days);
+// An unscaled DECIMAL with `scale` digits after the point, e.g. (-55, 1) -> "-5.5".
+std::string DecimalText(int64_t unscaled, int scale);
 
 }  // namespace meteoflow::parquet

@@ -250,6 +250,11 @@ Result<std::unique_ptr<ParquetWriter>> ParquetWriter::Open(const std::string& pa
                                                            WriterOptions options) {
   if (schema.empty()) return Status::InvalidArgument("parquet writer " + path + ": schema has no columns");
   if (options.row_group_rows == 0) return Status::InvalidArgument("parquet writer: row_group_rows must be > 0");
+  for (const auto& spec : schema) {
+    if (spec.type == ColumnType::kDecimal) {
+      return Status::InvalidArgument("parquet writer " + path + ": column '" + spec.name + "': DECIMAL is read-only");
+    }
+  }
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("open " + path);
   auto writer = std::unique_ptr<ParquetWriter>(new ParquetWriter(path, fd, std::move(schema), std::move(options)));

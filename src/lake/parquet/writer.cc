@@ -12,7 +12,6 @@
 #include <set>
 #include <string_view>
 #include <thread>
-#include <unordered_map>
 
 #include "core/file_util.h"
 #include "lake/parquet/encoding.h"
@@ -159,10 +158,52 @@ struct ValueKey {
   std::string_view text;
   bool operator==(const ValueKey& o) const { return bits == o.bits && text == o.text; }
 };
-struct ValueKeyHash {
-  size_t operator()(const ValueKey& k) const {
-    return std::hash<std::string_view>()(k.text) ^ std::hash<int64_t>()(k.bits) * 0x9E3779B97F4A7C15ull;
+uint64_t HashOf(const ValueKey& k) {
+  uint64_t h = k.text.empty() ? static_cast<uint64_t>(k.bits) : std::hash<std::string_view>()(k.text);
+  h ^= h >> 33;  // a full 64-bit mix, so every bit reaches the low bits the table uses
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 33);
+}
+
+// Value -> dictionary entry, open addressing over a power-of-two table of entry numbers.
+class DictionaryIndex {
+ public:
+  DictionaryIndex() : slots_(1024, 0), mask_(1023) {}
+  // The entry of `key`, adding it as entry size() when new (then *added is true).
+  uint32_t Find(const ValueKey& key, bool* added) {
+    const uint64_t h = HashOf(key);
+    for (uint64_t s = h & mask_;; s = (s + 1) & mask_) {
+      const uint32_t slot = slots_[s];
+      if (slot == 0) {
+        keys_.push_back(key);
+        slots_[s] = static_cast<uint32_t>(keys_.size());
+        *added = true;
+        if (keys_.size() * 2 > slots_.size()) Grow();
+        return static_cast<uint32_t>(keys_.size() - 1);
+      }
+      if (keys_[slot - 1] == key) {
+        *added = false;
+        return slot - 1;
+      }
+    }
   }
+  size_t size() const { return keys_.size(); }
+
+ private:
+  void Grow() {
+    slots_.assign(slots_.size() * 2, 0);
+    mask_ = slots_.size() - 1;
+    for (size_t e = 0; e < keys_.size(); ++e) {
+      uint64_t s = HashOf(keys_[e]) & mask_;
+      while (slots_[s] != 0) s = (s + 1) & mask_;
+      slots_[s] = static_cast<uint32_t>(e + 1);
+    }
+  }
+  std::vector<uint32_t> slots_;  // 0 = empty, else entry + 1
+  uint64_t mask_;
+  std::vector<ValueKey> keys_;
 };
 
 ValueKey KeyOf(ColumnType type, const Column& col, size_t i) {
@@ -188,20 +229,19 @@ ParquetWriter::DictionaryPlan ParquetWriter::PlanDictionary(ColumnType type, con
                                                             size_t end, size_t max_bytes) {
   DictionaryPlan plan;
   plan.end = begin;
-  std::unordered_map<ValueKey, uint32_t, ValueKeyHash> index;
+  DictionaryIndex index;
   size_t bytes = 0, seen = 0;
+  plan.indices.reserve(end - begin);
   for (size_t i = begin; i < end; ++i) {
     if (!col.valid[i]) {
       plan.end = i + 1;
       continue;
     }
-    auto [it, inserted] = index.try_emplace(KeyOf(type, col, i), static_cast<uint32_t>(index.size()));
-    if (inserted) {
+    bool added = false;
+    const uint32_t entry = index.Find(KeyOf(type, col, i), &added);
+    if (added) {
       bytes += ValueBytes(type, col, i);
-      if (bytes > max_bytes) {  // fall back to PLAIN from this row on
-        index.erase(it);
-        break;
-      }
+      if (bytes > max_bytes) break;  // fall back to PLAIN from this row on (the entry stays unused)
       if (type == ColumnType::kString) {
         plan.values.AppendString(col.strings[i]);
       } else if (IsIntegerBacked(type)) {
@@ -210,7 +250,7 @@ ParquetWriter::DictionaryPlan ParquetWriter::PlanDictionary(ColumnType type, con
         plan.values.AppendDouble(col.doubles[i]);
       }
     }
-    plan.indices.push_back(it->second);
+    plan.indices.push_back(entry);
     plan.end = i + 1;
     // Mostly distinct values: a dictionary would only add to the plain size.
     if (++seen == kDictionarySample && index.size() * 2 > seen) return DictionaryPlan{begin, {}, {}};

@@ -35,10 +35,12 @@ void PutVarint(std::string* out, uint64_t v) {
 Status Truncated(const char* what) { return Status::Corruption(std::string("page data truncated in ") + what); }
 
 // Converts an INT96 (nanoseconds of day, Julian day) to Unix milliseconds.
-int64_t Int96ToMillis(const char* p) {
+// INT96 = nanoseconds of the day (8 bytes) + Julian day number (4 bytes); to microseconds,
+// DuckDB's and Spark's precision for it.
+int64_t Int96ToMicros(const char* p) {
   const int64_t nanos = GetLE<int64_t>(p);
   const int32_t jdn = GetLE<int32_t>(p + 8);
-  return (static_cast<int64_t>(jdn) - 2440588) * 86'400'000 + nanos / 1'000'000;
+  return (static_cast<int64_t>(jdn) - 2440588) * 86'400'000'000 + nanos / 1'000;
 }
 
 }  // namespace
@@ -150,7 +152,7 @@ Result<size_t> DecodePlain(PhysicalType type, int type_length, std::string_view 
         break;
       case PhysicalType::kInt96:
         if (!need(12)) return Truncated("INT96 values");
-        out->AppendInt(Int96ToMillis(data.data() + pos));
+        out->AppendInt(Int96ToMicros(data.data() + pos));
         pos += 12;
         break;
       case PhysicalType::kFloat:

@@ -35,7 +35,7 @@ ColumnType MapType(const SchemaElement& e) {
       if (e.logical_type == 8 && e.time_unit == 3) return ColumnType::kTimestampNanos;
       return ColumnType::kInt64;
     case 3:
-      return ColumnType::kTimestampMillis;  // INT96, decoded to milliseconds
+      return ColumnType::kTimestampMicros;  // INT96, decoded to microseconds
     case 4:
       return ColumnType::kFloat;
     case 5:

@@ -1,10 +1,13 @@
-// ParquetReader: reads flat-schema Parquet files into Tables.
+// ParquetReader: reads Parquet files of any common writer into Tables.
 //
 // Supports data pages v1 and v2; PLAIN, dictionary (PLAIN_DICTIONARY / RLE_DICTIONARY), RLE
 // booleans, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT
-// values; RLE-hybrid definition levels; UNCOMPRESSED / SNAPPY / GZIP / ZSTD; INT96 timestamps
-// (read as milliseconds); and column projection. Leaves under a nested group are listed in the schema
-// with dotted names but reading one gives InvalidArgument naming the column.
+// values; RLE-hybrid definition levels; UNCOMPRESSED / SNAPPY / GZIP / ZSTD / LZ4_RAW; INT96
+// timestamps (read as local microseconds); DECIMAL up to 18 digits (exact, unscaled); column
+// projection; and filtered reads that skip row groups by their statistics. Fields of structs
+// read as flat columns with dotted names ("coord.lat"; null where the struct or the field is
+// null); leaves under a list or map are listed the same way, but reading one gives
+// InvalidArgument naming the column. Columns are decoded in parallel.
 //
 // Hostile files: every offset and length is checked against the file size before use, and
 // declared sizes are bounded, so a corrupt file gives Corruption, never a crash or a huge

@@ -41,7 +41,7 @@ Status ReadRawFile(const DataFile& file, bool is_new, std::vector<RawRecord>* ou
   MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll(cols));
   const std::string source = file.partition.count("source") ? file.partition.at("source") : "";
   for (size_t i = 0; i < table.num_rows(); ++i) {
-    out->push_back({source, table.columns[0].strings[i], table.columns[2].strings[i],
+    out->push_back({source, std::string(table.columns[0].StringAt(i)), std::string(table.columns[2].StringAt(i)),
                     Timestamp::FromMillis(table.columns[1].ints[i]), is_new});
   }
   return Status::OK();

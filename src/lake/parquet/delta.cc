@@ -96,10 +96,10 @@ Result<size_t> DecodeDeltaBinaryPacked(std::string_view data, size_t count, bool
 Result<size_t> DecodeDeltaLengthByteArray(std::string_view data, size_t count, Column* out) {
   std::vector<int64_t> lengths;
   MF_ASSIGN_OR_RETURN(size_t pos, DecodeDeltaBinaryPacked(data, count, true, &lengths));
-  out->strings.reserve(out->strings.size() + count);
+  out->string_ends.reserve(out->string_ends.size() + count);
   for (int64_t len : lengths) {
     if (len < 0 || static_cast<uint64_t>(len) > data.size() - pos) return Truncated("DELTA_LENGTH_BYTE_ARRAY value");
-    out->AppendString(std::string(data.substr(pos, static_cast<size_t>(len))));
+    out->AppendString(data.substr(pos, static_cast<size_t>(len)));
     pos += static_cast<size_t>(len);
   }
   return pos;

@@ -94,10 +94,12 @@ void EncodePlain(ColumnType type, const Column& col, size_t begin, size_t end, s
       case PhysicalType::kDouble:
         PutLE<double>(out, col.doubles[i]);
         break;
-      case PhysicalType::kByteArray:
-        PutLE<uint32_t>(out, static_cast<uint32_t>(col.strings[i].size()));
-        out->append(col.strings[i]);
+      case PhysicalType::kByteArray: {
+        const std::string_view v = col.StringAt(i);
+        PutLE<uint32_t>(out, static_cast<uint32_t>(v.size()));
+        out->append(v);
         break;
+      }
       default:
         break;
     }
@@ -106,7 +108,7 @@ void EncodePlain(ColumnType type, const Column& col, size_t begin, size_t end, s
 
 Status AppendBytes(std::string_view bytes, ColumnType logical, Column* out) {
   if (logical != ColumnType::kDecimal) {
-    out->AppendString(std::string(bytes));
+    out->AppendString(bytes);
     return Status::OK();
   }
   MF_ASSIGN_OR_RETURN(int64_t unscaled, DecimalFromBigEndian(bytes));

@@ -67,7 +67,7 @@ void ExpectSameTables(const Table& a, const Table& b) {
       if (!a.columns[c].valid[r]) continue;
       const ColumnType type = a.schema[c].type;
       if (type == ColumnType::kString) {
-        ASSERT_EQ(a.columns[c].strings[r], b.columns[c].strings[r]);
+        ASSERT_EQ(a.columns[c].StringAt(r), b.columns[c].StringAt(r));
       } else if (IsIntegerBacked(type)) {
         ASSERT_EQ(a.columns[c].ints[r], b.columns[c].ints[r]) << a.schema[c].name << " row " << r;
       } else if (std::isnan(a.columns[c].doubles[r])) {

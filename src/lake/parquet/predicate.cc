@@ -160,7 +160,7 @@ Result<BoundPredicate> BoundPredicate::Bind(const Predicate& p, const ColumnSpec
 
 int BoundPredicate::Compare(const Column& column, size_t row) const {
   if (spec_.type == ColumnType::kString) {
-    const int c = column.strings[row].compare(string_value_);
+    const int c = column.StringAt(row).compare(string_value_);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
   if (spec_.type == ColumnType::kDecimal) return Sign(static_cast<double>(column.ints[row]), double_value_);

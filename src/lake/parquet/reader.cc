@@ -61,7 +61,7 @@ void Reserve(ColumnType type, size_t rows, Column* c) {
   if (rows > (1u << 28)) return;  // a lying row count must not drive the allocation
   c->valid.reserve(rows);
   if (type == ColumnType::kString) {
-    c->strings.reserve(rows);
+    c->string_ends.reserve(rows);
   } else if (IsIntegerBacked(type)) {
     c->ints.reserve(rows);
   } else {
@@ -69,9 +69,36 @@ void Reserve(ColumnType type, size_t rows, Column* c) {
   }
 }
 
+// Appends one page's rows to `out`: present[k] for rows whose level is `max_def`, nulls elsewhere.
+template <typename T>
+void Scatter(const std::vector<T>& present, const std::vector<uint32_t>& defs, uint32_t max_def, std::vector<T>* out) {
+  const size_t base = out->size();
+  out->resize(base + defs.size());
+  size_t next = 0;
+  for (size_t i = 0; i < defs.size(); ++i) (*out)[base + i] = defs[i] == max_def ? present[next++] : T{};
+}
+
+void ScatterPresent(ColumnType type, const Column& present, const std::vector<uint32_t>& defs, uint32_t max_def,
+                    Column* out) {
+  const size_t base = out->valid.size();
+  out->valid.resize(base + defs.size());
+  for (size_t i = 0; i < defs.size(); ++i) out->valid[base + i] = defs[i] == max_def;
+  if (type == ColumnType::kString) {
+    size_t next = 0;
+    for (uint32_t d : defs) {
+      if (d == max_def) out->string_bytes.append(present.StringAt(next++));
+      out->string_ends.push_back(out->string_bytes.size());
+    }
+  } else if (IsIntegerBacked(type)) {
+    Scatter(present.ints, defs, max_def, &out->ints);
+  } else {
+    Scatter(present.doubles, defs, max_def, &out->doubles);
+  }
+}
+
 void AppendValue(ColumnType type, const Column& from, size_t i, Column* to) {
   if (type == ColumnType::kString) {
-    to->AppendString(from.strings[i]);
+    to->AppendString(from.StringAt(i));
   } else if (IsIntegerBacked(type)) {
     to->AppendInt(from.ints[i]);
   } else {
@@ -339,8 +366,11 @@ Status ParquetReader::ReadChunkInto(size_t row_group, int column, Column* out) c
   if (c.num_values < 0 || static_cast<uint64_t>(c.num_values) > size_ * 8 + 1024) {
     return Status::Corruption("implausible value count " + std::to_string(c.num_values));
   }
-  std::string chunk(static_cast<size_t>(c.total_compressed_size), '\0');
-  MF_RETURN_IF_ERROR(Pread(fd_, chunk.data(), chunk.size(), static_cast<uint64_t>(start), path_));
+  // Per-thread, reused: a fresh buffer per chunk costs a zero fill and page faults each time.
+  thread_local std::string chunk_buffer;
+  chunk_buffer.resize(static_cast<size_t>(c.total_compressed_size));
+  const std::string& chunk = chunk_buffer;
+  MF_RETURN_IF_ERROR(Pread(fd_, chunk_buffer.data(), chunk_buffer.size(), static_cast<uint64_t>(start), path_));
   Column dictionary;
   bool has_dictionary = false;
   size_t pos = 0;
@@ -429,7 +459,10 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
     }
     decoded.valid.insert(decoded.valid.end(), idx.size(), 1);
     if (type == ColumnType::kString) {
-      for (uint32_t i : idx) decoded.strings.push_back(dictionary->strings[i]);
+      for (uint32_t i : idx) {
+        decoded.string_bytes.append(dictionary->StringAt(i));
+        decoded.string_ends.push_back(decoded.string_bytes.size());
+      }
     } else if (IsIntegerBacked(type)) {
       const size_t base = decoded.ints.size();
       decoded.ints.resize(base + idx.size());
@@ -444,14 +477,7 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
   }
   if (decoded.size() - before != present) return Status::Corruption("page decoded to a different number of values");
   if (present == n) return Status::OK();
-  size_t next = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (defs[i] == static_cast<uint32_t>(leaf.max_def)) {
-      AppendValue(type, decoded, next++, out);
-    } else {
-      out->AppendNull(type);
-    }
-  }
+  ScatterPresent(type, decoded, defs, static_cast<uint32_t>(leaf.max_def), out);
   return Status::OK();
 }
 

@@ -36,7 +36,7 @@ bool IsIntegerBacked(ColumnType type) {
 
 void Column::AppendNull(ColumnType type) {
   if (type == ColumnType::kString) {
-    strings.emplace_back();
+    string_ends.push_back(string_bytes.size());
   } else if (IsIntegerBacked(type)) {
     ints.push_back(0);
   } else {

@@ -1,14 +1,16 @@
 // Columnar in-memory batch for the Parquet library: a schema and one Column per field.
 //
 // A Column stores its values in the vector that fits its type (ints for BOOLEAN, INT32,
-// INT64, DATE and timestamps; doubles for FLOAT/DOUBLE; strings for STRING) plus a validity
-// vector. Values at null slots are ignored (conventionally zero / empty).
+// INT64, DATE, DECIMAL and timestamps; doubles for FLOAT/DOUBLE; for STRING, all bytes back to
+// back in string_bytes with value i ending at string_ends[i]) plus a validity vector. Values
+// at null slots are ignored (conventionally zero / empty).
 //
 // Thread-safety: plain values.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace meteoflow::parquet {
@@ -42,8 +44,15 @@ struct ColumnSpec {
 struct Column {
   std::vector<int64_t> ints;
   std::vector<double> doubles;
-  std::vector<std::string> strings;
+  std::string string_bytes;
+  std::vector<uint64_t> string_ends;
   std::vector<uint8_t> valid;  // 1 = value present; same length as the value vector
+
+  // The string at `i` (valid until the column is next changed).
+  std::string_view StringAt(size_t i) const {
+    const uint64_t begin = i == 0 ? 0 : string_ends[i - 1];
+    return std::string_view(string_bytes.data() + begin, string_ends[i] - begin);
+  }
 
   size_t size() const { return valid.size(); }
   void AppendInt(int64_t v) {
@@ -54,8 +63,9 @@ struct Column {
     doubles.push_back(v);
     valid.push_back(1);
   }
-  void AppendString(std::string v) {
-    strings.push_back(std::move(v));
+  void AppendString(std::string_view v) {
+    string_bytes.append(v);
+    string_ends.push_back(string_bytes.size());
     valid.push_back(1);
   }
   void AppendNull(ColumnType type);

@@ -110,7 +110,7 @@ std::string ValueText(const ColumnSpec& spec, const Column& column, size_t row) 
     case ColumnType::kDouble:
       return DoubleText(column.doubles[row]);
     case ColumnType::kString:
-      return column.strings[row];
+      return std::string(column.StringAt(row));
     case ColumnType::kTimestampMillis:
       return TimestampText(column.ints[row], 3, spec.utc);
     case ColumnType::kTimestampMicros:

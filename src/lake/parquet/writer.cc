@@ -53,7 +53,7 @@ std::string StatBytes(ColumnType type, const Column& col, size_t i) {
     case PhysicalType::kDouble:
       return Bytes<double>(col.doubles[i]);
     default:
-      return col.strings[i];
+      return std::string(col.StringAt(i));
   }
 }
 
@@ -62,7 +62,7 @@ Stats ComputeStats(ColumnType type, const Column& col, size_t begin, size_t end)
   Stats stats;
   std::optional<size_t> lo, hi;
   auto less = [&](size_t a, size_t b) {
-    if (type == ColumnType::kString) return col.strings[a] < col.strings[b];  // unsigned bytes
+    if (type == ColumnType::kString) return col.StringAt(a) < col.StringAt(b);  // unsigned bytes
     if (IsIntegerBacked(type)) return col.ints[a] < col.ints[b];
     return col.doubles[a] < col.doubles[b];
   };
@@ -147,7 +147,7 @@ void WriteSchemaElement(ThriftWriter& w, const ColumnSpec& spec) {
 }
 
 size_t ValueBytes(ColumnType type, const Column& col, size_t i) {
-  if (type == ColumnType::kString) return 4 + col.strings[i].size();
+  if (type == ColumnType::kString) return 4 + col.StringAt(i).size();
   if (PhysicalOf(type) == PhysicalType::kInt32 || type == ColumnType::kFloat) return 4;
   return type == ColumnType::kBool ? 1 : 8;
 }
@@ -209,7 +209,7 @@ class DictionaryIndex {
 ValueKey KeyOf(ColumnType type, const Column& col, size_t i) {
   ValueKey key;
   if (type == ColumnType::kString) {
-    key.text = col.strings[i];
+    key.text = col.StringAt(i);
   } else if (IsIntegerBacked(type)) {
     key.bits = col.ints[i];
   } else if (type == ColumnType::kFloat) {
@@ -243,7 +243,7 @@ ParquetWriter::DictionaryPlan ParquetWriter::PlanDictionary(ColumnType type, con
       bytes += ValueBytes(type, col, i);
       if (bytes > max_bytes) break;  // fall back to PLAIN from this row on (the entry stays unused)
       if (type == ColumnType::kString) {
-        plan.values.AppendString(col.strings[i]);
+        plan.values.AppendString(col.StringAt(i));
       } else if (IsIntegerBacked(type)) {
         plan.values.AppendInt(col.ints[i]);
       } else {
@@ -323,7 +323,7 @@ Status ParquetWriter::Write(const Table& batch) {
       return Status::InvalidArgument("parquet writer: column " + std::to_string(c) + " differs from the schema");
     }
     const Column& col = batch.columns[c];
-    const size_t values = schema_[c].type == ColumnType::kString ? col.strings.size()
+    const size_t values = schema_[c].type == ColumnType::kString ? col.string_ends.size()
                           : IsIntegerBacked(schema_[c].type)     ? col.ints.size()
                                                                  : col.doubles.size();
     if (col.size() != batch.num_rows() || values != col.size()) {

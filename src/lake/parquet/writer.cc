@@ -58,29 +58,56 @@ std::string StatBytes(ColumnType type, const Column& col, size_t i) {
 }
 
 // Index of the smaller/larger present value under the type's sort order; NaN is skipped.
-Stats ComputeStats(ColumnType type, const Column& col, size_t begin, size_t end) {
-  Stats stats;
-  std::optional<size_t> lo, hi;
-  auto less = [&](size_t a, size_t b) {
-    if (type == ColumnType::kString) return col.StringAt(a) < col.StringAt(b);  // unsigned bytes
-    if (IsIntegerBacked(type)) return col.ints[a] < col.ints[b];
-    return col.doubles[a] < col.doubles[b];
-  };
+// Positions of the smallest and largest present values of v[begin, end) by `less`, skipping
+// the positions `skip` says to (nulls, NaN).
+template <typename T, typename Skip, typename Less>
+std::optional<std::pair<size_t, size_t>> MinMax(const std::vector<T>& v, size_t begin, size_t end, Skip skip,
+                                                Less less) {
+  std::optional<std::pair<size_t, size_t>> out;
   for (size_t i = begin; i < end; ++i) {
-    if (!col.valid[i]) {
-      ++stats.null_count;
+    if (skip(i)) continue;
+    if (!out) {
+      out = std::make_pair(i, i);
       continue;
     }
-    if (!IsIntegerBacked(type) && type != ColumnType::kString && std::isnan(col.doubles[i])) continue;
-    if (!lo || less(i, *lo)) lo = i;
-    if (!hi || less(*hi, i)) hi = i;
+    if (less(v[i], v[out->first])) out->first = i;
+    if (less(v[out->second], v[i])) out->second = i;
   }
-  if (lo && hi) {
-    stats.min = StatBytes(type, col, *lo);
-    stats.max = StatBytes(type, col, *hi);
+  return out;
+}
+
+Stats ComputeStats(ColumnType type, const Column& col, size_t begin, size_t end) {
+  Stats stats;
+  for (size_t i = begin; i < end; ++i) stats.null_count += !col.valid[i];
+  const bool all_valid = stats.null_count == 0;
+  std::optional<std::pair<size_t, size_t>> range;
+  if (type == ColumnType::kString) {
+    for (size_t i = begin; i < end; ++i) {  // by content, unsigned bytes
+      if (!col.valid[i]) continue;
+      if (!range) {
+        range = std::make_pair(i, i);
+        continue;
+      }
+      const std::string_view v = col.StringAt(i);
+      if (v < col.StringAt(range->first)) range->first = i;
+      if (col.StringAt(range->second) < v) range->second = i;
+    }
+  } else if (IsIntegerBacked(type)) {
+    range = MinMax(
+        col.ints, begin, end, [&](size_t i) { return !all_valid && !col.valid[i]; },
+        [](int64_t a, int64_t b) { return a < b; });
+  } else {
+    range = MinMax(
+        col.doubles, begin, end, [&](size_t i) { return (!all_valid && !col.valid[i]) || std::isnan(col.doubles[i]); },
+        [](double a, double b) { return a < b; });
+  }
+  if (range) {
+    const auto [lo, hi] = *range;
+    stats.min = StatBytes(type, col, lo);
+    stats.max = StatBytes(type, col, hi);
     if (!IsIntegerBacked(type) && type != ColumnType::kString) {  // -0.0 as min, +0.0 as max
-      if (col.doubles[*lo] == 0) stats.min = type == ColumnType::kFloat ? Bytes<float>(-0.0f) : Bytes<double>(-0.0);
-      if (col.doubles[*hi] == 0) stats.max = type == ColumnType::kFloat ? Bytes<float>(0.0f) : Bytes<double>(0.0);
+      if (col.doubles[lo] == 0) stats.min = type == ColumnType::kFloat ? Bytes<float>(-0.0f) : Bytes<double>(-0.0);
+      if (col.doubles[hi] == 0) stats.max = type == ColumnType::kFloat ? Bytes<float>(0.0f) : Bytes<double>(0.0);
     }
     if (stats.min->size() > kMaxStatBytes || stats.max->size() > kMaxStatBytes) stats.min = stats.max = std::nullopt;
   }

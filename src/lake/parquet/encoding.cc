@@ -254,53 +254,10 @@ void EncodeRleHybrid(const std::vector<uint32_t>& values, int bit_width, std::st
 }
 
 Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::vector<uint32_t>* out) {
-  if (bit_width < 0 || bit_width > 32) return Status::Corruption("RLE bit width " + std::to_string(bit_width));
-  size_t pos = 0;
-  const size_t value_bytes = static_cast<size_t>((bit_width + 7) / 8);
-  while (out->size() < count) {
-    uint64_t header = 0;
-    for (int shift = 0;; shift += 7) {
-      if (pos >= data.size() || shift > 63) return Truncated("RLE run header");
-      const uint8_t b = static_cast<uint8_t>(data[pos++]);
-      header |= static_cast<uint64_t>(b & 0x7F) << shift;
-      if (!(b & 0x80)) break;
-    }
-    if (header & 1) {  // bit-packed groups of 8
-      const uint64_t groups = header >> 1;
-      const uint64_t bytes = groups * static_cast<uint64_t>(bit_width);
-      if (bytes > data.size() - pos) return Truncated("bit-packed run");
-      const uint64_t values = std::min<uint64_t>(groups * 8, count - out->size());
-      const auto* packed = reinterpret_cast<const uint8_t*>(data.data() + pos);
-      const uint64_t mask = (uint64_t{1} << bit_width) - 1;
-      const size_t first = out->size();
-      out->resize(first + values);
-      // Group by group (8 values in bit_width bytes), through a zero-padded copy so every
-      // value is one fixed 8-byte load.
-      uint8_t group[32 + 8] = {};
-      for (uint64_t v = 0; v < values; v += 8) {
-        std::memcpy(group, packed + v / 8 * static_cast<uint64_t>(bit_width), static_cast<size_t>(bit_width));
-        const uint64_t in_group = std::min<uint64_t>(8, values - v);
-        for (uint64_t k = 0; k < in_group; ++k) {
-          const uint64_t bit = k * static_cast<uint64_t>(bit_width);
-          uint64_t window;
-          std::memcpy(&window, group + bit / 8, 8);
-          (*out)[first + v + k] = static_cast<uint32_t>((window >> (bit % 8)) & mask);
-        }
-      }
-      pos += bytes;
-    } else {
-      const uint64_t run = header >> 1;
-      if (value_bytes > data.size() - pos) return Truncated("RLE run value");
-      uint32_t value = 0;
-      for (size_t b = 0; b < value_bytes; ++b)
-        value |= static_cast<uint32_t>(static_cast<uint8_t>(data[pos + b])) << (8 * b);
-      pos += value_bytes;
-      if (run == 0) return Status::Corruption("RLE run of length 0");
-      const uint64_t take = std::min<uint64_t>(run, count - out->size());
-      out->insert(out->end(), take, value);
-    }
-  }
-  return Status::OK();
+  out->reserve(out->size() + count);
+  return ForEachRleHybrid(
+      data, bit_width, count, [&](uint32_t value, size_t n) { out->insert(out->end(), n, value); },
+      [&](const uint32_t* values, size_t n) { out->insert(out->end(), values, values + n); });
 }
 
 namespace {

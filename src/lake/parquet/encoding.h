@@ -5,7 +5,9 @@
 // runs out or claims impossible sizes; they never allocate more than the caller's bound.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,62 @@ void EncodeRleLevels(const std::vector<uint8_t>& levels, int bit_width, std::str
 void EncodeRleHybrid(const std::vector<uint32_t>& values, int bit_width, std::string* out);
 // Decodes `count` hybrid-encoded values of `bit_width` bits into `out`.
 Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::vector<uint32_t>* out);
+
+// Walks `count` hybrid-encoded values of `bit_width` bits without storing them: on_run(value, n)
+// for each repeated run, on_values(values, n) for each stretch of up to 64 bit-packed values.
+template <typename OnRun, typename OnValues>
+Status ForEachRleHybrid(std::string_view data, int bit_width, size_t count, OnRun&& on_run, OnValues&& on_values) {
+  if (bit_width < 0 || bit_width > 32) return Status::Corruption("RLE bit width " + std::to_string(bit_width));
+  const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
+  const size_t value_bytes = static_cast<size_t>((bit_width + 7) / 8);
+  const uint64_t mask = (uint64_t{1} << bit_width) - 1;
+  size_t pos = 0, done = 0;
+  while (done < count) {
+    uint64_t header = 0;
+    for (int shift = 0;; shift += 7) {
+      if (pos >= data.size() || shift > 63) return Status::Corruption("RLE run header runs past the page");
+      const uint8_t b = bytes[pos++];
+      header |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) break;
+    }
+    if (header & 1) {  // bit-packed groups of 8, each in bit_width bytes
+      const uint64_t groups = header >> 1;
+      if (groups * static_cast<uint64_t>(bit_width) > data.size() - pos) {
+        return Status::Corruption("bit-packed run runs past the page");
+      }
+      const uint64_t values = std::min<uint64_t>(groups * 8, count - done);
+      uint32_t chunk[64];
+      uint8_t group[32 + 8] = {};  // zero-padded copy: every value is one fixed 8-byte load
+      for (uint64_t v = 0; v < values; v += 64) {
+        const uint64_t n = std::min<uint64_t>(64, values - v);
+        for (uint64_t g = 0; g < n; g += 8) {
+          std::memcpy(group, bytes + pos + (v + g) / 8 * static_cast<uint64_t>(bit_width),
+                      static_cast<size_t>(bit_width));
+          for (uint64_t k = 0; k < 8; ++k) {
+            const uint64_t bit = k * static_cast<uint64_t>(bit_width);
+            uint64_t window;
+            std::memcpy(&window, group + bit / 8, 8);
+            chunk[g + k] = static_cast<uint32_t>((window >> (bit % 8)) & mask);
+          }
+        }
+        on_values(chunk, static_cast<size_t>(n));
+      }
+      pos += static_cast<size_t>(groups * static_cast<uint64_t>(bit_width));
+      done += static_cast<size_t>(values);
+    } else {
+      const uint64_t run = header >> 1;
+      if (run == 0) return Status::Corruption("RLE run of length 0");
+      if (value_bytes > data.size() - pos) return Status::Corruption("RLE run value runs past the page");
+      uint32_t value = 0;
+      for (size_t b = 0; b < value_bytes; ++b) value |= static_cast<uint32_t>(bytes[pos + b]) << (8 * b);
+      pos += value_bytes;
+      const size_t take = static_cast<size_t>(std::min<uint64_t>(run, count - done));
+      on_run(value, take);
+      done += take;
+    }
+  }
+  return Status::OK();
+}
 
 int BitWidth(uint32_t max_value);
 

@@ -106,6 +106,56 @@ void AppendValue(ColumnType type, const Column& from, size_t i, Column* to) {
   }
 }
 
+// Appends `count` dictionary entries named by a dictionary page's indices (1 byte bit width,
+// then the RLE/bit-packed hybrid), decoding and gathering in one pass.
+Status GatherDictionary(std::string_view values, const Column& dictionary, ColumnType type, size_t count, Column* out) {
+  const size_t entries = dictionary.size();
+  uint32_t bad = 0;
+  bool out_of_range = false;
+  auto check = [&](uint32_t i) {
+    if (i >= entries) {
+      out_of_range = true;
+      bad = i;
+      return false;
+    }
+    return true;
+  };
+  Status s;
+  if (type == ColumnType::kString) {
+    auto one = [&](uint32_t i) {
+      if (!check(i)) return;
+      out->string_bytes.append(dictionary.StringAt(i));
+      out->string_ends.push_back(out->string_bytes.size());
+    };
+    s = ForEachRleHybrid(
+        values.substr(1), static_cast<uint8_t>(values[0]), count,
+        [&](uint32_t i, size_t n) {
+          for (size_t k = 0; k < n; ++k) one(i);
+        },
+        [&](const uint32_t* v, size_t n) {
+          for (size_t k = 0; k < n; ++k) one(v[k]);
+        });
+  } else {
+    auto gather = [&](auto& from, auto& to) {
+      return ForEachRleHybrid(
+          values.substr(1), static_cast<uint8_t>(values[0]), count,
+          [&](uint32_t i, size_t n) {
+            if (check(i)) to.insert(to.end(), n, from[i]);
+          },
+          [&](const uint32_t* v, size_t n) {
+            for (size_t k = 0; k < n; ++k) {
+              if (check(v[k])) to.push_back(from[v[k]]);
+            }
+          });
+    };
+    s = IsIntegerBacked(type) ? gather(dictionary.ints, out->ints) : gather(dictionary.doubles, out->doubles);
+  }
+  MF_RETURN_IF_ERROR(s);
+  if (out_of_range) return Status::Corruption("dictionary index " + std::to_string(bad) + " out of range");
+  out->valid.insert(out->valid.end(), count, 1);
+  return Status::OK();
+}
+
 // Values of a non-dictionary page: `present` of them, by the page's `encoding`.
 Status DecodeValues(int encoding, const ParquetReader::LeafInfo& leaf, ColumnType type, std::string_view values,
                     size_t present, Column* out) {
@@ -409,9 +459,8 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
                                  ColumnType type, const Column* dictionary, Column* out) const {
   // Per-thread scratch, reused from page to page (fresh large buffers cost page faults).
   thread_local std::string page;
-  thread_local std::vector<uint32_t> defs, idx;
+  thread_local std::vector<uint32_t> defs;
   defs.clear();
-  idx.clear();
   std::string_view levels, values;
   const size_t n = static_cast<size_t>(h.num_values);
   if (h.type == 3) {
@@ -450,28 +499,7 @@ Status ParquetReader::DecodePage(const PageHeader& h, std::string_view body, con
   if (h.encoding == 2 || h.encoding == 8) {
     if (!dictionary) return Status::Corruption("dictionary-encoded page without a dictionary page");
     if (values.empty() && present > 0) return Status::Corruption("dictionary page data is empty");
-    if (present > 0) {
-      MF_RETURN_IF_ERROR(DecodeRleHybrid(values.substr(1), static_cast<uint8_t>(values[0]), present, &idx));
-    }
-    const size_t entries = dictionary->size();
-    for (uint32_t i : idx) {
-      if (i >= entries) return Status::Corruption("dictionary index " + std::to_string(i) + " out of range");
-    }
-    decoded.valid.insert(decoded.valid.end(), idx.size(), 1);
-    if (type == ColumnType::kString) {
-      for (uint32_t i : idx) {
-        decoded.string_bytes.append(dictionary->StringAt(i));
-        decoded.string_ends.push_back(decoded.string_bytes.size());
-      }
-    } else if (IsIntegerBacked(type)) {
-      const size_t base = decoded.ints.size();
-      decoded.ints.resize(base + idx.size());
-      for (size_t k = 0; k < idx.size(); ++k) decoded.ints[base + k] = dictionary->ints[idx[k]];
-    } else {
-      const size_t base = decoded.doubles.size();
-      decoded.doubles.resize(base + idx.size());
-      for (size_t k = 0; k < idx.size(); ++k) decoded.doubles[base + k] = dictionary->doubles[idx[k]];
-    }
+    if (present > 0) MF_RETURN_IF_ERROR(GatherDictionary(values, *dictionary, type, present, &decoded));
   } else {
     MF_RETURN_IF_ERROR(DecodeValues(h.encoding, leaf, type, values, present, &decoded));
   }

@@ -49,6 +49,18 @@ Status ParquetSchemaCommand(const std::string& file);
 Status ParquetCatCommand(const ParquetCatOptions& options);
 Status ParquetStatsCommand(const std::string& file);
 
+struct ModelFitOptions {
+  std::string csv, time_column, value_column;
+  std::string model = "arima";
+  std::string order = "1,1,1";
+  std::string seasonal;  // "P,D,Q,s"; empty = none
+  std::string trend = "n";
+  int horizon = 6;
+  bool json = false;
+};
+
+Status ModelFitCommand(const ModelFitOptions& options);
+
 Status RunCommand(const CommonOptions& common, const RunOptions& options);
 Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options);
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options);

@@ -62,6 +62,20 @@ int main(int argc, char** argv) {
   auto* pq_stats = parquet_cmd->add_subcommand("stats", "Print row groups, sizes, encodings, codecs, min/max");
   pq_stats->add_option("file", parquet_file, "Parquet file")->required();
 
+  ModelFitOptions fit;
+  auto* model_cmd = app.add_subcommand("model", "Fit forecasting models");
+  model_cmd->require_subcommand(1);
+  auto* model_fit = model_cmd->add_subcommand("fit", "Fit one model to one CSV column; print estimates and a forecast");
+  model_fit->add_option("--csv", fit.csv, "CSV file with a header row")->required();
+  model_fit->add_option("--time-column", fit.time_column, "Column ordering the rows (ISO 8601 text)")->required();
+  model_fit->add_option("--value-column", fit.value_column, "Column to model")->required();
+  model_fit->add_option("--model", fit.model, "arima or sarima (default: arima)");
+  model_fit->add_option("--order", fit.order, "p,d,q (default: 1,1,1)");
+  model_fit->add_option("--seasonal", fit.seasonal, "P,D,Q,s");
+  model_fit->add_option("--trend", fit.trend, "n (none) or c (constant; needs d = D = 0)");
+  model_fit->add_option("--horizon", fit.horizon, "Steps to forecast (default: 6)")->check(CLI::Range(1, 10000));
+  model_fit->add_flag("--json", fit.json, "One JSON object: model, params, sigma2, loglik, aic, aicc, forecast");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -73,6 +87,7 @@ int main(int argc, char** argv) {
     if (*run_cmd) status = RunCommand(common, run);
     if (*worker_cmd) status = WorkerCommand(common, worker);
     if (*serve_cmd) status = ServeCommand(common, serve);
+    if (*model_fit) status = ModelFitCommand(fit);
     if (*pq_schema) status = ParquetSchemaCommand(parquet_file);
     if (*pq_cat) status = ParquetCatCommand(cat);
     if (*pq_stats) status = ParquetStatsCommand(parquet_file);

@@ -1,0 +1,346 @@
+#include "forecast/arima.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "forecast/lbfgs.h"
+
+namespace meteoflow::forecast {
+namespace {
+
+constexpr double kLog2Pi = 1.8378770664093453;
+
+using Poly = std::vector<double>;  // coefficients of B^0, B^1, ...
+
+Poly Multiply(const Poly& a, const Poly& b) {
+  Poly out(a.size() + b.size() - 1, 0.0);
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (size_t j = 0; j < b.size(); ++j) out[i + j] += a[i] * b[j];
+  }
+  return out;
+}
+
+// 1 + sign * sum c_i B^(i * step)
+Poly Lag(const std::vector<double>& c, double sign, int step) {
+  Poly p(c.size() * static_cast<size_t>(step) + 1, 0.0);
+  p[0] = 1;
+  for (size_t i = 0; i < c.size(); ++i) p[(i + 1) * static_cast<size_t>(step)] = sign * c[i];
+  return p;
+}
+
+// (1 - B)^d (1 - B^s)^D
+Poly DifferencePoly(const ArimaOrder& o) {
+  Poly p{1.0};
+  for (int i = 0; i < o.d; ++i) p = Multiply(p, {1.0, -1.0});
+  for (int i = 0; i < o.D; ++i) p = Multiply(p, Lag({1.0}, -1.0, o.s));
+  return p;
+}
+
+std::vector<double> Difference(const std::vector<double>& y, const ArimaOrder& o) {
+  const Poly p = DifferencePoly(o);
+  std::vector<double> w;
+  for (size_t t = p.size() - 1; t < y.size(); ++t) {
+    double v = 0;
+    for (size_t k = 0; k < p.size(); ++k) v += p[k] * y[t - k];
+    w.push_back(v);
+  }
+  return w;
+}
+
+// Coefficients a of w_t = sum a_k w_{t-k} + ... and b of e_t + sum b_k e_{t-k}.
+void ExpandArma(const ArimaModel& m, std::vector<double>* a, std::vector<double>* b) {
+  const int s = std::max(1, m.order.s);
+  const Poly ar = Multiply(Lag(m.ar, -1.0, 1), Lag(m.seasonal_ar, -1.0, s));
+  const Poly ma = Multiply(Lag(m.ma, 1.0, 1), Lag(m.seasonal_ma, 1.0, s));
+  a->assign(ar.size() - 1, 0.0);
+  for (size_t k = 1; k < ar.size(); ++k) (*a)[k - 1] = -ar[k];
+  b->assign(ma.begin() + 1, ma.end());
+}
+
+// The state-space form in Harvey's layout: state dimension r, transition = companion matrix of
+// `a`, disturbance loading R = (1, b_1, ..., b_{r-1}).
+struct StateSpace {
+  size_t r = 1;
+  std::vector<double> a, R;
+
+  StateSpace(const std::vector<double>& ar, const std::vector<double>& ma) {
+    r = std::max(ar.size(), ma.size() + 1);
+    a.assign(r, 0.0);
+    std::copy(ar.begin(), ar.end(), a.begin());
+    R.assign(r, 0.0);
+    R[0] = 1;
+    std::copy(ma.begin(), ma.end(), R.begin() + 1);
+  }
+  // out = T M T' for symmetric M (r x r, row-major), with T the companion matrix.
+  void TMTt(const std::vector<double>& M, std::vector<double>* out) const {
+    std::vector<double> TM(r * r);  // (T M)_ij = a_i M_0j + M_{i+1,j}
+    for (size_t i = 0; i < r; ++i) {
+      for (size_t j = 0; j < r; ++j) TM[i * r + j] = a[i] * M[j] + (i + 1 < r ? M[(i + 1) * r + j] : 0.0);
+    }
+    out->assign(r * r, 0.0);  // (TM T')_ij = (TM)_i0 a_j + (TM)_{i,j+1}
+    for (size_t i = 0; i < r; ++i) {
+      for (size_t j = 0; j < r; ++j) (*out)[i * r + j] = TM[i * r] * a[j] + (j + 1 < r ? TM[i * r + j + 1] : 0.0);
+    }
+  }
+  // The stationary state covariance (per unit sigma2): P = T P T' + R R', by doubling.
+  std::vector<double> StationaryCovariance() const {
+    std::vector<double> P(r * r), A(r * r, 0.0), tmp(r * r), next(r * r);
+    for (size_t i = 0; i < r; ++i) {
+      for (size_t j = 0; j < r; ++j) P[i * r + j] = R[i] * R[j];
+      A[i * r] = a[i];
+      if (i + 1 < r) A[i * r + i + 1] = 1;
+    }
+    for (int iter = 0; iter < 64; ++iter) {
+      // P += A P A'; A = A A
+      for (size_t i = 0; i < r; ++i) {
+        for (size_t j = 0; j < r; ++j) {
+          double v = 0;
+          for (size_t k = 0; k < r; ++k) v += A[i * r + k] * P[k * r + j];
+          tmp[i * r + j] = v;
+        }
+      }
+      double change = 0;
+      for (size_t i = 0; i < r; ++i) {
+        for (size_t j = 0; j < r; ++j) {
+          double v = 0;
+          for (size_t k = 0; k < r; ++k) v += tmp[i * r + k] * A[j * r + k];
+          next[i * r + j] = P[i * r + j] + v;
+          change = std::max(change, std::abs(v));
+        }
+      }
+      P.swap(next);
+      for (size_t i = 0; i < r; ++i) {
+        for (size_t j = 0; j < r; ++j) {
+          double v = 0;
+          for (size_t k = 0; k < r; ++k) v += A[i * r + k] * A[k * r + j];
+          tmp[i * r + j] = v;
+        }
+      }
+      A.swap(tmp);
+      if (change < 1e-14 * std::max(1.0, P[0])) break;
+    }
+    return P;
+  }
+};
+
+struct FilterResult {
+  double loglik = 0;  // sigma2 concentrated out
+  double sigma2 = 0;
+  std::vector<double> state;  // predicted state for the step after the data
+};
+
+// Kalman filter over w (mean already removed); non-finite when the model is degenerate.
+FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
+  std::vector<double> ar, ma;
+  ExpandArma(m, &ar, &ma);
+  const StateSpace ss(ar, ma);
+  const size_t r = ss.r;
+  std::vector<double> P = ss.StationaryCovariance(), TPTt, x(r, 0.0), K(r);
+  double sum_log_f = 0, sum_v2_f = 0;
+  bool steady = false;
+  double F = 0;
+  for (double obs : w) {
+    const double v = obs - x[0];
+    if (!steady) {
+      F = P[0];
+      if (!(F > 0)) return {NAN, NAN, {}};
+      ss.TMTt(P, &TPTt);
+      for (size_t i = 0; i < r; ++i) {  // K = T P Z' / F, Z = e_0
+        double tp = ss.a[i] * P[0] + (i + 1 < r ? P[(i + 1) * r] : 0.0);
+        K[i] = tp / F;
+      }
+    }
+    sum_log_f += std::log(F);
+    sum_v2_f += v * v / F;
+    std::vector<double> next(r);  // x' = T x + K v
+    for (size_t i = 0; i < r; ++i) next[i] = ss.a[i] * x[0] + (i + 1 < r ? x[i + 1] : 0.0) + K[i] * v;
+    x.swap(next);
+    if (!steady) {
+      double change = 0;
+      for (size_t i = 0; i < r; ++i) {
+        for (size_t j = 0; j < r; ++j) {
+          const double updated = TPTt[i * r + j] + ss.R[i] * ss.R[j] - K[i] * K[j] * F;
+          change = std::max(change, std::abs(updated - P[i * r + j]));
+          P[i * r + j] = updated;
+        }
+      }
+      steady = change < 1e-13 * std::max(1.0, P[0]);
+    }
+  }
+  const double n = static_cast<double>(w.size());
+  FilterResult out;
+  out.sigma2 = sum_v2_f / n;
+  out.loglik = -0.5 * (n * (kLog2Pi + 1 + std::log(out.sigma2)) + sum_log_f);
+  out.state = std::move(x);
+  return out;
+}
+
+// Unconstrained x -> coefficients of a stationary AR polynomial (partial autocorrelations
+// x/sqrt(1+x^2), then Durbin-Levinson).
+std::vector<double> Constrain(const double* x, size_t k) {
+  std::vector<double> phi(k), prev(k);
+  for (size_t j = 0; j < k; ++j) {
+    const double r = x[j] / std::sqrt(1 + x[j] * x[j]);
+    prev = phi;
+    phi[j] = r;
+    for (size_t i = 0; i < j; ++i) phi[i] = prev[i] - r * prev[j - 1 - i];
+  }
+  return phi;
+}
+
+void Unpack(const std::vector<double>& x, ArimaModel* m) {
+  const ArimaOrder& o = m->order;
+  size_t at = 0;
+  auto take = [&](int k, bool ma) {
+    std::vector<double> c = Constrain(x.data() + at, static_cast<size_t>(k));
+    at += static_cast<size_t>(k);
+    if (ma) {
+      for (double& v : c) v = -v;  // 1 + sum theta B^i invertible <=> 1 - sum (-theta) B^i stationary
+    }
+    return c;
+  };
+  m->ar = take(o.p, false);
+  m->ma = take(o.q, true);
+  m->seasonal_ar = take(o.P, false);
+  m->seasonal_ma = take(o.Q, true);
+  if (o.constant) m->mean = x[at];
+}
+
+std::vector<double> Demeaned(const std::vector<double>& w, double mean) {
+  std::vector<double> out(w.size());
+  for (size_t i = 0; i < w.size(); ++i) out[i] = w[i] - mean;
+  return out;
+}
+
+Status CheckInput(const std::vector<double>& y, const ArimaOrder& o) {
+  if (o.p < 0 || o.d < 0 || o.q < 0 || o.P < 0 || o.D < 0 || o.Q < 0 || o.s < 0 || o.p > 20 || o.q > 20 || o.P > 5 ||
+      o.Q > 5 || o.d > 3 || o.D > 2 || o.s > 366) {
+    return Status::InvalidArgument("order " + o.ToString() + " is out of range");
+  }
+  if ((o.P || o.D || o.Q) && o.s < 2) {
+    return Status::InvalidArgument("order " + o.ToString() + ": a seasonal part needs a period s >= 2");
+  }
+  if (o.constant && (o.d || o.D)) {
+    return Status::InvalidArgument("order " + o.ToString() + ": a constant needs d = D = 0 (difference it away)");
+  }
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) return Status::InvalidArgument("value " + std::to_string(i) + " is not finite");
+  }
+  const size_t lost = static_cast<size_t>(o.d + o.D * o.s);
+  const size_t params = static_cast<size_t>(o.p + o.q + o.P + o.Q + (o.constant ? 1 : 0) + 1);
+  const size_t span = static_cast<size_t>(o.p + o.P * o.s + o.q + o.Q * o.s);
+  if (y.size() < lost + std::max(params, span) + 3) {
+    return Status::InvalidArgument(std::to_string(y.size()) + " observations are too few for " + o.ToString());
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string ArimaOrder::ToString() const {
+  std::string out = "ARIMA(" + std::to_string(p) + "," + std::to_string(d) + "," + std::to_string(q) + ")";
+  if (s)
+    out += "(" + std::to_string(P) + "," + std::to_string(D) + "," + std::to_string(Q) + "," + std::to_string(s) + ")";
+  return constant ? out + " with constant" : out;
+}
+
+Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model) {
+  MF_RETURN_IF_ERROR(CheckInput(y, model.order));
+  const FilterResult f = Filter(Demeaned(Difference(y, model.order), model.mean), model);
+  if (!std::isfinite(f.loglik)) return Status::InvalidArgument("the model's likelihood is not finite for this series");
+  return f.loglik;
+}
+
+Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order) {
+  MF_RETURN_IF_ERROR(CheckInput(y, order));
+  const std::vector<double> w = Difference(y, order);
+  const double mean = std::accumulate(w.begin(), w.end(), 0.0) / static_cast<double>(w.size());
+  double spread = 0;
+  for (double v : w) spread = std::max(spread, std::abs(v - mean));
+  if (spread < 1e-12 * std::max(1.0, std::abs(mean))) {
+    return Status::InvalidArgument("the series has no variation after differencing: nothing to fit");
+  }
+  ArimaModel model;
+  model.order = order;
+  const int coefficients = order.p + order.q + order.P + order.Q;
+  std::vector<double> x0(static_cast<size_t>(coefficients), 0.0);
+  if (order.constant) x0.push_back(mean);
+  const double n = static_cast<double>(w.size());
+  auto objective = [&](const std::vector<double>& x) {
+    ArimaModel m = model;
+    Unpack(x, &m);
+    return -Filter(Demeaned(w, order.constant ? m.mean : 0.0), m).loglik / n;
+  };
+  const LbfgsResult best = MinimizeLbfgs(objective, x0);
+  Unpack(best.x, &model);
+  const FilterResult f = Filter(Demeaned(w, order.constant ? model.mean : 0.0), model);
+  if (!std::isfinite(f.loglik)) return Status::InvalidArgument("the likelihood is not finite at the optimum");
+  model.sigma2 = f.sigma2;
+  model.loglik = f.loglik;
+  model.nobs = static_cast<int>(w.size());
+  model.parameters = coefficients + (order.constant ? 1 : 0) + 1;
+  const double k = model.parameters;
+  model.aic = -2 * model.loglik + 2 * k;
+  model.aicc = n - k - 1 > 0 ? model.aic + 2 * k * (k + 1) / (n - k - 1) : INFINITY;
+  model.iterations = best.iterations;
+  model.converged = best.converged;
+  return model;
+}
+
+Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon, double level) {
+  if (horizon < 1 || horizon > 10000) return Status::InvalidArgument("horizon must be in [1, 10000]");
+  if (!(level > 0 && level < 1)) return Status::InvalidArgument("interval level must be in (0, 1)");
+  MF_RETURN_IF_ERROR(CheckInput(y, model.order));
+  const ArimaOrder& o = model.order;
+  const std::vector<double> w = Difference(y, o);
+  const FilterResult f = Filter(Demeaned(w, model.mean), model);
+  if (!std::isfinite(f.loglik)) return Status::InvalidArgument("the model's likelihood is not finite for this series");
+  std::vector<double> ar, ma;
+  ExpandArma(model, &ar, &ma);
+  // Differenced forecasts: the first state element of T^(h-1) x.
+  std::vector<double> x = f.state, w_hat;
+  for (int h = 0; h < horizon; ++h) {
+    w_hat.push_back(x[0] + model.mean);
+    std::vector<double> next(x.size());
+    for (size_t i = 0; i < x.size(); ++i)
+      next[i] = (i < ar.size() ? ar[i] : 0.0) * x[0] + (i + 1 < x.size() ? x[i + 1] : 0.0);
+    x.swap(next);
+  }
+  // Undo the differencing: y_t = w_t - sum_{k>=1} delta_k y_{t-k}.
+  const Poly delta = DifferencePoly(o);
+  std::vector<double> path = y;
+  ArimaForecast out;
+  for (int h = 0; h < horizon; ++h) {
+    double v = w_hat[static_cast<size_t>(h)];
+    for (size_t k = 1; k < delta.size(); ++k) v -= delta[k] * path[path.size() - k];
+    path.push_back(v);
+    out.mean.push_back(v);
+  }
+  // Psi weights of the full model phi(B) delta(B) y = theta(B) e.
+  Poly full_ar{1.0};
+  for (size_t i = 0; i < ar.size(); ++i) full_ar.push_back(-ar[i]);
+  full_ar = Multiply(full_ar, delta);
+  std::vector<double> psi(static_cast<size_t>(horizon), 0.0);
+  for (size_t j = 0; j < psi.size(); ++j) {
+    double v = j == 0 ? 1.0 : (j - 1 < ma.size() ? ma[j - 1] : 0.0);
+    for (size_t i = 1; i <= j && i < full_ar.size(); ++i) v -= full_ar[i] * psi[j - i];
+    psi[j] = v;
+  }
+  // z for the two-sided level, by bisection on the normal CDF.
+  double lo = 0, hi = 10;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = (lo + hi) / 2;
+    (0.5 * std::erfc(-mid / std::sqrt(2.0)) < (1 + level) / 2 ? lo : hi) = mid;
+  }
+  double var = 0;
+  for (int h = 0; h < horizon; ++h) {
+    var += psi[static_cast<size_t>(h)] * psi[static_cast<size_t>(h)] * model.sigma2;
+    const double half = lo * std::sqrt(var);
+    out.lower.push_back(out.mean[static_cast<size_t>(h)] - half);
+    out.upper.push_back(out.mean[static_cast<size_t>(h)] + half);
+  }
+  return out;
+}
+
+}  // namespace meteoflow::forecast

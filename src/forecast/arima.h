@@ -1,0 +1,60 @@
+// ARIMA(p,d,q) and seasonal SARIMA(p,d,q)(P,D,Q,s) fitted by exact Gaussian maximum likelihood.
+//
+// The series is differenced d times and seasonally D times; the differenced series (minus a mean
+// when a constant is asked for, d = D = 0 only) follows the multiplicative ARMA model
+//   (1 - sum phi_i B^i)(1 - sum Phi_j B^(js)) w_t = (1 + sum theta_i B^i)(1 + sum Theta_j B^(js)) e_t
+// with e_t ~ N(0, sigma2) -- statsmodels' sign conventions. Its exact likelihood comes from a
+// Kalman filter on the state-space form, started from the stationary state covariance; sigma2
+// is concentrated out. Parameters are searched by L-BFGS over an unconstrained transform that
+// keeps the AR parts stationary and the MA parts invertible (partial autocorrelations via
+// Durbin-Levinson), so every fit is a stationary, invertible model. For an integrated model this
+// equals the likelihood with a diffuse prior on the first d + sD states.
+//
+// Forecasts integrate the ARMA forecasts back through the differencing; interval widths come
+// from the psi weights of the full (integrated) model.
+//
+// Errors: too few observations for the order, non-finite values, or a series with no variation
+// after differencing give InvalidArgument saying which.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace meteoflow::forecast {
+
+struct ArimaOrder {
+  int p = 0, d = 0, q = 0;
+  int P = 0, D = 0, Q = 0, s = 0;  // seasonal part; s = 0 means none
+  bool constant = false;           // a mean; only without differencing
+
+  std::string ToString() const;
+};
+
+struct ArimaModel {
+  ArimaOrder order;
+  std::vector<double> ar, ma, seasonal_ar, seasonal_ma;  // phi, theta, Phi, Theta
+  double mean = 0;
+  double sigma2 = 0;
+  double loglik = 0;
+  double aic = 0, aicc = 0;
+  int nobs = 0;        // observations in the likelihood (after differencing)
+  int parameters = 0;  // estimated, sigma2 included
+  int iterations = 0;
+  bool converged = false;
+};
+
+struct ArimaForecast {
+  std::vector<double> mean, lower, upper;  // at the given interval level
+};
+
+Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order);
+// Log-likelihood of `y` under fixed coefficients (sigma2 concentrated), for checks and tests.
+Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model);
+Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon,
+                                    double level = 0.95);
+
+}  // namespace meteoflow::forecast

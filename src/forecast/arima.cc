@@ -272,7 +272,15 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
     Unpack(x, &m);
     return -Filter(Demeaned(w, order.constant ? m.mean : 0.0), m).loglik / n;
   };
-  const LbfgsResult best = MinimizeLbfgs(objective, x0);
+  // Likelihoods of MA and seasonal parts have several local optima: start from no dynamics and
+  // from moderate ones (partial autocorrelations about +-0.5), keep the best.
+  LbfgsResult best = MinimizeLbfgs(objective, x0);
+  for (double start : {0.6, -0.6}) {
+    std::vector<double> x = x0;
+    for (int i = 0; i < coefficients; ++i) x[static_cast<size_t>(i)] = start;
+    LbfgsResult candidate = MinimizeLbfgs(objective, x);
+    if (candidate.value < best.value - 1e-12) best = std::move(candidate);
+  }
   Unpack(best.x, &model);
   const FilterResult f = Filter(Demeaned(w, order.constant ? model.mean : 0.0), model);
   if (!std::isfinite(f.loglik)) return Status::InvalidArgument("the likelihood is not finite at the optimum");

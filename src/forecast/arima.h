@@ -7,8 +7,9 @@
 // Kalman filter on the state-space form, started from the stationary state covariance; sigma2
 // is concentrated out. Parameters are searched by L-BFGS over an unconstrained transform that
 // keeps the AR parts stationary and the MA parts invertible (partial autocorrelations via
-// Durbin-Levinson), so every fit is a stationary, invertible model. For an integrated model this
-// equals the likelihood with a diffuse prior on the first d + sD states.
+// Durbin-Levinson), so every fit is a stationary, invertible model. The search starts from three
+// points (no dynamics, and all partial autocorrelations at about +0.5 and -0.5) and keeps the best. For an integrated
+// model this equals the likelihood with a diffuse prior on the first d + sD states.
 //
 // Forecasts integrate the ARMA forecasts back through the differencing; interval widths come
 // from the psi weights of the full (integrated) model.

@@ -1,0 +1,94 @@
+"""Fit the original pipeline's models to every (city, variable) series of the seed recording:
+meteoflow (`meteoflow model fit`, one process per fit) vs statsmodels, same series, one run.
+
+Series: 37 cities x 6 variables (humidity, pressure, sea_level, temp, visibility, wind_speed) of
+data/demo/seed/weather_data1.csv, in time order; models ARIMA(1,1,1) and SARIMA(1,1,1)(1,1,1,12),
+as the original trains them. Each fit leaves the last 6 points out and forecasts them, so the
+table also gives each tool's holdout RMSE and how often each reached the higher likelihood.
+Series without variation are skipped for both (statsmodels fits them; we refuse, by design).
+
+    make bench-forecast
+    .venv/bin/python bench/forecast_bench.py
+"""
+import argparse
+import csv
+import json
+import math
+import pathlib
+import subprocess
+import tempfile
+import time
+import warnings
+
+import numpy as np
+from statsmodels.tsa.arima.model import ARIMA
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+VARIABLES = ["humidity", "pressure", "sea_level", "temp", "visibility", "wind_speed"]
+MODELS = {"ARIMA(1,1,1)": ((1, 1, 1), None), "SARIMA(1,1,1)(1,1,1,12)": ((1, 1, 1), (1, 1, 1, 12))}
+HOLDOUT = 6
+
+
+def seed_series():
+    rows = {}
+    with open(ROOT / "data" / "demo" / "seed" / "weather_data1.csv", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            rows.setdefault(r["city_name"], []).append(r)
+    out = {}
+    for city, rs in rows.items():
+        rs.sort(key=lambda r: r["time"])
+        for v in VARIABLES:
+            y = np.array([float(r[v]) for r in rs])
+            if np.ptp(np.diff(y)) > 0:
+                out[(city, v)] = y
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", default=str(ROOT / "build" / "meteoflow"))
+    args = parser.parse_args()
+    series = seed_series()
+    print(f"{len(series)} series x {len(MODELS)} models = {len(series) * len(MODELS)} fits "
+          f"(holdout {HOLDOUT} points each)")
+    print(f"{'model':<24} {'tool':<11} {'seconds':>8} {'fits/s':>8} {'holdout RMSE':>13} {'higher loglik':>14}")
+    warnings.simplefilter("ignore")
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, (order, seasonal) in MODELS.items():
+            ours_ll, theirs_ll, ours_err, theirs_err = [], [], [], []
+            ours_time = theirs_time = 0.0
+            for (city, variable), y in series.items():
+                train, test = y[:-HOLDOUT], y[-HOLDOUT:]
+                path = pathlib.Path(tmp) / "s.csv"
+                path.write_text("t,v\n" + "".join(f"{i:05d},{float(v)!r}\n" for i, v in enumerate(train)))
+                cmd = [args.binary, "model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "v",
+                       "--order", ",".join(map(str, order)), "--horizon", str(HOLDOUT), "--json"]
+                if seasonal:
+                    cmd += ["--model", "sarima", "--seasonal", ",".join(map(str, seasonal))]
+                start = time.perf_counter()
+                result = subprocess.run(cmd, capture_output=True, text=True)
+                ours_time += time.perf_counter() - start
+                start = time.perf_counter()
+                fit = ARIMA(train, order=order, seasonal_order=seasonal or (0, 0, 0, 0)).fit()
+                forecast = fit.forecast(HOLDOUT)
+                theirs_time += time.perf_counter() - start
+                theirs_ll.append(fit.llf)
+                theirs_err.extend((forecast - test) ** 2)
+                if result.returncode != 0:
+                    ours_ll.append(-math.inf)
+                    continue
+                mine = json.loads(result.stdout)
+                ours_ll.append(mine["loglik"])
+                ours_err.extend((np.array(mine["forecast"]["mean"]) - test) ** 2)
+            n = len(series)
+            higher_ours = sum(a > b + 0.01 for a, b in zip(ours_ll, theirs_ll))
+            higher_theirs = sum(b > a + 0.01 for a, b in zip(ours_ll, theirs_ll))
+            print(f"{label:<24} {'meteoflow':<11} {ours_time:8.2f} {n / ours_time:8.1f} "
+                  f"{math.sqrt(np.mean(ours_err)):13.4f} {higher_ours:14d}")
+            print(f"{label:<24} {'statsmodels':<11} {theirs_time:8.2f} {n / theirs_time:8.1f} "
+                  f"{math.sqrt(np.mean(theirs_err)):13.4f} {higher_theirs:14d}")
+            print(f"{label:<24} speed ratio (statsmodels time / ours): {theirs_time / ours_time:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+#include "forecast/arima.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "forecast/lbfgs.h"
+
+namespace meteoflow::forecast {
+namespace {
+
+TEST(LbfgsTest, FindsTheMinimumOfRosenbrock) {
+  auto rosenbrock = [](const std::vector<double>& x) {
+    return 100 * std::pow(x[1] - x[0] * x[0], 2) + std::pow(1 - x[0], 2);
+  };
+  const LbfgsResult r = MinimizeLbfgs(rosenbrock, {-1.2, 1.0});
+  EXPECT_TRUE(r.converged);
+  EXPECT_NEAR(r.x[0], 1.0, 1e-4);
+  EXPECT_NEAR(r.x[1], 1.0, 1e-4);
+}
+
+std::vector<double> SimulateArma(double phi, double theta, size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> e(0, 1);
+  std::vector<double> y;
+  double prev_y = 0, prev_e = 0;
+  for (size_t t = 0; t < n + 200; ++t) {
+    const double et = e(rng);
+    const double yt = phi * prev_y + et + theta * prev_e;
+    prev_y = yt;
+    prev_e = et;
+    if (t >= 200) y.push_back(yt);
+  }
+  return y;
+}
+
+TEST(ArimaTest, RecoversSimulatedArmaAndBeatsTheTrueParameters) {
+  const std::vector<double> y = SimulateArma(0.6, 0.3, 3000, 7);
+  ArimaOrder order;
+  order.p = 1;
+  order.q = 1;
+  auto fit = FitArima(y, order);
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  EXPECT_NEAR(fit->ar[0], 0.6, 0.05);
+  EXPECT_NEAR(fit->ma[0], 0.3, 0.05);
+  EXPECT_NEAR(fit->sigma2, 1.0, 0.08);
+  ArimaModel truth = *fit;
+  truth.ar = {0.6};
+  truth.ma = {0.3};
+  EXPECT_GE(fit->loglik, *ArimaLogLikelihood(y, truth));
+  EXPECT_EQ(fit->parameters, 3);
+  EXPECT_NEAR(fit->aic, -2 * fit->loglik + 6, 1e-9);
+}
+
+TEST(ArimaTest, IntegratedForecastsFollowTheDifferencingAndWidenWithTheHorizon) {
+  std::vector<double> y = SimulateArma(0.5, 0.0, 500, 3);
+  for (size_t t = 1; t < y.size(); ++t) y[t] += y[t - 1] + 0.1;  // a random walk with AR(1) steps
+  ArimaOrder order;
+  order.p = 1;
+  order.d = 1;
+  auto fit = FitArima(y, order);
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  auto fc = ForecastArima(y, *fit, 10);
+  ASSERT_TRUE(fc.ok());
+  // One step ahead: y_n + phi * (y_n - y_{n-1}).
+  EXPECT_NEAR(fc->mean[0], y.back() + fit->ar[0] * (y.back() - y[y.size() - 2]), 1e-9);
+  for (size_t h = 1; h < 10; ++h) {
+    EXPECT_GT(fc->upper[h] - fc->lower[h], fc->upper[h - 1] - fc->lower[h - 1]);
+  }
+}
+
+TEST(ArimaTest, DegenerateInputGivesClearErrors) {
+  ArimaOrder order;
+  order.p = 1;
+  order.d = 1;
+  order.q = 1;
+  EXPECT_EQ(FitArima({1, 2, 3}, order).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(FitArima(std::vector<double>(40, 2.5), order).status().message().find("no variation"), std::string::npos);
+  std::vector<double> with_nan = SimulateArma(0.5, 0, 50, 1);
+  with_nan[10] = NAN;
+  EXPECT_NE(FitArima(with_nan, order).status().message().find("not finite"), std::string::npos);
+  ArimaOrder seasonal = order;
+  seasonal.P = 1;
+  EXPECT_NE(FitArima(SimulateArma(0.5, 0, 80, 1), seasonal).status().message().find("period"), std::string::npos);
+  ArimaOrder drift = order;
+  drift.constant = true;
+  EXPECT_NE(FitArima(SimulateArma(0.5, 0, 80, 1), drift).status().message().find("constant"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace meteoflow::forecast

@@ -17,8 +17,8 @@ namespace meteoflow::forecast {
 struct LbfgsOptions {
   int max_iterations = 500;
   int memory = 8;
-  double gradient_tolerance = 1e-8;  // stop when max |g_i| falls below
-  double value_tolerance = 1e-13;    // stop when the relative decrease falls below
+  double gradient_tolerance = 1e-6;  // stop when max |g_i| falls below
+  double value_tolerance = 1e-11;    // stop when the relative decrease falls below
 };
 
 struct LbfgsResult {

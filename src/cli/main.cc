@@ -69,7 +69,9 @@ int main(int argc, char** argv) {
   model_fit->add_option("--csv", fit.csv, "CSV file with a header row")->required();
   model_fit->add_option("--time-column", fit.time_column, "Column ordering the rows (ISO 8601 text)")->required();
   model_fit->add_option("--value-column", fit.value_column, "Column to model")->required();
-  model_fit->add_option("--model", fit.model, "arima or sarima (default: arima)");
+  model_fit->add_option("--model", fit.model,
+                        "arima, sarima, auto (order search by AICc at the given d and season), naive, snaive "
+                        "(season from --seasonal), drift (default: arima)");
   model_fit->add_option("--order", fit.order, "p,d,q (default: 1,1,1)");
   model_fit->add_option("--seasonal", fit.seasonal, "P,D,Q,s");
   model_fit->add_option("--trend", fit.trend, "n (none) or c (constant; needs d = D = 0)");

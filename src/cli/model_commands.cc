@@ -1,5 +1,5 @@
-// `meteoflow model fit`: fits one model to one column of a CSV file and prints the estimates and
-// a forecast (text, or one JSON object with --json).
+// `meteoflow model fit`: fits one model (ARIMA, SARIMA, an AICc order search, or a baseline) to
+// one column of a CSV file and prints the estimates and a forecast (text, or JSON with --json).
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "forecast/arima.h"
+#include "forecast/baselines.h"
 
 namespace meteoflow {
 namespace {
@@ -101,9 +102,52 @@ Result<std::vector<int>> ParseInts(const std::string& text, size_t count, const 
 
 }  // namespace
 
+namespace {
+
+nlohmann::ordered_json ForecastJson(const forecast::ArimaForecast& fc) {
+  return {{"mean", fc.mean}, {"lower", fc.lower}, {"upper", fc.upper}};
+}
+
+void PrintForecast(const forecast::ArimaForecast& fc) {
+  std::cout << "forecast (95 % interval):\n";
+  for (size_t h = 0; h < fc.mean.size(); ++h) {
+    std::cout << "  +" << h + 1 << "  " << fc.mean[h] << "  [" << fc.lower[h] << ", " << fc.upper[h] << "]\n";
+  }
+}
+
+Status PrintBaseline(const ModelFitOptions& o, const std::vector<double>& y, int season) {
+  const forecast::BaselineKind kind = o.model == "naive"    ? forecast::BaselineKind::kNaive
+                                      : o.model == "snaive" ? forecast::BaselineKind::kSeasonalNaive
+                                                            : forecast::BaselineKind::kDrift;
+  MF_ASSIGN_OR_RETURN(forecast::BaselineFit fit, forecast::FitBaseline(y, kind, season, o.horizon));
+  nlohmann::ordered_json params = nlohmann::ordered_json::object();
+  if (kind == forecast::BaselineKind::kDrift) params["drift"] = fit.drift;
+  if (kind == forecast::BaselineKind::kSeasonalNaive) params["season"] = season;
+  // No estimated parameters but sigma2 (and the drift): AIC counts those.
+  const double k = 1 + (kind == forecast::BaselineKind::kDrift ? 1 : 0);
+  const double aic = -2 * fit.loglik + 2 * k;
+  const double aicc = fit.nobs - k - 1 > 0 ? aic + 2 * k * (k + 1) / (fit.nobs - k - 1) : INFINITY;
+  if (o.json) {
+    nlohmann::ordered_json out = {
+        {"model", o.model}, {"params", params}, {"sigma2", fit.sigma2}, {"loglik", fit.loglik},
+        {"aic", aic},       {"aicc", aicc},     {"nobs", fit.nobs},     {"forecast", ForecastJson(fit.forecast)}};
+    std::cout << out.dump(2) << "\n";
+    return Status::OK();
+  }
+  std::cout << o.model << " on " << y.size() << " observations\n  sigma2 = " << fit.sigma2
+            << "\n  loglik = " << fit.loglik << "\n  aic = " << aic << "\n  aicc = " << aicc << "\n";
+  for (const auto& [name, value] : params.items()) std::cout << "  " << name << " = " << value << "\n";
+  PrintForecast(fit.forecast);
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ModelFitCommand(const ModelFitOptions& o) {
-  if (o.model != "arima" && o.model != "sarima") {
-    return Status::InvalidArgument("model fit: --model " + o.model + " is not available (available: arima, sarima)");
+  static const char* kModels[] = {"arima", "sarima", "auto", "naive", "snaive", "drift"};
+  if (std::find(std::begin(kModels), std::end(kModels), o.model) == std::end(kModels)) {
+    return Status::InvalidArgument("model fit: --model " + o.model +
+                                   " is not available (available: arima, sarima, auto, naive, snaive, drift)");
   }
   forecast::ArimaOrder order;
   MF_ASSIGN_OR_RETURN(const std::vector<int> pdq, ParseInts(o.order, 3, "--order"));
@@ -115,18 +159,23 @@ Status ModelFitCommand(const ModelFitOptions& o) {
   if (o.trend != "n" && o.trend != "c") return Status::InvalidArgument("model fit: --trend must be n or c");
   order.constant = o.trend == "c";
   MF_ASSIGN_OR_RETURN(const std::vector<double> y, ReadSeries(o));
-  MF_ASSIGN_OR_RETURN(forecast::ArimaModel m, forecast::FitArima(y, order));
+  if (o.model == "naive" || o.model == "snaive" || o.model == "drift") return PrintBaseline(o, y, order.s);
+  forecast::ArimaModel m;
+  if (o.model == "auto") {
+    MF_ASSIGN_OR_RETURN(m, forecast::AutoArima(y, order));
+  } else {
+    MF_ASSIGN_OR_RETURN(m, forecast::FitArima(y, order));
+  }
   MF_ASSIGN_OR_RETURN(forecast::ArimaForecast fc, forecast::ForecastArima(y, m, o.horizon));
+  const int s = m.order.s;
   nlohmann::ordered_json params = nlohmann::ordered_json::object();
-  if (order.constant) params["const"] = m.mean;
+  if (m.order.constant) params["const"] = m.mean;
   for (size_t i = 0; i < m.ar.size(); ++i) params["ar.L" + std::to_string(i + 1)] = m.ar[i];
   for (size_t i = 0; i < m.ma.size(); ++i) params["ma.L" + std::to_string(i + 1)] = m.ma[i];
-  for (size_t i = 0; i < m.seasonal_ar.size(); ++i)
-    params["ar.S.L" + std::to_string((i + 1) * static_cast<size_t>(order.s))] = m.seasonal_ar[i];
-  for (size_t i = 0; i < m.seasonal_ma.size(); ++i)
-    params["ma.S.L" + std::to_string((i + 1) * static_cast<size_t>(order.s))] = m.seasonal_ma[i];
+  for (size_t i = 0; i < m.seasonal_ar.size(); ++i) params["ar.S.L" + std::to_string((i + 1) * s)] = m.seasonal_ar[i];
+  for (size_t i = 0; i < m.seasonal_ma.size(); ++i) params["ma.S.L" + std::to_string((i + 1) * s)] = m.seasonal_ma[i];
   if (o.json) {
-    nlohmann::ordered_json out = {{"model", order.ToString()},
+    nlohmann::ordered_json out = {{"model", m.order.ToString()},
                                   {"params", params},
                                   {"sigma2", m.sigma2},
                                   {"loglik", m.loglik},
@@ -134,17 +183,15 @@ Status ModelFitCommand(const ModelFitOptions& o) {
                                   {"aicc", m.aicc},
                                   {"nobs", m.nobs},
                                   {"converged", m.converged},
-                                  {"forecast", {{"mean", fc.mean}, {"lower", fc.lower}, {"upper", fc.upper}}}};
+                                  {"forecast", ForecastJson(fc)}};
     std::cout << out.dump(2) << "\n";
     return Status::OK();
   }
-  std::cout << order.ToString() << " on " << y.size() << " observations (" << m.nobs << " after differencing)\n";
+  std::cout << m.order.ToString() << " on " << y.size() << " observations (" << m.nobs << " after differencing)\n";
   for (const auto& [name, value] : params.items()) std::cout << "  " << name << " = " << value.get<double>() << "\n";
   std::cout << "  sigma2 = " << m.sigma2 << "\n  loglik = " << m.loglik << "\n  aic = " << m.aic
-            << "\n  aicc = " << m.aicc << "\nforecast (95 % interval):\n";
-  for (size_t h = 0; h < fc.mean.size(); ++h) {
-    std::cout << "  +" << h + 1 << "  " << fc.mean[h] << "  [" << fc.lower[h] << ", " << fc.upper[h] << "]\n";
-  }
+            << "\n  aicc = " << m.aicc << "\n";
+  PrintForecast(fc);
   return Status::OK();
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include "forecast/lbfgs.h"
 
@@ -294,6 +295,33 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
   model.iterations = best.iterations;
   model.converged = best.converged;
   return model;
+}
+
+Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order) {
+  std::optional<ArimaModel> best;
+  Status last = Status::InvalidArgument("no order was tried");
+  const int seasonal_max = base.s >= 2 ? 1 : 0;
+  for (int p = 0; p <= max_order; ++p) {
+    for (int q = 0; q <= max_order; ++q) {
+      for (int P = 0; P <= seasonal_max; ++P) {
+        for (int Q = 0; Q <= seasonal_max; ++Q) {
+          for (bool constant : {false, true}) {
+            if (constant && (base.d || base.D)) continue;
+            ArimaOrder order = base;
+            order.p = p, order.q = q, order.P = P, order.Q = Q, order.constant = constant;
+            Result<ArimaModel> fit = FitArima(y, order);
+            if (!fit.ok()) {
+              last = fit.status();
+              continue;
+            }
+            if (!best || fit->aicc < best->aicc) best = std::move(fit).value();
+          }
+        }
+      }
+    }
+  }
+  if (!best) return last;
+  return *best;
 }
 
 Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon, double level) {

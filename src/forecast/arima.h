@@ -55,6 +55,11 @@ struct ArimaForecast {
 Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order);
 // Log-likelihood of `y` under fixed coefficients (sigma2 concentrated), for checks and tests.
 Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model);
+// AutoARIMA-style order search at the differencing of `base` (d, D, s): p and q in
+// [0, max_order], P and Q in [0, 1] when `base` has a season, with and without a constant when
+// nothing is differenced. Returns the fit with the lowest AICc; orders that cannot be fitted
+// are skipped, and it fails only when none can.
+Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order = 3);
 Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon,
                                     double level = 0.95);
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "forecast/baselines.h"
 #include "forecast/lbfgs.h"
 
 namespace meteoflow::forecast {
@@ -86,6 +87,42 @@ TEST(ArimaTest, DegenerateInputGivesClearErrors) {
   ArimaOrder drift = order;
   drift.constant = true;
   EXPECT_NE(FitArima(SimulateArma(0.5, 0, 80, 1), drift).status().message().find("constant"), std::string::npos);
+}
+
+TEST(AutoArimaTest, FindsAnOrderNoWorseByAiccThanTheFixedOnes) {
+  const std::vector<double> y = SimulateArma(0.7, 0.0, 400, 11);
+  ArimaOrder base;  // d = D = 0: constants are tried too
+  auto best = AutoArima(y, base, 2);
+  ASSERT_TRUE(best.ok()) << best.status().ToString();
+  for (int p = 0; p <= 2; ++p) {
+    for (int q = 0; q <= 2; ++q) {
+      ArimaOrder o;
+      o.p = p;
+      o.q = q;
+      auto fit = FitArima(y, o);
+      ASSERT_TRUE(fit.ok());
+      EXPECT_LE(best->aicc, fit->aicc + 1e-9) << o.ToString();
+    }
+  }
+  EXPECT_GE(best->order.p, 1);  // an AR(1) process needs an AR term
+}
+
+TEST(BaselineTest, NaiveSeasonalNaiveAndDriftFollowTheirDefinitions) {
+  const std::vector<double> y = {1, 5, 3, 2, 6, 4, 3, 7, 5};
+  auto naive = FitBaseline(y, BaselineKind::kNaive, 0, 4);
+  ASSERT_TRUE(naive.ok());
+  EXPECT_EQ(naive->forecast.mean, std::vector<double>(4, 5.0));
+  const double sigma = std::sqrt(naive->sigma2);
+  EXPECT_NEAR(naive->forecast.upper[3] - naive->forecast.mean[3], 1.959964 * sigma * 2, 1e-4);
+  auto seasonal = FitBaseline(y, BaselineKind::kSeasonalNaive, 3, 4);
+  ASSERT_TRUE(seasonal.ok());
+  EXPECT_EQ(seasonal->forecast.mean, (std::vector<double>{3, 7, 5, 3}));
+  auto drift = FitBaseline(y, BaselineKind::kDrift, 0, 2);
+  ASSERT_TRUE(drift.ok());
+  EXPECT_DOUBLE_EQ(drift->drift, 0.5);
+  EXPECT_DOUBLE_EQ(drift->forecast.mean[1], 6.0);
+  EXPECT_EQ(FitBaseline(y, BaselineKind::kSeasonalNaive, 1, 2).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FitBaseline({1.0, NAN, 2.0}, BaselineKind::kNaive, 0, 2).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

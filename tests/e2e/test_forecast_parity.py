@@ -119,3 +119,23 @@ def test_bad_input_is_one_clear_error(tmp_path):
     result = subprocess.run([BIN, "model", "fit", "--csv", str(short), "--time-column", "t", "--value-column", "value"],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "too few" in result.stderr
+
+
+def test_auto_and_baselines_from_the_cli(tmp_path):
+    y = series("nile")
+    fixed = ours(tmp_path, y, (1, 1, 1))
+    path = tmp_path / "series.csv"  # written by ours()
+    def run(*extra):
+        out = subprocess.run([BIN, "model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "value",
+                              "--horizon", "3", "--json", *extra], capture_output=True, text=True, check=True).stdout
+        return json.loads(out)
+    auto = run("--model", "auto", "--order", "0,1,0")
+    assert set(auto) >= {"model", "params", "sigma2", "loglik", "aic", "aicc", "forecast"}
+    assert auto["aicc"] <= fixed["aicc"] + 1e-9, (auto["model"], auto["aicc"], fixed["aicc"])
+    naive = run("--model", "naive")
+    assert naive["forecast"]["mean"] == [y[-1]] * 3
+    drift = run("--model", "drift")
+    assert abs(drift["params"]["drift"] - (y[-1] - y[0]) / (len(y) - 1)) < 1e-9
+    result = subprocess.run([BIN, "model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "value",
+                             "--model", "snaive"], capture_output=True, text=True)
+    assert result.returncode == 2 and "period" in result.stderr

@@ -56,6 +56,7 @@ struct ModelFitOptions {
   std::string seasonal;  // "P,D,Q,s"; empty = none
   std::string trend = "n";
   int horizon = 6;
+  int frequency_seconds = 0;  // > 0: resample to this step (see model_commands.cc)
   bool json = false;
 };
 

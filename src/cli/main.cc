@@ -76,6 +76,11 @@ int main(int argc, char** argv) {
   model_fit->add_option("--seasonal", fit.seasonal, "P,D,Q,s");
   model_fit->add_option("--trend", fit.trend, "n (none) or c (constant; needs d = D = 0)");
   model_fit->add_option("--horizon", fit.horizon, "Steps to forecast (default: 6)")->check(CLI::Range(1, 10000));
+  model_fit
+      ->add_option("--frequency", fit.frequency_seconds,
+                   "Resample to steps of this many seconds: mean per step, gaps interpolated linearly, "
+                   "blank values skipped (default: use the rows as they are)")
+      ->check(CLI::Range(1, 366 * 86400));
   model_fit->add_flag("--json", fit.json, "One JSON object: model, params, sigma2, loglik, aic, aicc, forecast");
 
   try {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "core/time.h"
 #include "forecast/arima.h"
 #include "forecast/baselines.h"
 
@@ -40,7 +41,35 @@ std::vector<std::string> SplitCsv(const std::string& line) {
   return out;
 }
 
-// The value column in time order (the time column's text sorts as time: ISO 8601).
+// Steps of `frequency_ms` from the first observation's step: each step's value is the mean of its
+// observations; steps without any are interpolated linearly between their neighbours.
+std::vector<double> Resample(const std::vector<std::pair<Timestamp, double>>& points, int64_t frequency_ms) {
+  const int64_t origin = points.front().first.FloorTo(frequency_ms).millis();
+  const size_t steps = static_cast<size_t>((points.back().first.millis() - origin) / frequency_ms) + 1;
+  std::vector<double> sum(steps, 0.0);
+  std::vector<int> count(steps, 0);
+  for (const auto& [t, v] : points) {
+    const size_t step = static_cast<size_t>((t.millis() - origin) / frequency_ms);
+    sum[step] += v;
+    ++count[step];
+  }
+  std::vector<double> y(steps);
+  size_t last = 0;  // the last step with observations (step 0 always has one)
+  for (size_t i = 0; i < steps; ++i) {
+    if (count[i] == 0) continue;
+    y[i] = sum[i] / count[i];
+    for (size_t gap = last + 1; gap < i; ++gap) {
+      y[gap] = y[last] + (y[i] - y[last]) * static_cast<double>(gap - last) / static_cast<double>(i - last);
+    }
+    last = i;
+  }
+  return y;
+}
+
+// The value column in time order. Without a frequency, rows are taken as they are (sorted by the
+// time column's text, which sorts as time for ISO 8601) and every value must be a number. With
+// one, times must parse as UTC timestamps (or dates), blank values are skipped, and the series is
+// resampled (see Resample).
 Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
   std::ifstream in(o.csv);
   if (!in) return Status::NotFound("model fit: cannot open " + o.csv);
@@ -55,25 +84,45 @@ Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
   MF_ASSIGN_OR_RETURN(const size_t time_col, column(o.time_column));
   MF_ASSIGN_OR_RETURN(const size_t value_col, column(o.value_column));
   std::vector<std::pair<std::string, double>> rows;
+  std::vector<std::pair<Timestamp, double>> points;
   for (int line_no = 2; std::getline(in, line); ++line_no) {
     if (line.empty()) continue;
     const std::vector<std::string> f = SplitCsv(line);
     const std::string where = o.csv + ":" + std::to_string(line_no);
-    if (f.size() != header.size())
+    if (f.size() != header.size()) {
       return Status::InvalidArgument(where + ": " + std::to_string(f.size()) + " fields, header has " +
                                      std::to_string(header.size()));
+    }
+    const std::string& cell = f[value_col];
+    if (cell.empty() && o.frequency_seconds > 0) continue;  // missing: the resampling fills it
     double v = 0;
     size_t used = 0;
     try {
-      v = std::stod(f[value_col], &used);
+      v = std::stod(cell, &used);
     } catch (const std::exception&) {
       used = 0;
     }
-    if (used == 0 || used != f[value_col].size() || !std::isfinite(v)) {
-      return Status::InvalidArgument(where + ": '" + f[value_col] + "' in column '" + o.value_column +
-                                     "' is not a number");
+    if (used == 0 || used != cell.size() || !std::isfinite(v)) {
+      return Status::InvalidArgument(where + ": '" + cell + "' in column '" + o.value_column + "' is not a number");
     }
-    rows.emplace_back(f[time_col], v);
+    if (o.frequency_seconds == 0) {
+      rows.emplace_back(f[time_col], v);
+      continue;
+    }
+    const std::string text = f[time_col].size() == 10 ? f[time_col] + "T00:00:00Z" : f[time_col];
+    auto t = Timestamp::Parse(text);
+    if (!t.ok()) return Status::InvalidArgument(where + ": " + t.status().message());
+    points.emplace_back(*t, v);
+  }
+  if (o.frequency_seconds > 0) {
+    if (points.empty()) return Status::InvalidArgument(o.csv + ": no values in column '" + o.value_column + "'");
+    std::stable_sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    const int64_t frequency_ms = int64_t{o.frequency_seconds} * 1000;
+    if ((points.back().first.millis() - points.front().first.millis()) / frequency_ms > 10'000'000) {
+      return Status::InvalidArgument(o.csv + ": more than 10 million steps of " + std::to_string(o.frequency_seconds) +
+                                     " s between the first and last time");
+    }
+    return Resample(points, frequency_ms);
   }
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<double> y;

@@ -139,3 +139,21 @@ def test_auto_and_baselines_from_the_cli(tmp_path):
     result = subprocess.run([BIN, "model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "value",
                              "--model", "snaive"], capture_output=True, text=True)
     assert result.returncode == 2 and "period" in result.stderr
+
+
+def test_frequency_resamples_irregular_times_and_fills_gaps(tmp_path):
+    path = tmp_path / "irregular.csv"
+    path.write_text("time,v\n2024-01-01T00:05:00Z,3\n2024-01-01T00:00:00Z,1\n2024-01-01T00:30:00Z,\n"
+                    "2024-01-01T00:40:00Z,7\n")
+    def fit(*extra):
+        return subprocess.run([BIN, "model", "fit", "--csv", str(path), "--time-column", "time", "--value-column", "v",
+                               "--horizon", "1", "--json", *extra], capture_output=True, text=True)
+    # Steps of 10 min: [2 (mean of 1 and 3), 3.25, 4.5, 5.75, 7]: drift (7 - 2) / 4.
+    drift = json.loads(fit("--model", "drift", "--frequency", "600").stdout)
+    assert drift["params"]["drift"] == pytest.approx(1.25)
+    assert drift["nobs"] == 4
+    blank = fit("--model", "drift")  # without resampling a blank value is an error
+    assert blank.returncode == 2 and "irregular.csv:4: '' in column 'v' is not a number" in blank.stderr
+    path.write_text("time,v\nyesterday,1\n")
+    bad = fit("--model", "naive", "--frequency", "600")
+    assert bad.returncode == 2 and "irregular.csv:2:" in bad.stderr and "yesterday" in bad.stderr

@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
                         "(season from --seasonal), drift (default: arima)");
   model_fit->add_option("--order", fit.order, "p,d,q (default: 1,1,1)");
   model_fit->add_option("--seasonal", fit.seasonal, "P,D,Q,s");
-  model_fit->add_option("--trend", fit.trend, "n (none) or c (constant; needs d = D = 0)");
+  model_fit->add_option("--trend", fit.trend,
+                        "n (none) or c (a constant: the differenced series' mean, a drift when d = 1)");
   model_fit->add_option("--horizon", fit.horizon, "Steps to forecast (default: 6)")->check(CLI::Range(1, 10000));
   model_fit
       ->add_option("--frequency", fit.frequency_seconds,

@@ -222,9 +222,6 @@ Status CheckInput(const std::vector<double>& y, const ArimaOrder& o) {
   if ((o.P || o.D || o.Q) && o.s < 2) {
     return Status::InvalidArgument("order " + o.ToString() + ": a seasonal part needs a period s >= 2");
   }
-  if (o.constant && (o.d || o.D)) {
-    return Status::InvalidArgument("order " + o.ToString() + ": a constant needs d = D = 0 (difference it away)");
-  }
   for (size_t i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i])) return Status::InvalidArgument("value " + std::to_string(i) + " is not finite");
   }
@@ -306,7 +303,6 @@ Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& bas
       for (int P = 0; P <= seasonal_max; ++P) {
         for (int Q = 0; Q <= seasonal_max; ++Q) {
           for (bool constant : {false, true}) {
-            if (constant && (base.d || base.D)) continue;
             ArimaOrder order = base;
             order.p = p, order.q = q, order.P = P, order.Q = Q, order.constant = constant;
             Result<ArimaModel> fit = FitArima(y, order);

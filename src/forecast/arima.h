@@ -1,7 +1,8 @@
 // ARIMA(p,d,q) and seasonal SARIMA(p,d,q)(P,D,Q,s) fitted by exact Gaussian maximum likelihood.
 //
 // The series is differenced d times and seasonally D times; the differenced series (minus a mean
-// when a constant is asked for, d = D = 0 only) follows the multiplicative ARMA model
+// when a constant is asked for: a level without differencing, a drift with d = 1) follows the
+// multiplicative ARMA model
 //   (1 - sum phi_i B^i)(1 - sum Phi_j B^(js)) w_t = (1 + sum theta_i B^i)(1 + sum Theta_j B^(js)) e_t
 // with e_t ~ N(0, sigma2) -- statsmodels' sign conventions. Its exact likelihood comes from a
 // Kalman filter on the state-space form, started from the stationary state covariance; sigma2
@@ -30,7 +31,7 @@ namespace meteoflow::forecast {
 struct ArimaOrder {
   int p = 0, d = 0, q = 0;
   int P = 0, D = 0, Q = 0, s = 0;  // seasonal part; s = 0 means none
-  bool constant = false;           // a mean; only without differencing
+  bool constant = false;           // a mean of the differenced series (with d = 1: a drift)
 
   std::string ToString() const;
 };

@@ -69,6 +69,7 @@ json SummaryJson(const RunSummary& s) {
           {"hourly_rows", s.transform.hourly_upserted},
           {"predicted", s.predict.predictions},
           {"predicted_cities", s.predict.cities},
+          {"scored", s.predict.scored},
           {"wall_seconds", s.wall_seconds},
           {"tasks", s.outcome.task_states},
           {"error", s.outcome.first_error}};
@@ -87,7 +88,8 @@ void PrintSummary(const RunSummary& s) {
             << " with both sources) from " << s.transform.records << " new records\n"
             << "  hourly        " << s.transform.hourly_upserted << " aggregate rows\n"
             << "  dead-lettered " << s.transform.dead_lettered << "\n"
-            << "  predicted     " << s.predict.predictions << " values for " << s.predict.cities << " cities\n"
+            << "  predicted     " << s.predict.predictions << " values for " << s.predict.cities << " cities ("
+            << s.predict.scored << " past predictions scored)\n"
             << "  wall time     " << s.wall_seconds << " s\n";
   if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
 }

@@ -87,4 +87,15 @@ struct Prediction {
   Timestamp created_at;
 };
 
+// A past prediction scored against the observation that arrived for its target time.
+struct PredictionError {
+  std::string city_name;
+  std::string variable;
+  Timestamp target_time;
+  std::string model;
+  double predicted = 0;
+  double actual = 0;
+  Timestamp observed_at;  // the observation matched to target_time
+};
+
 }  // namespace meteoflow

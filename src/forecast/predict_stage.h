@@ -7,6 +7,10 @@
 // created_at is the run's logical time (the end of its data interval), not the wall clock, so
 // re-running a run writes identical rows.
 //
+// Before predicting it scores the city's past predictions: each whose target time has an
+// observation within 5 minutes (the nearest one) goes to prediction_errors with the actual value.
+// Scoring is idempotent, so every run may re-score what it sees.
+//
 // Thread-safety: one Run at a time per stage object.
 #pragma once
 
@@ -19,17 +23,22 @@ namespace meteoflow {
 struct PredictStats {
   int64_t cities = 0;
   int64_t predictions = 0;
+  int64_t scored = 0;  // past predictions whose actual value has arrived, written to prediction_errors
 };
 
 class PredictStage {
  public:
   static constexpr const char* kModelName = "naive-last";
   static constexpr int64_t kStepMs = 10 * 60 * 1000;
+  static constexpr int64_t kMatchWindowMs = 5 * 60 * 1000;
 
   explicit PredictStage(Store& store) : store_(store) {}
   Result<PredictStats> Run(Timestamp logical_time);
 
  private:
+  // prediction_errors rows for `city`'s predictions whose actual has arrived by `latest`.
+  Result<std::vector<PredictionError>> Score(const std::string& city, Timestamp latest);
+
   Store& store_;
 };
 

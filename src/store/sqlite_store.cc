@@ -26,6 +26,10 @@ std::string Schema() {
        "CREATE TABLE IF NOT EXISTS predictions (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
        "target_time TEXT NOT NULL, value REAL NOT NULL, model TEXT NOT NULL, created_at TEXT NOT NULL, "
        "PRIMARY KEY (city_name, variable, target_time, model)) WITHOUT ROWID;\n"
+       "CREATE TABLE IF NOT EXISTS prediction_errors (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
+       "target_time TEXT NOT NULL, model TEXT NOT NULL, predicted REAL NOT NULL, actual REAL NOT NULL, "
+       "error REAL NOT NULL, observed_at TEXT NOT NULL, "
+       "PRIMARY KEY (city_name, variable, target_time, model)) WITHOUT ROWID;\n"
        "CREATE TABLE IF NOT EXISTS dead_letter (source TEXT NOT NULL, location_id TEXT NOT NULL, "
        "fetched_at TEXT NOT NULL, reason TEXT NOT NULL, payload TEXT NOT NULL, "
        "PRIMARY KEY (source, location_id, fetched_at)) WITHOUT ROWID;\n"
@@ -174,6 +178,47 @@ Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string&
     p.model = stmt->ColumnText(4);
     MF_ASSIGN_OR_RETURN(p.created_at, Timestamp::Parse(stmt->ColumnText(5)));
     out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Status SqliteStore::UpsertPredictionErrors(const std::vector<PredictionError>& rows) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO prediction_errors VALUES (?,?,?,?,?,?,?,?)"));
+    for (const auto& r : rows) {
+      stmt->Bind(1, r.city_name);
+      stmt->Bind(2, r.variable);
+      stmt->Bind(3, r.target_time.ToFixedString());
+      stmt->Bind(4, r.model);
+      stmt->Bind(5, r.predicted);
+      stmt->Bind(6, r.actual);
+      stmt->Bind(7, r.actual - r.predicted);
+      stmt->Bind(8, r.observed_at.ToFixedString());
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::vector<PredictionError>> SqliteStore::QueryPredictionErrors(const std::string& city_name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt,
+                      db_->Prepare("SELECT city_name, variable, target_time, model, predicted, actual, observed_at "
+                                   "FROM prediction_errors WHERE city_name = ? ORDER BY target_time, variable"));
+  stmt->Bind(1, city_name);
+  std::vector<PredictionError> out;
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    PredictionError e;
+    e.city_name = stmt->ColumnText(0);
+    e.variable = stmt->ColumnText(1);
+    MF_ASSIGN_OR_RETURN(e.target_time, Timestamp::Parse(stmt->ColumnText(2)));
+    e.model = stmt->ColumnText(3);
+    e.predicted = stmt->ColumnDouble(4).value_or(0);
+    e.actual = stmt->ColumnDouble(5).value_or(0);
+    MF_ASSIGN_OR_RETURN(e.observed_at, Timestamp::Parse(stmt->ColumnText(6)));
+    out.push_back(std::move(e));
   }
   return out;
 }

@@ -28,6 +28,8 @@ class SqliteStore : public Store {
   Status UpsertDeadLetters(const std::vector<DeadLetter>& rows) override;
   Status UpsertPredictions(const std::vector<Prediction>& rows) override;
   Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name) override;
+  Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) override;
+  Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name) override;
   Status PutCheckpoints(const std::map<std::string, std::string>& entries) override;
   Result<std::map<std::string, std::string>> ListCheckpoints(const std::string& prefix) override;
 

@@ -38,6 +38,10 @@ class Store {
   virtual Status UpsertPredictions(const std::vector<Prediction>& rows) = 0;
   // Predictions of one city, ordered by target_time then variable.
   virtual Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name) = 0;
+  // Keyed by (city_name, variable, target_time, model); re-scoring replaces.
+  virtual Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) = 0;
+  // One city's scored predictions, by target_time then variable.
+  virtual Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name) = 0;
 
   // Small named facts a stage keeps between runs (e.g. which lake files it has transformed).
   virtual Status PutCheckpoints(const std::map<std::string, std::string>& entries) = 0;

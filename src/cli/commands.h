@@ -62,6 +62,14 @@ struct ModelFitOptions {
 
 Status ModelFitCommand(const ModelFitOptions& options);
 
+struct ModelBacktestOptions {
+  ModelFitOptions series;  // csv, columns, frequency, json; horizon = steps scored per origin
+  int season = 0;          // >= 2 adds seasonal naive and SARIMA(1,1,1)(1,1,1,season)
+  int origins = 5;
+};
+
+Status ModelBacktestCommand(const ModelBacktestOptions& options);
+
 Status RunCommand(const CommonOptions& common, const RunOptions& options);
 Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options);
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options);

@@ -84,6 +84,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 366 * 86400));
   model_fit->add_flag("--json", fit.json, "One JSON object: model, params, sigma2, loglik, aic, aicc, forecast");
 
+  ModelBacktestOptions backtest;
+  auto* model_backtest =
+      model_cmd->add_subcommand("backtest", "Score the candidate models by rolling-origin backtests on one CSV column");
+  model_backtest->add_option("--csv", backtest.series.csv, "CSV file with a header row")->required();
+  model_backtest->add_option("--time-column", backtest.series.time_column, "Column ordering the rows")->required();
+  model_backtest->add_option("--value-column", backtest.series.value_column, "Column to model")->required();
+  model_backtest->add_option("--season", backtest.season, "Period s >= 2: adds seasonal naive and SARIMA")
+      ->check(CLI::Range(0, 366));
+  model_backtest->add_option("--origins", backtest.origins, "Forecast origins (default: 5)")
+      ->check(CLI::Range(1, 1000));
+  model_backtest->add_option("--horizon", backtest.series.horizon, "Steps scored after each origin (default: 6)")
+      ->check(CLI::Range(1, 10000));
+  model_backtest->add_option("--frequency", backtest.series.frequency_seconds, "Resample as model fit does")
+      ->check(CLI::Range(1, 366 * 86400));
+  model_backtest->add_flag("--json", backtest.series.json, "A JSON array, best first");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -96,6 +112,7 @@ int main(int argc, char** argv) {
     if (*worker_cmd) status = WorkerCommand(common, worker);
     if (*serve_cmd) status = ServeCommand(common, serve);
     if (*model_fit) status = ModelFitCommand(fit);
+    if (*model_backtest) status = ModelBacktestCommand(backtest);
     if (*pq_schema) status = ParquetSchemaCommand(parquet_file);
     if (*pq_cat) status = ParquetCatCommand(cat);
     if (*pq_stats) status = ParquetStatsCommand(parquet_file);

@@ -2,6 +2,7 @@
 // one column of a CSV file and prints the estimates and a forecast (text, or JSON with --json).
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "cli/commands.h"
 #include "core/time.h"
 #include "forecast/arima.h"
+#include "forecast/backtest.h"
 #include "forecast/baselines.h"
 
 namespace meteoflow {
@@ -191,6 +193,34 @@ Status PrintBaseline(const ModelFitOptions& o, const std::vector<double>& y, int
 }
 
 }  // namespace
+
+Status ModelBacktestCommand(const ModelBacktestOptions& o) {
+  MF_ASSIGN_OR_RETURN(const std::vector<double> y, ReadSeries(o.series));
+  MF_ASSIGN_OR_RETURN(const std::vector<forecast::BacktestScore> scores,
+                      forecast::Backtest(y, forecast::DefaultCandidates(o.season), o.origins, o.series.horizon));
+  if (o.series.json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& s : scores) {
+      out.push_back({{"model", s.name},
+                     {"scored", s.scored},
+                     {"failures", s.failures},
+                     {"rmse", s.rmse},
+                     {"mae", s.mae},
+                     {"mape", std::isfinite(s.mape) ? nlohmann::ordered_json(s.mape) : nlohmann::ordered_json()},
+                     {"coverage", s.coverage}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return Status::OK();
+  }
+  std::cout << y.size() << " observations, " << o.origins << " origins x " << o.series.horizon
+            << " steps; best first\n";
+  std::printf("%-28s %8s %12s %12s %9s %9s %8s\n", "model", "scored", "RMSE", "MAE", "MAPE %", "cover95", "failed");
+  for (const auto& s : scores) {
+    std::printf("%-28s %8d %12.4f %12.4f %9.2f %9.2f %8d\n", s.name.c_str(), s.scored, s.rmse, s.mae, s.mape,
+                s.coverage, s.failures);
+  }
+  return Status::OK();
+}
 
 Status ModelFitCommand(const ModelFitOptions& o) {
   static const char* kModels[] = {"arima", "sarima", "auto", "naive", "snaive", "drift"};

@@ -163,3 +163,20 @@ def test_frequency_resamples_irregular_times_and_fills_gaps(tmp_path):
     path.write_text("time,v\nyesterday,1\n")
     bad = fit("--model", "naive", "--frequency", "600")
     assert bad.returncode == 2 and "irregular.csv:2:" in bad.stderr and "yesterday" in bad.stderr
+
+
+def test_backtest_ranks_candidates(tmp_path):
+    y = series("nile")
+    ours(tmp_path, y, (1, 1, 1))  # writes series.csv
+    out = subprocess.run([BIN, "model", "backtest", "--csv", str(tmp_path / "series.csv"), "--time-column", "t",
+                          "--value-column", "value", "--origins", "3", "--horizon", "4", "--season", "10", "--json"],
+                         capture_output=True, text=True, check=True).stdout
+    scores = json.loads(out)
+    assert {s["model"] for s in scores} == {"naive", "drift", "ARIMA(1,1,1)", "auto", "seasonal naive",
+                                             "ARIMA(1,1,1)(1,1,1,10)"}
+    assert all(s["scored"] == 12 and s["failures"] == 0 for s in scores)
+    assert [s["rmse"] for s in scores] == sorted(s["rmse"] for s in scores)
+    # RMSE by hand for the naive candidate.
+    errors = [y[o + h] - y[o - 1] for o in (len(y) - 12, len(y) - 8, len(y) - 4) for h in range(4)]
+    naive = next(s for s in scores if s["model"] == "naive")
+    assert naive["rmse"] == pytest.approx(float(np.sqrt(np.mean(np.square(errors)))))

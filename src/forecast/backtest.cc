@@ -1,0 +1,94 @@
+#include "forecast/backtest.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "forecast/baselines.h"
+
+namespace meteoflow::forecast {
+namespace {
+
+Candidate ArimaCandidate(std::string name, ArimaOrder order, bool automatic) {
+  return {std::move(name), [order, automatic](const std::vector<double>& train, int horizon) -> Result<ArimaForecast> {
+            MF_ASSIGN_OR_RETURN(ArimaModel m, automatic ? AutoArima(train, order) : FitArima(train, order));
+            return ForecastArima(train, m, horizon);
+          }};
+}
+
+Candidate BaselineCandidate(std::string name, BaselineKind kind, int season) {
+  return {std::move(name), [kind, season](const std::vector<double>& train, int horizon) -> Result<ArimaForecast> {
+            MF_ASSIGN_OR_RETURN(BaselineFit fit, FitBaseline(train, kind, season, horizon));
+            return fit.forecast;
+          }};
+}
+
+}  // namespace
+
+std::vector<Candidate> DefaultCandidates(int season) {
+  ArimaOrder arima;
+  arima.p = arima.d = arima.q = 1;
+  ArimaOrder auto_base;
+  auto_base.d = 1;
+  std::vector<Candidate> out = {BaselineCandidate("naive", BaselineKind::kNaive, 0),
+                                BaselineCandidate("drift", BaselineKind::kDrift, 0),
+                                ArimaCandidate("ARIMA(1,1,1)", arima, false), ArimaCandidate("auto", auto_base, true)};
+  if (season >= 2) {
+    ArimaOrder sarima = arima;
+    sarima.P = sarima.D = sarima.Q = 1;
+    sarima.s = season;
+    out.push_back(BaselineCandidate("seasonal naive", BaselineKind::kSeasonalNaive, season));
+    out.push_back(ArimaCandidate(sarima.ToString(), sarima, false));
+  }
+  return out;
+}
+
+Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<Candidate>& candidates,
+                                            int origins, int horizon) {
+  if (origins < 1 || horizon < 1) return Status::InvalidArgument("backtest: origins and horizon must be >= 1");
+  const size_t held_out = static_cast<size_t>(origins) * static_cast<size_t>(horizon);
+  if (y.size() < held_out + 3) {
+    return Status::InvalidArgument("backtest: " + std::to_string(y.size()) + " observations are too few for " +
+                                   std::to_string(origins) + " origins of " + std::to_string(horizon) + " steps");
+  }
+  std::vector<BacktestScore> scores;
+  for (const Candidate& c : candidates) {
+    BacktestScore s;
+    s.name = c.name;
+    double sq = 0, abs = 0, pct = 0;
+    int pct_n = 0, inside = 0;
+    for (int k = origins - 1; k >= 0; --k) {
+      const size_t origin = y.size() - static_cast<size_t>(horizon) * static_cast<size_t>(k + 1);
+      const std::vector<double> train(y.begin(), y.begin() + static_cast<ptrdiff_t>(origin));
+      Result<ArimaForecast> fc = c.forecast(train, horizon);
+      if (!fc.ok()) {
+        ++s.failures;
+        continue;
+      }
+      for (int h = 0; h < horizon; ++h) {
+        const double actual = y[origin + static_cast<size_t>(h)], e = actual - fc->mean[static_cast<size_t>(h)];
+        sq += e * e;
+        abs += std::abs(e);
+        if (actual != 0) {
+          pct += std::abs(e / actual);
+          ++pct_n;
+        }
+        inside += actual >= fc->lower[static_cast<size_t>(h)] && actual <= fc->upper[static_cast<size_t>(h)];
+        ++s.scored;
+      }
+    }
+    if (s.scored > 0) {
+      s.rmse = std::sqrt(sq / s.scored);
+      s.mae = abs / s.scored;
+      s.mape = pct_n ? 100 * pct / pct_n : NAN;
+      s.coverage = static_cast<double>(inside) / s.scored;
+    }
+    scores.push_back(std::move(s));
+  }
+  std::stable_sort(scores.begin(), scores.end(), [](const BacktestScore& a, const BacktestScore& b) {
+    if ((a.scored > 0) != (b.scored > 0)) return a.scored > 0;
+    return a.rmse < b.rmse;
+  });
+  return scores;
+}
+
+}  // namespace meteoflow::forecast

@@ -148,19 +148,23 @@ Status ParseBackends(const YAML::Node& map, Config* config) {
 Status ParseKafka(const YAML::Node& map, KafkaConfig* kafka) {
   MapReader r(map, "kafka");
   MF_RETURN_IF_ERROR(r.CheckKeys({"bootstrap_servers", "partitions", "replication_factor", "connect_timeout_ms",
-                                  "caught_up_wait_ms", "properties"}));
+                                  "caught_up_wait_ms", "properties", "topic_properties"}));
   MF_RETURN_IF_ERROR(r.String("bootstrap_servers", &kafka->bootstrap_servers, false));
   MF_RETURN_IF_ERROR(r.Int("partitions", 1, 10000, &kafka->partitions));
   MF_RETURN_IF_ERROR(r.Int("replication_factor", 1, 100, &kafka->replication_factor));
   MF_RETURN_IF_ERROR(r.Int("connect_timeout_ms", 100, 600000, &kafka->connect_timeout_ms));
   MF_RETURN_IF_ERROR(r.Int("caught_up_wait_ms", 100, 600000, &kafka->caught_up_wait_ms));
-  if (!r.Has("properties")) return Status::OK();
-  const YAML::Node props = r.Child("properties");
-  if (!props.IsMap()) return MapReader::Error("kafka.properties", "expected a mapping of librdkafka settings");
-  for (const auto& entry : props) {
-    const std::string key = entry.first.as<std::string>();
-    if (!entry.second.IsScalar()) return MapReader::Error("kafka.properties." + key, "expected a scalar value");
-    kafka->properties[key] = entry.second.Scalar();
+  for (const auto& [section, out] :
+       {std::pair{"properties", &kafka->properties}, std::pair{"topic_properties", &kafka->topic_properties}}) {
+    if (!r.Has(section)) continue;
+    const YAML::Node props = r.Child(section);
+    const std::string path = std::string("kafka.") + section;
+    if (!props.IsMap()) return MapReader::Error(path, "expected a mapping of settings");
+    for (const auto& entry : props) {
+      const std::string key = entry.first.as<std::string>();
+      if (!entry.second.IsScalar()) return MapReader::Error(path + "." + key, "expected a scalar value");
+      (*out)[key] = entry.second.Scalar();
+    }
   }
   return Status::OK();
 }

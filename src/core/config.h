@@ -53,6 +53,8 @@ struct KafkaConfig {
   int caught_up_wait_ms = 30000;   // how long a consumer waits for its assignment and end of data
   // librdkafka settings passed through as they are (security.protocol, sasl.*, ssl.*, ...).
   std::map<std::string, std::string> properties;
+  // Topic configs for topics meteoflow creates (retention.ms, cleanup.policy, ...).
+  std::map<std::string, std::string> topic_properties;
 };
 
 struct Config {

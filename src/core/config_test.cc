@@ -29,6 +29,7 @@ kafka:
   bootstrap_servers: "10.0.0.1:9092,10.0.0.2:9092"
   partitions: 8
   properties: {security.protocol: sasl_ssl, sasl.mechanism: PLAIN}
+  topic_properties: {retention.ms: -1}
 )";
 
 TEST(ConfigTest, ParsesValidConfig) {
@@ -45,6 +46,7 @@ TEST(ConfigTest, ParsesValidConfig) {
   EXPECT_EQ(c->kafka.partitions, 8);
   EXPECT_EQ(c->kafka.replication_factor, 1);
   EXPECT_EQ(c->kafka.properties.at("sasl.mechanism"), "PLAIN");
+  EXPECT_EQ(c->kafka.topic_properties.at("retention.ms"), "-1");
 }
 
 struct BadCase {
@@ -75,6 +77,7 @@ TEST(ConfigTest, RejectsBadConfigsNamingTheKey) {
       {"properties: {security.protocol: sasl_ssl, sasl.mechanism: PLAIN}", "properties: [a, b]",
        "kafka.properties: expected a mapping"},
       {"sasl.mechanism: PLAIN", "sasl.mechanism: [PLAIN]", "kafka.properties.sasl.mechanism: expected a scalar"},
+      {"topic_properties: {retention.ms: -1}", "topic_properties: 7", "kafka.topic_properties: expected a mapping"},
   };
   for (const auto& c : cases) {
     std::string text = kValid;

@@ -88,6 +88,12 @@ Status CreateTopics(rd_kafka_t* rk, const std::vector<std::string>& names, const
       return Status::InvalidArgument("kafka: topic '" + name + "': " + errstr);
     }
     specs.push_back(t);
+    for (const auto& [key, value] : config.topic_properties) {
+      if (rd_kafka_resp_err_t err = rd_kafka_NewTopic_set_config(t, key.c_str(), value.c_str())) {
+        rd_kafka_NewTopic_destroy_array(specs.data(), specs.size());
+        return Status::InvalidArgument("kafka.topic_properties." + key + ": " + ErrorText(err));
+      }
+    }
   }
   rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_request_timeout(options, config.connect_timeout_ms, errstr, sizeof errstr);

@@ -273,6 +273,54 @@ TEST(KafkaLogTest, MessagesThatCannotBeDeliveredFailTheFlush) {
   EXPECT_NE(flushed.message().find("delivery to topic 'lost' failed"), std::string::npos) << flushed.message();
 }
 
+// The value of one config of `topic` on the broker at `bootstrap`, read back with DescribeConfigs.
+std::string TopicConfig(const std::string& bootstrap, const std::string& topic, const std::string& name) {
+  char errstr[256];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof errstr);
+  rd_kafka_ConfigResource_t* resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic.c_str());
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_DescribeConfigs(rk, &resource, 1, nullptr, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 20000);
+  std::string value = "<no answer>";
+  if (event && !rd_kafka_event_error(event)) {
+    size_t count = 0;
+    const rd_kafka_ConfigResource_t** resources =
+        rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count);
+    size_t entries = 0;
+    const rd_kafka_ConfigEntry_t** configs = count ? rd_kafka_ConfigResource_configs(resources[0], &entries) : nullptr;
+    for (size_t i = 0; i < entries; ++i) {
+      if (name == rd_kafka_ConfigEntry_name(configs[i])) value = rd_kafka_ConfigEntry_value(configs[i]);
+    }
+  }
+  if (event) rd_kafka_event_destroy(event);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_ConfigResource_destroy(resource);
+  rd_kafka_destroy(rk);
+  return value;
+}
+
+TEST(KafkaLogTest, TopicsAreCreatedWithTheConfiguredTopicProperties) {
+  const char* bootstrap = std::getenv("MF_KAFKA_BOOTSTRAP");
+  if (!bootstrap || !*bootstrap) {
+    if (std::getenv("CI")) FAIL() << "CI=true but MF_KAFKA_BOOTSTRAP is not set: the real broker did not start";
+    GTEST_SKIP() << "real Kafka broker not running (set MF_KAFKA_BOOTSTRAP, or run via ctest)";
+  }
+  KafkaConfig config;
+  config.bootstrap_servers = bootstrap;
+  config.topic_properties["retention.ms"] = "-1";
+  auto log = std::move(KafkaLog::Open(config)).value();
+  const std::string topic = "kept_" + std::to_string(::getpid());
+  ASSERT_TRUE(log->EnsureTopics({topic}).ok());
+  EXPECT_EQ(TopicConfig(bootstrap, topic, "retention.ms"), "-1");
+  config.topic_properties = {{"no.such.topic.config", "1"}};
+  auto bad = std::move(KafkaLog::Open(config)).value();
+  const Status s = bad->EnsureTopics({topic + "_bad"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("creating topic"), std::string::npos) << s.message();
+}
+
 TEST(KafkaLogTest, RejectsTimesKafkaCannotStore) {
   MockCluster mock;
   KafkaConfig config;

@@ -56,7 +56,8 @@ struct ModelFitOptions {
   std::string seasonal;  // "P,D,Q,s"; empty = none
   std::string trend = "n";
   int horizon = 6;
-  int frequency_seconds = 0;  // > 0: resample to this step (see model_commands.cc)
+  int frequency_seconds = 0;  // > 0: resample to this step (forecast/series.h)
+  std::string by;             // non-empty: fit one series per value of this column
   bool json = false;
 };
 

@@ -70,18 +70,22 @@ int main(int argc, char** argv) {
   model_fit->add_option("--time-column", fit.time_column, "Column ordering the rows (ISO 8601 text)")->required();
   model_fit->add_option("--value-column", fit.value_column, "Column to model")->required();
   model_fit->add_option("--model", fit.model,
-                        "arima, sarima, auto (order search by AICc at the given d and season), naive, snaive "
-                        "(season from --seasonal), drift (default: arima)");
+                        "arima, sarima, auto (order search by AICc at the given d and season), xgb (boosted "
+                        "lag model), naive, snaive (season from --seasonal), drift (default: arima)");
   model_fit->add_option("--order", fit.order, "p,d,q (default: 1,1,1)");
   model_fit->add_option("--seasonal", fit.seasonal, "P,D,Q,s");
   model_fit->add_option("--trend", fit.trend,
-                        "n (none) or c (a constant: the differenced series' mean, a drift when d = 1)");
+                        "n (none), c (a constant: the differenced series' mean, a drift when d = 1) or t (a "
+                        "linear trend, with d + D = 1: the same drift)");
   model_fit->add_option("--horizon", fit.horizon, "Steps to forecast (default: 6)")->check(CLI::Range(1, 10000));
   model_fit
       ->add_option("--frequency", fit.frequency_seconds,
                    "Resample to steps of this many seconds: mean per step, gaps interpolated linearly, "
                    "blank values skipped (default: use the rows as they are)")
       ->check(CLI::Range(1, 366 * 86400));
+  model_fit->add_option("--by", fit.by,
+                        "Fit one series per value of this column (in order of first appearance); with --json, "
+                        "one JSON object per line with its value as \"series\"");
   model_fit->add_flag("--json", fit.json, "One JSON object: model, params, sigma2, loglik, aic, aicc, forecast");
 
   ModelBacktestOptions backtest;

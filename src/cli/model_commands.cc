@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -13,6 +14,8 @@
 #include "forecast/arima.h"
 #include "forecast/backtest.h"
 #include "forecast/baselines.h"
+#include "forecast/model.h"
+#include "forecast/series.h"
 
 namespace meteoflow {
 namespace {
@@ -43,38 +46,15 @@ std::vector<std::string> SplitCsv(const std::string& line) {
   return out;
 }
 
-// Steps of `frequency_ms` from the first observation's step: each step's value is the mean of its
-// observations; steps without any are interpolated linearly between their neighbours.
-std::vector<double> Resample(const std::vector<std::pair<Timestamp, double>>& points, int64_t frequency_ms) {
-  const int64_t origin = points.front().first.FloorTo(frequency_ms).millis();
-  const size_t steps = static_cast<size_t>((points.back().first.millis() - origin) / frequency_ms) + 1;
-  std::vector<double> sum(steps, 0.0);
-  std::vector<int> count(steps, 0);
-  for (const auto& [t, v] : points) {
-    const size_t step = static_cast<size_t>((t.millis() - origin) / frequency_ms);
-    sum[step] += v;
-    ++count[step];
-  }
-  std::vector<double> y(steps);
-  size_t last = 0;  // the last step with observations (step 0 always has one)
-  for (size_t i = 0; i < steps; ++i) {
-    if (count[i] == 0) continue;
-    y[i] = sum[i] / count[i];
-    for (size_t gap = last + 1; gap < i; ++gap) {
-      y[gap] = y[last] + (y[i] - y[last]) * static_cast<double>(gap - last) / static_cast<double>(i - last);
-    }
-    last = i;
-  }
-  return y;
-}
+// The value column in time order, per group of `o.by` (one unnamed group without it). Without a
+// frequency, rows are taken as they are (sorted by the time column's text, which sorts as time
+// for ISO 8601) and every value must be a number. With one, times must parse as UTC timestamps
+// (or dates), blank values are skipped, and the series is resampled (forecast::Resample).
+using GroupedSeries = std::vector<std::pair<std::string, std::vector<double>>>;
 
-// The value column in time order. Without a frequency, rows are taken as they are (sorted by the
-// time column's text, which sorts as time for ISO 8601) and every value must be a number. With
-// one, times must parse as UTC timestamps (or dates), blank values are skipped, and the series is
-// resampled (see Resample).
-Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
+Result<GroupedSeries> ReadGroupedSeries(const ModelFitOptions& o) {
   std::ifstream in(o.csv);
-  if (!in) return Status::NotFound("model fit: cannot open " + o.csv);
+  if (!in) return Status::NotFound("model: cannot open " + o.csv);
   std::string line;
   if (!std::getline(in, line)) return Status::InvalidArgument(o.csv + ": empty file");
   const std::vector<std::string> header = SplitCsv(line);
@@ -85,8 +65,13 @@ Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
   };
   MF_ASSIGN_OR_RETURN(const size_t time_col, column(o.time_column));
   MF_ASSIGN_OR_RETURN(const size_t value_col, column(o.value_column));
-  std::vector<std::pair<std::string, double>> rows;
-  std::vector<std::pair<Timestamp, double>> points;
+  size_t group_col = header.size();
+  if (!o.by.empty()) {
+    MF_ASSIGN_OR_RETURN(group_col, column(o.by));
+  }
+  std::map<std::string, std::vector<std::pair<std::string, double>>> rows;
+  std::map<std::string, std::vector<std::pair<Timestamp, double>>> points;
+  std::vector<std::string> order;  // groups in order of first appearance
   for (int line_no = 2; std::getline(in, line); ++line_no) {
     if (line.empty()) continue;
     const std::vector<std::string> f = SplitCsv(line);
@@ -95,8 +80,13 @@ Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
       return Status::InvalidArgument(where + ": " + std::to_string(f.size()) + " fields, header has " +
                                      std::to_string(header.size()));
     }
+    const std::string group = group_col < f.size() ? f[group_col] : "";
+    if (!rows.count(group) && !points.count(group)) order.push_back(group);
     const std::string& cell = f[value_col];
-    if (cell.empty() && o.frequency_seconds > 0) continue;  // missing: the resampling fills it
+    if (cell.empty() && o.frequency_seconds > 0) {
+      points[group];
+      continue;  // missing: the resampling fills it
+    }
     double v = 0;
     size_t used = 0;
     try {
@@ -108,28 +98,42 @@ Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
       return Status::InvalidArgument(where + ": '" + cell + "' in column '" + o.value_column + "' is not a number");
     }
     if (o.frequency_seconds == 0) {
-      rows.emplace_back(f[time_col], v);
+      rows[group].emplace_back(f[time_col], v);
       continue;
     }
     const std::string text = f[time_col].size() == 10 ? f[time_col] + "T00:00:00Z" : f[time_col];
     auto t = Timestamp::Parse(text);
     if (!t.ok()) return Status::InvalidArgument(where + ": " + t.status().message());
-    points.emplace_back(*t, v);
+    points[group].emplace_back(*t, v);
   }
-  if (o.frequency_seconds > 0) {
-    if (points.empty()) return Status::InvalidArgument(o.csv + ": no values in column '" + o.value_column + "'");
-    std::stable_sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    const int64_t frequency_ms = int64_t{o.frequency_seconds} * 1000;
-    if ((points.back().first.millis() - points.front().first.millis()) / frequency_ms > 10'000'000) {
-      return Status::InvalidArgument(o.csv + ": more than 10 million steps of " + std::to_string(o.frequency_seconds) +
-                                     " s between the first and last time");
+  if (order.empty()) return Status::InvalidArgument(o.csv + ": no rows");
+  GroupedSeries out;
+  const int64_t frequency_ms = int64_t{o.frequency_seconds} * 1000;
+  for (const std::string& group : order) {
+    const std::string what = o.by.empty() ? o.csv : o.csv + " (" + o.by + " = " + group + ")";
+    if (o.frequency_seconds > 0) {
+      auto& p = points[group];
+      if (p.empty()) return Status::InvalidArgument(what + ": no values in column '" + o.value_column + "'");
+      std::stable_sort(p.begin(), p.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      if ((p.back().first.millis() - p.front().first.millis()) / frequency_ms > 10'000'000) {
+        return Status::InvalidArgument(what + ": more than 10 million steps of " + std::to_string(o.frequency_seconds) +
+                                       " s between the first and last time");
+      }
+      out.emplace_back(group, forecast::Resample(p, frequency_ms).values);
+      continue;
     }
-    return Resample(points, frequency_ms);
+    auto& r = rows[group];
+    std::stable_sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<double> y;
+    for (const auto& [t, v] : r) y.push_back(v);
+    out.emplace_back(group, std::move(y));
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<double> y;
-  for (const auto& [t, v] : rows) y.push_back(v);
-  return y;
+  return out;
+}
+
+Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
+  MF_ASSIGN_OR_RETURN(GroupedSeries groups, ReadGroupedSeries(o));
+  return std::move(groups.front().second);
 }
 
 Result<std::vector<int>> ParseInts(const std::string& text, size_t count, const char* what) {
@@ -155,41 +159,104 @@ Result<std::vector<int>> ParseInts(const std::string& text, size_t count, const 
 
 namespace {
 
-nlohmann::ordered_json ForecastJson(const forecast::ArimaForecast& fc) {
+using Json = nlohmann::ordered_json;
+
+Json ForecastJson(const forecast::ArimaForecast& fc) {
   return {{"mean", fc.mean}, {"lower", fc.lower}, {"upper", fc.upper}};
 }
 
-void PrintForecast(const forecast::ArimaForecast& fc) {
+Json Finite(double v) { return std::isfinite(v) ? Json(v) : Json(); }
+
+// The estimates of one fit in the shape `model fit --json` prints (statsmodels' parameter names
+// for ARIMA).
+Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc) {
+  Json params = Json::object();
+  double loglik = NAN, aic = NAN, aicc = NAN;
+  int nobs = 0;
+  switch (m.spec.kind) {
+    case forecast::ModelKind::kBaseline: {
+      if (m.spec.baseline == forecast::BaselineKind::kDrift) params["drift"] = m.baseline.drift;
+      if (m.spec.baseline == forecast::BaselineKind::kSeasonalNaive) params["season"] = m.baseline.season;
+      // No estimated parameters but sigma2 (and the drift): AIC counts those.
+      const double k = 1 + (m.spec.baseline == forecast::BaselineKind::kDrift ? 1 : 0);
+      loglik = m.baseline.loglik;
+      nobs = m.baseline.nobs;
+      aic = -2 * loglik + 2 * k;
+      aicc = nobs - k - 1 > 0 ? aic + 2 * k * (k + 1) / (nobs - k - 1) : NAN;
+      break;
+    }
+    case forecast::ModelKind::kArima:
+    case forecast::ModelKind::kAutoArima: {
+      const forecast::ArimaModel& a = m.arima;
+      const int s = a.order.s;
+      if (a.order.constant) params["const"] = a.mean;
+      for (size_t i = 0; i < a.ar.size(); ++i) params["ar.L" + std::to_string(i + 1)] = a.ar[i];
+      for (size_t i = 0; i < a.ma.size(); ++i) params["ma.L" + std::to_string(i + 1)] = a.ma[i];
+      for (size_t i = 0; i < a.seasonal_ar.size(); ++i)
+        params["ar.S.L" + std::to_string((i + 1) * s)] = a.seasonal_ar[i];
+      for (size_t i = 0; i < a.seasonal_ma.size(); ++i)
+        params["ma.S.L" + std::to_string((i + 1) * s)] = a.seasonal_ma[i];
+      loglik = a.loglik, aic = a.aic, aicc = a.aicc, nobs = a.nobs;
+      break;
+    }
+    case forecast::ModelKind::kBoostedLags: {
+      const forecast::BoostedLagOptions& b = m.boosted.options;
+      params = {{"lags", b.lags}, {"rounds", b.rounds}, {"max_depth", b.max_depth}, {"learning_rate", b.learning_rate}};
+      nobs = m.boosted.nobs;  // trees have no likelihood: loglik and AIC stay null
+      break;
+    }
+  }
+  Json out = {{"model", m.Describe()}, {"params", params},     {"sigma2", m.sigma2()}, {"loglik", Finite(loglik)},
+              {"aic", Finite(aic)},    {"aicc", Finite(aicc)}, {"nobs", nobs}};
+  if (m.spec.kind == forecast::ModelKind::kArima || m.spec.kind == forecast::ModelKind::kAutoArima) {
+    out["converged"] = m.arima.converged;
+  }
+  out["forecast"] = ForecastJson(fc);
+  return out;
+}
+
+void PrintFit(const Json& fit, size_t observations) {
+  std::cout << fit["model"].get<std::string>() << " on " << observations << " observations (" << fit["nobs"]
+            << " in the fit)\n";
+  for (const auto& [name, value] : fit["params"].items()) std::cout << "  " << name << " = " << value << "\n";
+  for (const char* key : {"sigma2", "loglik", "aic", "aicc"}) std::cout << "  " << key << " = " << fit[key] << "\n";
   std::cout << "forecast (95 % interval):\n";
-  for (size_t h = 0; h < fc.mean.size(); ++h) {
-    std::cout << "  +" << h + 1 << "  " << fc.mean[h] << "  [" << fc.lower[h] << ", " << fc.upper[h] << "]\n";
+  const Json& fc = fit["forecast"];
+  for (size_t h = 0; h < fc["mean"].size(); ++h) {
+    std::cout << "  +" << h + 1 << "  " << fc["mean"][h] << "  [" << fc["lower"][h] << ", " << fc["upper"][h] << "]\n";
   }
 }
 
-Status PrintBaseline(const ModelFitOptions& o, const std::vector<double>& y, int season) {
-  const forecast::BaselineKind kind = o.model == "naive"    ? forecast::BaselineKind::kNaive
-                                      : o.model == "snaive" ? forecast::BaselineKind::kSeasonalNaive
-                                                            : forecast::BaselineKind::kDrift;
-  MF_ASSIGN_OR_RETURN(forecast::BaselineFit fit, forecast::FitBaseline(y, kind, season, o.horizon));
-  nlohmann::ordered_json params = nlohmann::ordered_json::object();
-  if (kind == forecast::BaselineKind::kDrift) params["drift"] = fit.drift;
-  if (kind == forecast::BaselineKind::kSeasonalNaive) params["season"] = season;
-  // No estimated parameters but sigma2 (and the drift): AIC counts those.
-  const double k = 1 + (kind == forecast::BaselineKind::kDrift ? 1 : 0);
-  const double aic = -2 * fit.loglik + 2 * k;
-  const double aicc = fit.nobs - k - 1 > 0 ? aic + 2 * k * (k + 1) / (fit.nobs - k - 1) : INFINITY;
-  if (o.json) {
-    nlohmann::ordered_json out = {
-        {"model", o.model}, {"params", params}, {"sigma2", fit.sigma2}, {"loglik", fit.loglik},
-        {"aic", aic},       {"aicc", aicc},     {"nobs", fit.nobs},     {"forecast", ForecastJson(fit.forecast)}};
-    std::cout << out.dump(2) << "\n";
-    return Status::OK();
+Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
+  static const char* kModels[] = {"arima", "sarima", "auto", "xgb", "naive", "snaive", "drift"};
+  if (std::find(std::begin(kModels), std::end(kModels), o.model) == std::end(kModels)) {
+    return Status::InvalidArgument("model fit: --model " + o.model +
+                                   " is not available (available: arima, sarima, auto, xgb, naive, snaive, drift)");
   }
-  std::cout << o.model << " on " << y.size() << " observations\n  sigma2 = " << fit.sigma2
-            << "\n  loglik = " << fit.loglik << "\n  aic = " << aic << "\n  aicc = " << aicc << "\n";
-  for (const auto& [name, value] : params.items()) std::cout << "  " << name << " = " << value << "\n";
-  PrintForecast(fit.forecast);
-  return Status::OK();
+  forecast::ArimaOrder order;
+  MF_ASSIGN_OR_RETURN(const std::vector<int> pdq, ParseInts(o.order, 3, "--order"));
+  order.p = pdq[0], order.d = pdq[1], order.q = pdq[2];
+  if (!o.seasonal.empty()) {
+    MF_ASSIGN_OR_RETURN(const std::vector<int> seasonal, ParseInts(o.seasonal, 4, "--seasonal"));
+    order.P = seasonal[0], order.D = seasonal[1], order.Q = seasonal[2], order.s = seasonal[3];
+  }
+  // A constant of the differenced series: statsmodels' "c" without differencing, its "t" (a
+  // drift) after one difference.
+  if (o.trend == "t" && order.d + order.D != 1) {
+    return Status::InvalidArgument("model fit: --trend t (a linear trend) needs d + D = 1; use c without differencing");
+  }
+  if (o.trend != "n" && o.trend != "c" && o.trend != "t") {
+    return Status::InvalidArgument("model fit: --trend must be n, c or t");
+  }
+  order.constant = o.trend != "n";
+  if (o.model == "arima" || o.model == "sarima" || o.model == "auto") {
+    forecast::ModelSpec spec;
+    spec.name = o.model;
+    spec.kind = o.model == "auto" ? forecast::ModelKind::kAutoArima : forecast::ModelKind::kArima;
+    spec.order = order;
+    return spec;
+  }
+  return forecast::SpecNamed(o.model, order.s);
 }
 
 }  // namespace
@@ -223,54 +290,43 @@ Status ModelBacktestCommand(const ModelBacktestOptions& o) {
 }
 
 Status ModelFitCommand(const ModelFitOptions& o) {
-  static const char* kModels[] = {"arima", "sarima", "auto", "naive", "snaive", "drift"};
-  if (std::find(std::begin(kModels), std::end(kModels), o.model) == std::end(kModels)) {
-    return Status::InvalidArgument("model fit: --model " + o.model +
-                                   " is not available (available: arima, sarima, auto, naive, snaive, drift)");
+  MF_ASSIGN_OR_RETURN(const forecast::ModelSpec spec, SpecFor(o));
+  MF_ASSIGN_OR_RETURN(const GroupedSeries groups, ReadGroupedSeries(o));
+  size_t failed = 0;
+  for (const auto& [group, y] : groups) {
+    Result<forecast::FittedModel> fit = forecast::FitModel(spec, y);
+    Result<forecast::ArimaForecast> fc = fit.ok() ? forecast::ForecastModel(*fit, y, o.horizon) : fit.status();
+    if (o.by.empty()) {
+      MF_RETURN_IF_ERROR(fc.status());
+      const Json out = FitJson(*fit, *fc);
+      if (o.json) {
+        std::cout << out.dump(2) << "\n";
+      } else {
+        PrintFit(out, y.size());
+      }
+      return Status::OK();
+    }
+    // One line (or block) per group; a group that cannot be fitted says why and the rest go on.
+    Json out = {{"series", group}};
+    if (fc.ok()) {
+      out.update(FitJson(*fit, *fc));
+    } else {
+      ++failed;
+      out["error"] = fc.status().message();
+    }
+    if (o.json) {
+      std::cout << out.dump() << "\n";
+    } else if (fc.ok()) {
+      std::cout << "== " << o.by << " = " << group << "\n";
+      PrintFit(out, y.size());
+    } else {
+      std::cout << "== " << o.by << " = " << group << ": " << fc.status().message() << "\n";
+    }
   }
-  forecast::ArimaOrder order;
-  MF_ASSIGN_OR_RETURN(const std::vector<int> pdq, ParseInts(o.order, 3, "--order"));
-  order.p = pdq[0], order.d = pdq[1], order.q = pdq[2];
-  if (!o.seasonal.empty()) {
-    MF_ASSIGN_OR_RETURN(const std::vector<int> seasonal, ParseInts(o.seasonal, 4, "--seasonal"));
-    order.P = seasonal[0], order.D = seasonal[1], order.Q = seasonal[2], order.s = seasonal[3];
+  if (failed) {
+    return Status::InvalidArgument("model fit: " + std::to_string(failed) + " of " + std::to_string(groups.size()) +
+                                   " series could not be fitted");
   }
-  if (o.trend != "n" && o.trend != "c") return Status::InvalidArgument("model fit: --trend must be n or c");
-  order.constant = o.trend == "c";
-  MF_ASSIGN_OR_RETURN(const std::vector<double> y, ReadSeries(o));
-  if (o.model == "naive" || o.model == "snaive" || o.model == "drift") return PrintBaseline(o, y, order.s);
-  forecast::ArimaModel m;
-  if (o.model == "auto") {
-    MF_ASSIGN_OR_RETURN(m, forecast::AutoArima(y, order));
-  } else {
-    MF_ASSIGN_OR_RETURN(m, forecast::FitArima(y, order));
-  }
-  MF_ASSIGN_OR_RETURN(forecast::ArimaForecast fc, forecast::ForecastArima(y, m, o.horizon));
-  const int s = m.order.s;
-  nlohmann::ordered_json params = nlohmann::ordered_json::object();
-  if (m.order.constant) params["const"] = m.mean;
-  for (size_t i = 0; i < m.ar.size(); ++i) params["ar.L" + std::to_string(i + 1)] = m.ar[i];
-  for (size_t i = 0; i < m.ma.size(); ++i) params["ma.L" + std::to_string(i + 1)] = m.ma[i];
-  for (size_t i = 0; i < m.seasonal_ar.size(); ++i) params["ar.S.L" + std::to_string((i + 1) * s)] = m.seasonal_ar[i];
-  for (size_t i = 0; i < m.seasonal_ma.size(); ++i) params["ma.S.L" + std::to_string((i + 1) * s)] = m.seasonal_ma[i];
-  if (o.json) {
-    nlohmann::ordered_json out = {{"model", m.order.ToString()},
-                                  {"params", params},
-                                  {"sigma2", m.sigma2},
-                                  {"loglik", m.loglik},
-                                  {"aic", m.aic},
-                                  {"aicc", m.aicc},
-                                  {"nobs", m.nobs},
-                                  {"converged", m.converged},
-                                  {"forecast", ForecastJson(fc)}};
-    std::cout << out.dump(2) << "\n";
-    return Status::OK();
-  }
-  std::cout << m.order.ToString() << " on " << y.size() << " observations (" << m.nobs << " after differencing)\n";
-  for (const auto& [name, value] : params.items()) std::cout << "  " << name << " = " << value.get<double>() << "\n";
-  std::cout << "  sigma2 = " << m.sigma2 << "\n  loglik = " << m.loglik << "\n  aic = " << m.aic
-            << "\n  aicc = " << m.aicc << "\n";
-  PrintForecast(fc);
   return Status::OK();
 }
 

@@ -6,6 +6,8 @@
 #include <optional>
 
 #include "forecast/lbfgs.h"
+#include "forecast/normal.h"
+#include "forecast/state_space.h"
 
 namespace meteoflow::forecast {
 namespace {
@@ -59,72 +61,6 @@ void ExpandArma(const ArimaModel& m, std::vector<double>* a, std::vector<double>
   b->assign(ma.begin() + 1, ma.end());
 }
 
-// The state-space form in Harvey's layout: state dimension r, transition = companion matrix of
-// `a`, disturbance loading R = (1, b_1, ..., b_{r-1}).
-struct StateSpace {
-  size_t r = 1;
-  std::vector<double> a, R;
-
-  StateSpace(const std::vector<double>& ar, const std::vector<double>& ma) {
-    r = std::max(ar.size(), ma.size() + 1);
-    a.assign(r, 0.0);
-    std::copy(ar.begin(), ar.end(), a.begin());
-    R.assign(r, 0.0);
-    R[0] = 1;
-    std::copy(ma.begin(), ma.end(), R.begin() + 1);
-  }
-  // out = T M T' for symmetric M (r x r, row-major), with T the companion matrix.
-  void TMTt(const std::vector<double>& M, std::vector<double>* out) const {
-    std::vector<double> TM(r * r);  // (T M)_ij = a_i M_0j + M_{i+1,j}
-    for (size_t i = 0; i < r; ++i) {
-      for (size_t j = 0; j < r; ++j) TM[i * r + j] = a[i] * M[j] + (i + 1 < r ? M[(i + 1) * r + j] : 0.0);
-    }
-    out->assign(r * r, 0.0);  // (TM T')_ij = (TM)_i0 a_j + (TM)_{i,j+1}
-    for (size_t i = 0; i < r; ++i) {
-      for (size_t j = 0; j < r; ++j) (*out)[i * r + j] = TM[i * r] * a[j] + (j + 1 < r ? TM[i * r + j + 1] : 0.0);
-    }
-  }
-  // The stationary state covariance (per unit sigma2): P = T P T' + R R', by doubling.
-  std::vector<double> StationaryCovariance() const {
-    std::vector<double> P(r * r), A(r * r, 0.0), tmp(r * r), next(r * r);
-    for (size_t i = 0; i < r; ++i) {
-      for (size_t j = 0; j < r; ++j) P[i * r + j] = R[i] * R[j];
-      A[i * r] = a[i];
-      if (i + 1 < r) A[i * r + i + 1] = 1;
-    }
-    for (int iter = 0; iter < 64; ++iter) {
-      // P += A P A'; A = A A
-      for (size_t i = 0; i < r; ++i) {
-        for (size_t j = 0; j < r; ++j) {
-          double v = 0;
-          for (size_t k = 0; k < r; ++k) v += A[i * r + k] * P[k * r + j];
-          tmp[i * r + j] = v;
-        }
-      }
-      double change = 0;
-      for (size_t i = 0; i < r; ++i) {
-        for (size_t j = 0; j < r; ++j) {
-          double v = 0;
-          for (size_t k = 0; k < r; ++k) v += tmp[i * r + k] * A[j * r + k];
-          next[i * r + j] = P[i * r + j] + v;
-          change = std::max(change, std::abs(v));
-        }
-      }
-      P.swap(next);
-      for (size_t i = 0; i < r; ++i) {
-        for (size_t j = 0; j < r; ++j) {
-          double v = 0;
-          for (size_t k = 0; k < r; ++k) v += A[i * r + k] * A[k * r + j];
-          tmp[i * r + j] = v;
-        }
-      }
-      A.swap(tmp);
-      if (change < 1e-14 * std::max(1.0, P[0])) break;
-    }
-    return P;
-  }
-};
-
 struct FilterResult {
   double loglik = 0;  // sigma2 concentrated out
   double sigma2 = 0;
@@ -137,37 +73,40 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
   ExpandArma(m, &ar, &ma);
   const StateSpace ss(ar, ma);
   const size_t r = ss.r;
-  std::vector<double> P = ss.StationaryCovariance(), TPTt, x(r, 0.0), K(r);
-  double sum_log_f = 0, sum_v2_f = 0;
-  bool steady = false;
-  double F = 0;
+  // P is kept in its upper triangle only (P_ij with i <= j); row0 holds the first row before
+  // each update, so the update can run in place.
+  std::vector<double> P = ss.StationaryCovariance(), x(r, 0.0), next(r), K(r), row0(r + 1, 0.0);
+  const double* a = ss.a.data();
+  const double* R = ss.R.data();
+  double sum_log_f = 0, sum_v2_f = 0, F = 0;
+  size_t steady_steps = 0;  // consecutive steps in which the first row did not move
   for (double obs : w) {
     const double v = obs - x[0];
+    const bool steady = steady_steps > r;  // then the whole of P has stopped moving
     if (!steady) {
       F = P[0];
       if (!(F > 0)) return {NAN, NAN, {}};
-      ss.TMTt(P, &TPTt);
-      for (size_t i = 0; i < r; ++i) {  // K = T P Z' / F, Z = e_0
-        double tp = ss.a[i] * P[0] + (i + 1 < r ? P[(i + 1) * r] : 0.0);
-        K[i] = tp / F;
-      }
+      std::copy(P.begin(), P.begin() + static_cast<ptrdiff_t>(r), row0.begin());
+      for (size_t i = 0; i < r; ++i) K[i] = (a[i] * row0[0] + row0[i + 1]) / F;  // K = T P Z' / F, Z = e_0
     }
     sum_log_f += std::log(F);
     sum_v2_f += v * v / F;
-    std::vector<double> next(r);  // x' = T x + K v
-    for (size_t i = 0; i < r; ++i) next[i] = ss.a[i] * x[0] + (i + 1 < r ? x[i + 1] : 0.0) + K[i] * v;
+    for (size_t i = 0; i < r; ++i) next[i] = a[i] * x[0] + (i + 1 < r ? x[i + 1] : 0.0) + K[i] * v;
     x.swap(next);
-    if (!steady) {
-      double change = 0;
-      for (size_t i = 0; i < r; ++i) {
-        for (size_t j = 0; j < r; ++j) {
-          const double updated = TPTt[i * r + j] + ss.R[i] * ss.R[j] - K[i] * K[j] * F;
-          change = std::max(change, std::abs(updated - P[i * r + j]));
-          P[i * r + j] = updated;
-        }
+    if (steady) continue;
+    // P' = T P T' + R R' - K K' F, with (T P T')_ij = a_i a_j P_00 + a_i P_0,j+1 + a_j P_0,i+1 + P_i+1,j+1.
+    for (size_t i = 0; i < r; ++i) {
+      double* Pi = &P[i * r];
+      const double* below = i + 1 < r ? &P[(i + 1) * r] : nullptr;
+      const double ai = a[i], pi = row0[i + 1], ri = R[i], ki = K[i] * F;
+      for (size_t j = i; j < r; ++j) {
+        const double next_diag = below && j + 1 < r ? below[j + 1] : 0.0;
+        Pi[j] = ai * a[j] * row0[0] + ai * row0[j + 1] + a[j] * pi + next_diag + ri * R[j] - ki * K[j];
       }
-      steady = change < 1e-13 * std::max(1.0, P[0]);
     }
+    double change = 0;
+    for (size_t j = 0; j < r; ++j) change = std::max(change, std::abs(P[j] - row0[j]));
+    steady_steps = change < 1e-13 * std::max(1.0, P[0]) ? steady_steps + 1 : 0;
   }
   const double n = static_cast<double>(w.size());
   FilterResult out;
@@ -359,16 +298,11 @@ Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaMod
     for (size_t i = 1; i <= j && i < full_ar.size(); ++i) v -= full_ar[i] * psi[j - i];
     psi[j] = v;
   }
-  // z for the two-sided level, by bisection on the normal CDF.
-  double lo = 0, hi = 10;
-  for (int i = 0; i < 100; ++i) {
-    const double mid = (lo + hi) / 2;
-    (0.5 * std::erfc(-mid / std::sqrt(2.0)) < (1 + level) / 2 ? lo : hi) = mid;
-  }
+  const double z = TwoSidedNormalQuantile(level);
   double var = 0;
   for (int h = 0; h < horizon; ++h) {
     var += psi[static_cast<size_t>(h)] * psi[static_cast<size_t>(h)] * model.sigma2;
-    const double half = lo * std::sqrt(var);
+    const double half = z * std::sqrt(var);
     out.lower.push_back(out.mean[static_cast<size_t>(h)] - half);
     out.upper.push_back(out.mean[static_cast<size_t>(h)] + half);
   }

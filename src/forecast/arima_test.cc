@@ -5,8 +5,6 @@
 #include <cmath>
 #include <random>
 
-#include "forecast/backtest.h"
-#include "forecast/baselines.h"
 #include "forecast/lbfgs.h"
 
 namespace meteoflow::forecast {
@@ -103,47 +101,6 @@ TEST(AutoArimaTest, FindsAnOrderNoWorseByAiccThanTheFixedOnes) {
     }
   }
   EXPECT_GE(best->order.p, 1);  // an AR(1) process needs an AR term
-}
-
-TEST(BaselineTest, NaiveSeasonalNaiveAndDriftFollowTheirDefinitions) {
-  const std::vector<double> y = {1, 5, 3, 2, 6, 4, 3, 7, 5};
-  auto naive = FitBaseline(y, BaselineKind::kNaive, 0, 4);
-  ASSERT_TRUE(naive.ok());
-  EXPECT_EQ(naive->forecast.mean, std::vector<double>(4, 5.0));
-  const double sigma = std::sqrt(naive->sigma2);
-  EXPECT_NEAR(naive->forecast.upper[3] - naive->forecast.mean[3], 1.959964 * sigma * 2, 1e-4);
-  auto seasonal = FitBaseline(y, BaselineKind::kSeasonalNaive, 3, 4);
-  ASSERT_TRUE(seasonal.ok());
-  EXPECT_EQ(seasonal->forecast.mean, (std::vector<double>{3, 7, 5, 3}));
-  auto drift = FitBaseline(y, BaselineKind::kDrift, 0, 2);
-  ASSERT_TRUE(drift.ok());
-  EXPECT_DOUBLE_EQ(drift->drift, 0.5);
-  EXPECT_DOUBLE_EQ(drift->forecast.mean[1], 6.0);
-  EXPECT_EQ(FitBaseline(y, BaselineKind::kSeasonalNaive, 1, 2).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(FitBaseline({1.0, NAN, 2.0}, BaselineKind::kNaive, 0, 2).status().code(), StatusCode::kInvalidArgument);
-}
-
-TEST(BacktestTest, RanksCandidatesByRollingOriginErrors) {
-  std::vector<double> line;
-  for (int i = 0; i < 60; ++i) line.push_back(3.0 + 0.5 * i);  // drift is exact on a straight line
-  auto scores = Backtest(line, DefaultCandidates(0), 3, 4);
-  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
-  ASSERT_EQ(scores->size(), 4u);
-  EXPECT_EQ((*scores)[0].name, "drift");
-  EXPECT_NEAR((*scores)[0].rmse, 0.0, 1e-9);
-  EXPECT_EQ((*scores)[0].scored, 12);
-  for (size_t i = 1; i < scores->size(); ++i) {
-    if ((*scores)[i].scored > 0) {
-      EXPECT_GE((*scores)[i].rmse, (*scores)[i - 1].rmse);
-    }
-  }
-  // The ARIMA candidates see a series with no variation after differencing: failures, not crashes.
-  for (const auto& s : *scores) {
-    if (s.name == "ARIMA(1,1,1)") {
-      EXPECT_EQ(s.failures, 3);
-    }
-  }
-  EXPECT_EQ(Backtest({1, 2, 3, 4}, DefaultCandidates(0), 2, 2).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -3,46 +3,20 @@
 #include <algorithm>
 #include <cmath>
 
-#include "forecast/baselines.h"
-
 namespace meteoflow::forecast {
-namespace {
 
-Candidate ArimaCandidate(std::string name, ArimaOrder order, bool automatic) {
-  return {std::move(name), [order, automatic](const std::vector<double>& train, int horizon) -> Result<ArimaForecast> {
-            MF_ASSIGN_OR_RETURN(ArimaModel m, automatic ? AutoArima(train, order) : FitArima(train, order));
-            return ForecastArima(train, m, horizon);
-          }};
-}
-
-Candidate BaselineCandidate(std::string name, BaselineKind kind, int season) {
-  return {std::move(name), [kind, season](const std::vector<double>& train, int horizon) -> Result<ArimaForecast> {
-            MF_ASSIGN_OR_RETURN(BaselineFit fit, FitBaseline(train, kind, season, horizon));
-            return fit.forecast;
-          }};
-}
-
-}  // namespace
-
-std::vector<Candidate> DefaultCandidates(int season) {
-  ArimaOrder arima;
-  arima.p = arima.d = arima.q = 1;
-  ArimaOrder auto_base;
-  auto_base.d = 1;
-  std::vector<Candidate> out = {BaselineCandidate("naive", BaselineKind::kNaive, 0),
-                                BaselineCandidate("drift", BaselineKind::kDrift, 0),
-                                ArimaCandidate("ARIMA(1,1,1)", arima, false), ArimaCandidate("auto", auto_base, true)};
+std::vector<ModelSpec> DefaultCandidates(int season) {
+  std::vector<std::string> names = {"naive", "drift", "arima", "auto", "xgb"};
   if (season >= 2) {
-    ArimaOrder sarima = arima;
-    sarima.P = sarima.D = sarima.Q = 1;
-    sarima.s = season;
-    out.push_back(BaselineCandidate("seasonal naive", BaselineKind::kSeasonalNaive, season));
-    out.push_back(ArimaCandidate(sarima.ToString(), sarima, false));
+    names.push_back("snaive");
+    names.push_back("sarima");
   }
+  std::vector<ModelSpec> out;
+  for (const std::string& name : names) out.push_back(*SpecNamed(name, season));
   return out;
 }
 
-Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<Candidate>& candidates,
+Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
                                             int origins, int horizon) {
   if (origins < 1 || horizon < 1) return Status::InvalidArgument("backtest: origins and horizon must be >= 1");
   const size_t held_out = static_cast<size_t>(origins) * static_cast<size_t>(horizon);
@@ -51,7 +25,7 @@ Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const 
                                    std::to_string(origins) + " origins of " + std::to_string(horizon) + " steps");
   }
   std::vector<BacktestScore> scores;
-  for (const Candidate& c : candidates) {
+  for (const ModelSpec& c : candidates) {
     BacktestScore s;
     s.name = c.name;
     double sq = 0, abs = 0, pct = 0;
@@ -59,7 +33,8 @@ Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const 
     for (int k = origins - 1; k >= 0; --k) {
       const size_t origin = y.size() - static_cast<size_t>(horizon) * static_cast<size_t>(k + 1);
       const std::vector<double> train(y.begin(), y.begin() + static_cast<ptrdiff_t>(origin));
-      Result<ArimaForecast> fc = c.forecast(train, horizon);
+      Result<FittedModel> fit = FitModel(c, train);
+      Result<ArimaForecast> fc = fit.ok() ? ForecastModel(*fit, train, horizon) : fit.status();
       if (!fc.ok()) {
         ++s.failures;
         continue;

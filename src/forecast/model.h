@@ -1,0 +1,60 @@
+// One interface over every forecaster: a ModelSpec names what to fit (a baseline, a fixed ARIMA
+// order, an order search, the boosted lag model); FitModel turns it into a FittedModel that can
+// forecast the series it was fitted on or any later stretch of it without refitting (the predict
+// stage uses a registry's fits that way). FittedModels round-trip through JSON for the registry.
+//
+// Spec names (config `forecast.candidates`, CLI): "naive", "snaive" (season s), "drift",
+// "arima" = ARIMA(1,1,1) and "sarima" = SARIMA(1,1,1)(1,1,1,s) (the original pipeline's two),
+// "auto" (order search by AICc at d = 1, with P, Q in [0, 1] when s >= 2), "xgb" (boosted lags).
+//
+// Errors: fitting errors of the underlying model; a JSON document that is not a fitted model
+// gives InvalidArgument naming the field.
+//
+// Thread-safety: values and pure functions.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "forecast/arima.h"
+#include "forecast/baselines.h"
+#include "forecast/boosted_lags.h"
+
+namespace meteoflow::forecast {
+
+enum class ModelKind { kBaseline, kArima, kAutoArima, kBoostedLags };
+
+struct ModelSpec {
+  std::string name;  // as in the header comment
+  ModelKind kind = ModelKind::kBaseline;
+  BaselineKind baseline = BaselineKind::kNaive;
+  ArimaOrder order;  // kArima: the order; kAutoArima: d, D, s to search at
+  int season = 0;    // snaive's period
+  BoostedLagOptions boosted;
+};
+
+// The spec called `name` (see the header); `season` is s for snaive, sarima and auto.
+Result<ModelSpec> SpecNamed(const std::string& name, int season);
+
+struct FittedModel {
+  ModelSpec spec;
+  ArimaModel arima;  // kArima, kAutoArima
+  BaselineFit baseline;
+  BoostedLagModel boosted;
+
+  // What was fitted, e.g. "naive", "ARIMA(2,1,0)", "boosted lags(6)".
+  std::string Describe() const;
+  double sigma2() const;
+};
+
+Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y);
+// Forecasts the `horizon` steps after the end of `y`.
+Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<double>& y, int horizon,
+                                    double level = 0.95);
+
+nlohmann::json ToJson(const FittedModel& model);
+Result<FittedModel> FittedModelFromJson(const nlohmann::json& json);
+
+}  // namespace meteoflow::forecast

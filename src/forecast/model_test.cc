@@ -1,0 +1,146 @@
+#include "forecast/model.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "forecast/backtest.h"
+#include "forecast/series.h"
+
+namespace meteoflow::forecast {
+namespace {
+
+std::vector<double> RandomWalkWithCycle(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> noise(0, 0.3);
+  std::vector<double> y;
+  double level = 20;
+  for (size_t t = 0; t < n; ++t) {
+    level += noise(rng);
+    y.push_back(level + 3 * std::sin(2 * M_PI * static_cast<double>(t) / 12));
+  }
+  return y;
+}
+
+TEST(BaselineTest, NaiveSeasonalNaiveAndDriftFollowTheirDefinitions) {
+  const std::vector<double> y = {1, 5, 3, 2, 6, 4, 3, 7, 5};
+  auto naive = FitBaseline(y, BaselineKind::kNaive, 0);
+  ASSERT_TRUE(naive.ok());
+  auto naive_fc = ForecastBaseline(*naive, y, 4);
+  ASSERT_TRUE(naive_fc.ok());
+  EXPECT_EQ(naive_fc->mean, std::vector<double>(4, 5.0));
+  const double sigma = std::sqrt(naive->sigma2);
+  EXPECT_NEAR(naive_fc->upper[3] - naive_fc->mean[3], 1.959964 * sigma * 2, 1e-4);
+  auto seasonal = FitBaseline(y, BaselineKind::kSeasonalNaive, 3);
+  ASSERT_TRUE(seasonal.ok());
+  EXPECT_EQ(ForecastBaseline(*seasonal, y, 4)->mean, (std::vector<double>{3, 7, 5, 3}));
+  auto drift = FitBaseline(y, BaselineKind::kDrift, 0);
+  ASSERT_TRUE(drift.ok());
+  EXPECT_DOUBLE_EQ(drift->drift, 0.5);
+  EXPECT_DOUBLE_EQ(ForecastBaseline(*drift, y, 2)->mean[1], 6.0);
+  // A stored fit forecasts later data with its own drift.
+  EXPECT_DOUBLE_EQ(ForecastBaseline(*drift, {10, 20}, 1)->mean[0], 20.5);
+  EXPECT_EQ(FitBaseline(y, BaselineKind::kSeasonalNaive, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FitBaseline({1.0, NAN, 2.0}, BaselineKind::kNaive, 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ForecastBaseline(*naive, y, 0).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(BacktestTest, RanksCandidatesByRollingOriginErrors) {
+  std::vector<double> line;
+  for (int i = 0; i < 60; ++i) line.push_back(3.0 + 0.5 * i);  // drift is exact on a straight line
+  auto scores = Backtest(line, DefaultCandidates(0), 3, 4);
+  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
+  ASSERT_EQ(scores->size(), 5u);
+  EXPECT_EQ((*scores)[0].name, "drift");
+  EXPECT_NEAR((*scores)[0].rmse, 0.0, 1e-9);
+  EXPECT_EQ((*scores)[0].scored, 12);
+  for (size_t i = 1; i < scores->size(); ++i) {
+    if ((*scores)[i].scored > 0) {
+      EXPECT_GE((*scores)[i].rmse, (*scores)[i - 1].rmse);
+    }
+  }
+  // The ARIMA candidates see a series with no variation after differencing: failures, not crashes.
+  for (const auto& s : *scores) {
+    if (s.name == "arima") {
+      EXPECT_EQ(s.failures, 3);
+    }
+  }
+  EXPECT_EQ(Backtest({1, 2, 3, 4}, DefaultCandidates(0), 2, 2).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(BoostedLagsTest, LearnsARepeatingPatternOfChanges) {
+  // Changes repeat every 4 steps: the lag features determine the next change exactly.
+  std::vector<double> y = {0};
+  const double pattern[] = {1, -2, 3, 0.5};
+  for (int t = 0; t < 80; ++t) y.push_back(y.back() + pattern[t % 4]);
+  auto fit = FitBoostedLags(y, {.lags = 4, .rounds = 200, .max_depth = 3, .learning_rate = 0.3});
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  auto fc = ForecastBoostedLags(*fit, y, 4);
+  ASSERT_TRUE(fc.ok()) << fc.status().ToString();
+  double expected = y.back();
+  for (int h = 0; h < 4; ++h) {
+    expected += pattern[(80 + h) % 4];
+    EXPECT_NEAR(fc->mean[static_cast<size_t>(h)], expected, 0.05) << "h=" << h + 1;
+    EXPECT_LT(fc->lower[static_cast<size_t>(h)], fc->mean[static_cast<size_t>(h)]);
+  }
+  // Deterministic: a refit gives the same booster.
+  EXPECT_EQ(FitBoostedLags(y, fit->options)->booster, fit->booster);
+  EXPECT_EQ(FitBoostedLags({1, 2, 3}, {}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FitBoostedLags(y, {.lags = 0}).status().code(), StatusCode::kInvalidArgument);
+  BoostedLagModel broken = *fit;
+  broken.booster = "{not a model";
+  EXPECT_EQ(ForecastBoostedLags(broken, y, 1).status().code(), StatusCode::kInternal);
+}
+
+TEST(ModelTest, EveryFittedModelRoundTripsThroughJsonAndForecastsTheSame) {
+  const std::vector<double> y = RandomWalkWithCycle(80, 7);
+  for (const ModelSpec& spec : DefaultCandidates(12)) {
+    auto fit = FitModel(spec, y);
+    ASSERT_TRUE(fit.ok()) << spec.name << ": " << fit.status().ToString();
+    auto back = FittedModelFromJson(nlohmann::json::parse(ToJson(*fit).dump()));
+    ASSERT_TRUE(back.ok()) << spec.name << ": " << back.status().ToString();
+    EXPECT_EQ(back->Describe(), fit->Describe());
+    auto a = ForecastModel(*fit, y, 3), b = ForecastModel(*back, y, 3);
+    ASSERT_TRUE(a.ok() && b.ok()) << spec.name;
+    for (size_t h = 0; h < 3; ++h) {
+      EXPECT_DOUBLE_EQ(a->mean[h], b->mean[h]) << spec.name;
+      EXPECT_DOUBLE_EQ(a->upper[h], b->upper[h]) << spec.name;
+    }
+  }
+}
+
+TEST(ModelTest, BadSpecsAndDocumentsGiveClearErrors) {
+  EXPECT_EQ(SpecNamed("prophet", 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SpecNamed("sarima", 0).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(SpecNamed("snaive", 1).status().code(), StatusCode::kInvalidArgument);
+  const char* bad[] = {"{}", R"({"spec":"arima","season":0})", R"({"spec":"nope","season":0,"order":{}})",
+                       R"({"spec":"arima","season":0,"order":{"p":1,"d":1,"q":1,"P":0,"D":0,"Q":0,"s":0,)"
+                       R"("constant":false},"arima":{"order":{"p":2,"d":1,"q":1,"P":0,"D":0,"Q":0,"s":0,)"
+                       R"("constant":false},"ar":[0.1],"ma":[0.2],"seasonal_ar":[],"seasonal_ma":[],"mean":0,)"
+                       R"("sigma2":1,"loglik":0,"aicc":0,"nobs":9}})",
+                       R"({"spec":"xgb","season":"twelve"})"};
+  for (const char* text : bad) {
+    EXPECT_EQ(FittedModelFromJson(nlohmann::json::parse(text)).status().code(), StatusCode::kInvalidArgument) << text;
+  }
+}
+
+TEST(SeriesTest, ResamplesMeansInterpolatesGapsAndRestartsAfterLongOnes) {
+  const int64_t step = 600'000;
+  auto at = [](int64_t minutes, double v) { return std::make_pair(Timestamp::FromMillis(minutes * 60'000), v); };
+  // Steps 0..4: 0:05 and 0:07 average to 2; 0:30 is missing (interpolated); 0:40 = 7.
+  const RegularSeries s = Resample({at(5, 1), at(7, 3), at(12, 3.25), at(25, 4.5), at(40, 7)}, step);
+  EXPECT_EQ(s.start.millis(), 0);
+  EXPECT_EQ(s.values, (std::vector<double>{2, 3.25, 4.5, 5.75, 7}));
+  EXPECT_EQ(s.last_step().millis(), 40 * 60'000);
+  // A gap of 3 empty steps is bridged with max_gap 3 and restarts the series with max_gap 2.
+  const std::vector<std::pair<Timestamp, double>> gappy = {at(0, 1), at(10, 2), at(50, 6), at(60, 7)};
+  EXPECT_EQ(Resample(gappy, step, 3).values, (std::vector<double>{1, 2, 3, 4, 5, 6, 7}));
+  const RegularSeries cut = Resample(gappy, step, 2);
+  EXPECT_EQ(cut.values, (std::vector<double>{6, 7}));
+  EXPECT_EQ(cut.start.millis(), 50 * 60'000);
+  EXPECT_TRUE(Resample({}, step).values.empty());
+}
+
+}  // namespace
+}  // namespace meteoflow::forecast

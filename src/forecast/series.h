@@ -1,0 +1,33 @@
+// Irregular observations -> a regular series, the form every forecaster takes.
+//
+// The rule (documented for users in `meteoflow model fit --help` and docs/FORECASTING.md):
+// steps of `step_ms` aligned to multiples of step_ms since the epoch, from the first
+// observation's step to the last one's; a step's value is the mean of the observations inside
+// it; steps without any are filled by linear interpolation between their neighbours -- unless a
+// run of empty steps is longer than `max_gap_steps`, in which case the series restarts after the
+// gap (what came before is too far to bridge honestly). Points must be sorted by time.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "core/time.h"
+
+namespace meteoflow::forecast {
+
+struct RegularSeries {
+  Timestamp start;  // of the first step
+  int64_t step_ms = 0;
+  std::vector<double> values;
+
+  Timestamp last_step() const { return start.PlusMillis(step_ms * (static_cast<int64_t>(values.size()) - 1)); }
+};
+
+// `points` sorted by time, non-empty; max_gap_steps < 0 means no limit.
+RegularSeries Resample(const std::vector<std::pair<Timestamp, double>>& points, int64_t step_ms,
+                       int64_t max_gap_steps = -1);
+
+}  // namespace meteoflow::forecast

@@ -54,7 +54,27 @@ int64_t Sum(const std::map<std::string, int64_t>& m) {
   return n;
 }
 
+json TrainJson(const RunSummary& s) {
+  return {{"run_id", s.outcome.run_id},
+          {"state", s.outcome.state},
+          {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
+          {"series", s.train.series},
+          {"trained", s.train.trained},
+          {"new_versions", s.train.new_versions},
+          {"too_short", s.train.too_short},
+          {"train_failed", s.train.failed},
+          {"chosen", s.train.chosen},
+          {"predicted", s.predict.predictions},
+          {"from_registry", s.predict.from_registry},
+          {"fallbacks", s.predict.fallbacks},
+          {"scored", s.predict.scored},
+          {"wall_seconds", s.wall_seconds},
+          {"tasks", s.outcome.task_states},
+          {"error", s.outcome.first_error}};
+}
+
 json SummaryJson(const RunSummary& s) {
+  if (s.dag_id == "train") return TrainJson(s);
   return {{"run_id", s.outcome.run_id},
           {"state", s.outcome.state},
           {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
@@ -70,12 +90,33 @@ json SummaryJson(const RunSummary& s) {
           {"predicted", s.predict.predictions},
           {"predicted_cities", s.predict.cities},
           {"scored", s.predict.scored},
+          {"from_registry", s.predict.from_registry},
           {"wall_seconds", s.wall_seconds},
           {"tasks", s.outcome.task_states},
           {"error", s.outcome.first_error}};
 }
 
+void PrintPredicted(const RunSummary& s) {
+  std::cout << "  predicted     " << s.predict.predictions << " values for " << s.predict.cities << " cities ("
+            << s.predict.from_registry << " by registered models, " << s.predict.fallbacks << " fallbacks; "
+            << s.predict.scored << " past predictions scored)\n";
+}
+
+void PrintTrainSummary(const RunSummary& s) {
+  std::cout << "run " << s.outcome.run_id << ": " << s.outcome.state << "\n"
+            << "  window        " << s.interval.ToString() << "\n"
+            << "  trained       " << s.train.trained << " of " << s.train.series << " series (" << s.train.new_versions
+            << " new registry versions, " << s.train.too_short << " too short, " << s.train.failed << " failed)\n"
+            << "  chosen       ";
+  for (const auto& [model, n] : s.train.chosen) std::cout << " " << model << " " << n;
+  std::cout << "\n";
+  PrintPredicted(s);
+  std::cout << "  wall time     " << s.wall_seconds << " s\n";
+  if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
+}
+
 void PrintSummary(const RunSummary& s) {
+  if (s.dag_id == "train") return PrintTrainSummary(s);
   std::cout << "run " << s.outcome.run_id << ": " << s.outcome.state << "\n"
             << "  interval      " << s.interval.ToString() << "\n"
             << "  published     " << Sum(s.collect.published);
@@ -87,10 +128,9 @@ void PrintSummary(const RunSummary& s) {
             << "  stored        " << s.transform.rows_upserted << " weather_data rows upserted (" << s.transform.paired
             << " with both sources) from " << s.transform.records << " new records\n"
             << "  hourly        " << s.transform.hourly_upserted << " aggregate rows\n"
-            << "  dead-lettered " << s.transform.dead_lettered << "\n"
-            << "  predicted     " << s.predict.predictions << " values for " << s.predict.cities << " cities ("
-            << s.predict.scored << " past predictions scored)\n"
-            << "  wall time     " << s.wall_seconds << " s\n";
+            << "  dead-lettered " << s.transform.dead_lettered << "\n";
+  PrintPredicted(s);
+  std::cout << "  wall time     " << s.wall_seconds << " s\n";
   if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
 }
 
@@ -109,11 +149,25 @@ Status Report(const RunSummary& s, const RunOptions& options) {
   return Status::OK();
 }
 
-// One scheduled tick: replay the next slice of the recording after the stored cursor.
-Status Tick(Pipeline& pipeline, const RunOptions& options, Interval slice) {
-  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag(RunId("scheduled", slice.end), slice));
-  MF_RETURN_IF_ERROR(pipeline.store().PutCheckpoints({{kCursorCheckpoint, std::to_string(slice.end.millis())}}));
+// The train DAG's run for logical date `date`: its data interval is the training window before it.
+Status Train(Pipeline& pipeline, const Config& config, const RunOptions& options, Timestamp date) {
+  const Interval window{date.PlusMillis(-int64_t{config.forecast.window_days} * 86'400'000), date};
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("train", RunId("scheduled", date), window));
   return Report(s, options);
+}
+
+// One scheduled tick: replay the next slice of the recording after the stored cursor; when the
+// train DAG's schedule ticks inside the slice (replayed time), train at that tick afterwards.
+Status Tick(Pipeline& pipeline, const Config& config, const RunOptions& options, Interval slice) {
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("weather", RunId("scheduled", slice.end), slice));
+  MF_RETURN_IF_ERROR(pipeline.store().PutCheckpoints({{kCursorCheckpoint, std::to_string(slice.end.millis())}}));
+  MF_RETURN_IF_ERROR(Report(s, options));
+  const DagConfig* train = pipeline.dag("train");
+  if (!train) return Status::OK();
+  MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(train->schedule));
+  MF_ASSIGN_OR_RETURN(Timestamp tick, cron.Next(slice.start));
+  if (tick <= slice.end) return Train(pipeline, config, options, tick);
+  return Status::OK();
 }
 
 Status RunScheduled(Pipeline& pipeline, const Config& config, const RunOptions& options) {
@@ -125,9 +179,11 @@ Status RunScheduled(Pipeline& pipeline, const Config& config, const RunOptions& 
   if (cursor_cp.count(kCursorCheckpoint)) {
     cursor = Timestamp::FromMillis(std::stoll(cursor_cp.at(kCursorCheckpoint)));
   } else {
-    // First start: catch up on the first day of the recording so the dashboard has data.
-    MF_RETURN_IF_ERROR(Tick(pipeline, options, {span.start, span.start.PlusMillis(kCatchUpMs)}));
+    // First start: catch up on the first day of the recording so the dashboard has data, and
+    // train on it so that forecasts come from fitted models from the start.
+    MF_RETURN_IF_ERROR(Tick(pipeline, config, options, {span.start, span.start.PlusMillis(kCatchUpMs)}));
     cursor = span.start.PlusMillis(kCatchUpMs);
+    if (pipeline.dag("train")) MF_RETURN_IF_ERROR(Train(pipeline, config, options, cursor));
   }
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
@@ -135,7 +191,7 @@ Status RunScheduled(Pipeline& pipeline, const Config& config, const RunOptions& 
     MF_ASSIGN_OR_RETURN(Timestamp next, cron.Next(Timestamp::Now()));
     while (!g_stop && Timestamp::Now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(500));
     if (g_stop) break;
-    Status s = Tick(pipeline, options, {cursor, cursor.PlusMillis(kReplayStepMs)});
+    Status s = Tick(pipeline, config, options, {cursor, cursor.PlusMillis(kReplayStepMs)});
     if (!s.ok()) std::cerr << "meteoflow: " << s.message() << "\n";
     cursor = cursor.PlusMillis(kReplayStepMs);
   }
@@ -148,9 +204,18 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
   if (options.once) {
-    const auto span = pipeline->replay_span();
+    auto span = pipeline->replay_span();
     if (!span) return Status::InvalidArgument("run --once: the recordings are empty, nothing to replay");
-    MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag(RunId("manual", span->end), *span));
+    if (!options.from.empty()) {
+      MF_ASSIGN_OR_RETURN(span->start, Timestamp::Parse(options.from));
+    }
+    if (!options.to.empty()) {
+      MF_ASSIGN_OR_RETURN(span->end, Timestamp::Parse(options.to));
+    }
+    if (!(span->start < span->end)) {
+      return Status::InvalidArgument("run --once: the interval " + span->ToString() + " is empty");
+    }
+    MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("weather", RunId("manual", span->end), *span));
     return Report(s, options);
   }
   DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), AssetsDir(common, config));
@@ -164,6 +229,30 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   http.join();
   MF_RETURN_IF_ERROR(serve_status);
   return s;
+}
+
+Status TrainCommand(const CommonOptions& common, const TrainOptions& options) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  if (!config.FindDag("train")) return Status::InvalidArgument(config.path + ": dags.train: no train DAG configured");
+  MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
+  Timestamp date;
+  if (!options.date.empty()) {
+    MF_ASSIGN_OR_RETURN(date, Timestamp::Parse(options.date));
+  } else {
+    // Default: just after the newest stored observation, so the window ends with all the data.
+    MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> latest, pipeline->store().LatestWeather());
+    if (latest.empty())
+      return Status::InvalidArgument("train: the store has no observations yet (run the pipeline first)");
+    Timestamp newest = latest.front().time;
+    for (const WeatherRow& row : latest) newest = std::max(newest, row.time);
+    const int64_t step = int64_t{config.forecast.step_minutes} * 60'000;
+    date = newest.FloorTo(step).PlusMillis(step);
+  }
+  const Interval window{date.PlusMillis(-int64_t{config.forecast.window_days} * 86'400'000), date};
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("train", RunId("manual", date), window));
+  RunOptions report;
+  report.json = options.json;
+  return Report(s, report);
 }
 
 Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options) {

@@ -18,6 +18,7 @@ struct CommonOptions {
 
 struct RunOptions {
   bool once = false;
+  std::string from, to;  // with once: the interval to run over (default: the recording's span)
   bool json = false;
   bool quiet = false;
   int port = 0;
@@ -26,6 +27,11 @@ struct RunOptions {
 struct WorkerCliOptions {
   int batch = 0;  // 0: the land stage's default
   bool quiet = false;
+};
+
+struct TrainOptions {
+  std::string date;  // logical date (UTC, ISO 8601); empty = just after the newest observation
+  bool json = false;
 };
 
 struct ServeOptions {
@@ -73,6 +79,7 @@ Status ModelBacktestCommand(const ModelBacktestOptions& options);
 
 Status RunCommand(const CommonOptions& common, const RunOptions& options);
 Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options);
+Status TrainCommand(const CommonOptions& common, const TrainOptions& options);
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options);
 Status SqlCommand(const CommonOptions& common, const SqlOptions& options);
 

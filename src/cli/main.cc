@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
   run_cmd->add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
   run_cmd->add_flag("--once", run.once, "Run the DAG once over the whole bundled recording and exit");
+  run_cmd->add_option("--from", run.from, "With --once: start of the interval, UTC (default: the recording's start)")
+      ->needs("--once");
+  run_cmd->add_option("--to", run.to, "With --once: end of the interval, exclusive (default: the recording's end)")
+      ->needs("--once");
   run_cmd->add_option("--port", run.port, "Dashboard port while running (default: from config)")
       ->check(CLI::Range(1, 65535));
   run_cmd->add_flag("--json", run.json, "Print the run summary as JSON");
@@ -31,6 +35,18 @@ int main(int argc, char** argv) {
   worker_cmd->add_option("--batch", worker.batch, "Records per poll at most (default: 50000)")
       ->check(CLI::Range(1, 10'000'000));
   worker_cmd->add_flag("--quiet", worker.quiet, "Print nothing but errors");
+
+  TrainOptions train;
+  auto* train_cmd = app.add_subcommand(
+      "train",
+      "Run the train DAG once: backtest the candidate models per city and variable, register the best, "
+      "then predict with it");
+  train_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
+  train_cmd->add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
+  train_cmd->add_option("--date", train.date,
+                        "Logical date, UTC (e.g. 2024-12-04T08:00:00Z); trains on forecast.window_days before it "
+                        "(default: just after the newest stored observation)");
+  train_cmd->add_flag("--json", train.json, "Print the run summary as JSON");
 
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the dashboard and JSON API over an existing data dir");
@@ -114,6 +130,7 @@ int main(int argc, char** argv) {
     Status status;
     if (*run_cmd) status = RunCommand(common, run);
     if (*worker_cmd) status = WorkerCommand(common, worker);
+    if (*train_cmd) status = TrainCommand(common, train);
     if (*serve_cmd) status = ServeCommand(common, serve);
     if (*model_fit) status = ModelFitCommand(fit);
     if (*model_backtest) status = ModelBacktestCommand(backtest);

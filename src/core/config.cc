@@ -169,6 +169,39 @@ Status ParseKafka(const YAML::Node& map, KafkaConfig* kafka) {
   return Status::OK();
 }
 
+Status ParseForecast(const YAML::Node& map, ForecastConfig* f) {
+  MapReader r(map, "forecast");
+  MF_RETURN_IF_ERROR(r.CheckKeys({"step_minutes", "max_gap_steps", "window_days", "season", "origins", "horizon",
+                                  "min_observations", "candidates"}));
+  MF_RETURN_IF_ERROR(r.Int("step_minutes", 1, 1440, &f->step_minutes));
+  MF_RETURN_IF_ERROR(r.Int("max_gap_steps", 0, 100000, &f->max_gap_steps));
+  MF_RETURN_IF_ERROR(r.Int("window_days", 1, 3660, &f->window_days));
+  MF_RETURN_IF_ERROR(r.Int("season", 0, 366, &f->season));
+  MF_RETURN_IF_ERROR(r.Int("origins", 1, 100, &f->origins));
+  MF_RETURN_IF_ERROR(r.Int("horizon", 1, 1000, &f->horizon));
+  MF_RETURN_IF_ERROR(r.Int("min_observations", 3, 1000000, &f->min_observations));
+  if (f->season == 1) return MapReader::Error("forecast.season", "1 is not a period (0 for none, or >= 2)");
+  if (r.Has("candidates")) {
+    static const std::set<std::string> kModels = {"naive", "snaive", "drift", "arima", "sarima", "auto", "xgb"};
+    const YAML::Node list = r.Child("candidates");
+    if (!list.IsSequence() || list.size() == 0) {
+      return MapReader::Error("forecast.candidates", "expected a non-empty list of model names");
+    }
+    f->candidates.clear();
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string path = "forecast." + Indexed("candidates", i);
+      if (!list[i].IsScalar() || !kModels.count(list[i].Scalar())) {
+        return MapReader::Error(path, "expected one of naive, snaive, drift, arima, sarima, auto, xgb");
+      }
+      if ((list[i].Scalar() == "snaive" || list[i].Scalar() == "sarima") && f->season < 2) {
+        return MapReader::Error(path, list[i].Scalar() + " needs forecast.season >= 2");
+      }
+      f->candidates.push_back(list[i].Scalar());
+    }
+  }
+  return Status::OK();
+}
+
 Status ParseTask(const YAML::Node& node, const std::string& path, TaskConfig* task) {
   MapReader r(node, path);
   MF_RETURN_IF_ERROR(r.CheckKeys({"id", "upstream", "retries", "retry_delay_seconds"}));
@@ -187,7 +220,7 @@ Status ParseTask(const YAML::Node& node, const std::string& path, TaskConfig* ta
 }
 
 Status CheckDagTasks(const DagConfig& dag, const std::string& path) {
-  static const std::set<std::string> kKnownTasks = {"collect", "land", "transform", "predict"};
+  static const std::set<std::string> kKnownTasks = {"collect", "land", "transform", "predict", "train"};
   std::set<std::string> seen;
   for (size_t i = 0; i < dag.tasks.size(); ++i) {
     const TaskConfig& t = dag.tasks[i];
@@ -294,7 +327,8 @@ Result<YAML::Node> LoadMerged(const std::string& text, const std::string& path, 
 
 Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config) {
   MapReader r(root, "");
-  MF_RETURN_IF_ERROR(r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "dags", "dashboard"}));
+  MF_RETURN_IF_ERROR(
+      r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "dags", "forecast", "dashboard"}));
   auto folder = [&](const std::string& key) { return origins.count(key) ? origins.at(key) : fs::path("."); };
   MF_RETURN_IF_ERROR(r.String("data_dir", &config->data_dir, false));
   if (!r.Has("locations")) return MapReader::Error("locations", "required key is missing");
@@ -303,6 +337,7 @@ Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config)
   MF_RETURN_IF_ERROR(ParseSources(r.Child("sources"), folder("sources"), config));
   if (r.Has("backends")) MF_RETURN_IF_ERROR(ParseBackends(r.Child("backends"), config));
   if (r.Has("kafka")) MF_RETURN_IF_ERROR(ParseKafka(r.Child("kafka"), &config->kafka));
+  if (r.Has("forecast")) MF_RETURN_IF_ERROR(ParseForecast(r.Child("forecast"), &config->forecast));
   if (!r.Has("dags")) return MapReader::Error("dags", "required key is missing");
   MF_RETURN_IF_ERROR(ParseDags(r.Child("dags"), config));
   if (r.Has("dashboard")) MF_RETURN_IF_ERROR(ParseDashboard(r.Child("dashboard"), folder("dashboard"), config));

@@ -57,6 +57,19 @@ struct KafkaConfig {
   std::map<std::string, std::string> topic_properties;
 };
 
+// The forecasting setup (config `forecast:`): how series are built from the store and which
+// candidate models the train stage backtests to choose one per (city, variable).
+struct ForecastConfig {
+  int step_minutes = 10;      // resampling step of every series
+  int max_gap_steps = 6;      // longer runs of empty steps are cut out, not interpolated
+  int window_days = 7;        // training data: this many days before the train run's logical date
+  int season = 12;            // seasonal period in steps, for snaive and sarima (the original's 12)
+  int origins = 3;            // backtest origins
+  int horizon = 6;            // backtest steps scored per origin
+  int min_observations = 24;  // shorter series are not trained
+  std::vector<std::string> candidates = {"naive", "drift", "arima", "sarima", "auto", "xgb"};
+};
+
 struct Config {
   std::string path;  // where it was loaded from
   std::string data_dir = "./var";
@@ -67,6 +80,7 @@ struct Config {
   std::string store_backend = "sqlite";
   KafkaConfig kafka;
   std::vector<DagConfig> dags;
+  ForecastConfig forecast;
   DashboardConfig dashboard;
 
   const DagConfig* FindDag(const std::string& id) const;

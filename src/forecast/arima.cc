@@ -4,6 +4,7 @@
 #include <cmath>
 #include <numeric>
 #include <optional>
+#include <set>
 
 #include "forecast/lbfgs.h"
 #include "forecast/normal.h"
@@ -233,30 +234,86 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
   return model;
 }
 
-Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order) {
-  std::optional<ArimaModel> best;
-  Status last = Status::InvalidArgument("no order was tried");
+namespace {
+
+// Fits orders once each and remembers the best by AICc.
+class OrderSearch {
+ public:
+  explicit OrderSearch(const std::vector<double>& y) : y_(y) {}
+
+  // True when `order` was new and fitted better than the best so far.
+  bool Try(const ArimaOrder& order) {
+    const std::string key = order.ToString();
+    if (!tried_.insert(key).second) return false;
+    Result<ArimaModel> fit = FitArima(y_, order);
+    if (!fit.ok()) {
+      last_ = fit.status();
+      return false;
+    }
+    if (best_ && fit->aicc >= best_->aicc) return false;
+    best_ = std::move(fit).value();
+    return true;
+  }
+  Result<ArimaModel> Best() const {
+    if (!best_) return last_;
+    return *best_;
+  }
+  const std::optional<ArimaModel>& best() const { return best_; }
+
+ private:
+  const std::vector<double>& y_;
+  std::set<std::string> tried_;
+  std::optional<ArimaModel> best_;
+  Status last_ = Status::InvalidArgument("no order was tried");
+};
+
+ArimaOrder WithOrders(ArimaOrder o, int p, int q, int P, int Q, bool constant) {
+  o.p = p, o.q = q, o.P = P, o.Q = Q, o.constant = constant;
+  return o;
+}
+
+}  // namespace
+
+Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order, bool stepwise) {
+  OrderSearch search(y);
   const int seasonal_max = base.s >= 2 ? 1 : 0;
-  for (int p = 0; p <= max_order; ++p) {
-    for (int q = 0; q <= max_order; ++q) {
-      for (int P = 0; P <= seasonal_max; ++P) {
-        for (int Q = 0; Q <= seasonal_max; ++Q) {
-          for (bool constant : {false, true}) {
-            ArimaOrder order = base;
-            order.p = p, order.q = q, order.P = P, order.Q = Q, order.constant = constant;
-            Result<ArimaModel> fit = FitArima(y, order);
-            if (!fit.ok()) {
-              last = fit.status();
-              continue;
-            }
-            if (!best || fit->aicc < best->aicc) best = std::move(fit).value();
-          }
-        }
+  if (!stepwise) {
+    for (int p = 0; p <= max_order; ++p)
+      for (int q = 0; q <= max_order; ++q)
+        for (int P = 0; P <= seasonal_max; ++P)
+          for (int Q = 0; Q <= seasonal_max; ++Q)
+            for (bool constant : {false, true}) search.Try(WithOrders(base, p, q, P, Q, constant));
+    return search.Best();
+  }
+  // Hyndman and Khandakar's stepwise search: four starting models, then moves to any better
+  // neighbour (one order up or down, p and q together, P and Q together, the constant toggled)
+  // until none is better.
+  const bool constant = base.d + base.D <= 1;
+  const int two = std::min(2, max_order), one = std::min(1, max_order), s1 = seasonal_max;
+  search.Try(WithOrders(base, two, two, s1, s1, constant));
+  search.Try(WithOrders(base, 0, 0, 0, 0, constant));
+  search.Try(WithOrders(base, one, 0, s1, 0, constant));
+  search.Try(WithOrders(base, 0, one, 0, s1, constant));
+  if (constant) search.Try(WithOrders(base, 0, 0, 0, 0, false));
+  for (bool moved = true; moved && search.best();) {
+    moved = false;
+    const ArimaOrder at = search.best()->order;
+    const int steps[][4] = {{1, 0, 0, 0},   {-1, 0, 0, 0},  {0, 1, 0, 0},  {0, -1, 0, 0}, {1, 1, 0, 0},
+                            {-1, -1, 0, 0}, {0, 0, 1, 0},   {0, 0, -1, 0}, {0, 0, 0, 1},  {0, 0, 0, -1},
+                            {0, 0, 1, 1},   {0, 0, -1, -1}, {0, 0, 0, 0}};
+    for (const auto& step : steps) {
+      const int p = at.p + step[0], q = at.q + step[1], P = at.P + step[2], Q = at.Q + step[3];
+      if (p < 0 || q < 0 || P < 0 || Q < 0 || p > max_order || q > max_order || P > seasonal_max || Q > seasonal_max) {
+        continue;
+      }
+      const bool all_zero = step[0] == 0 && step[1] == 0 && step[2] == 0 && step[3] == 0;
+      if (search.Try(WithOrders(base, p, q, P, Q, all_zero ? !at.constant : at.constant))) {
+        moved = true;
+        break;
       }
     }
   }
-  if (!best) return last;
-  return *best;
+  return search.Best();
 }
 
 Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon, double level) {

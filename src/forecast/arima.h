@@ -57,10 +57,12 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
 // Log-likelihood of `y` under fixed coefficients (sigma2 concentrated), for checks and tests.
 Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model);
 // AutoARIMA-style order search at the differencing of `base` (d, D, s): p and q in
-// [0, max_order], P and Q in [0, 1] when `base` has a season, with and without a constant when
-// nothing is differenced. Returns the fit with the lowest AICc; orders that cannot be fitted
-// are skipped, and it fails only when none can.
-Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order = 3);
+// [0, max_order], P and Q in [0, 1] when `base` has a season, with or without a constant. Stepwise
+// (Hyndman and Khandakar: four starting models, then moves to better neighbours) by default, or
+// every combination. Returns the fit with the lowest AICc; orders that cannot be fitted are
+// skipped, and it fails only when none can.
+Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order = 3,
+                             bool stepwise = true);
 Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon,
                                     double level = 0.95);
 

@@ -88,8 +88,12 @@ TEST(ArimaTest, DegenerateInputGivesClearErrors) {
 TEST(AutoArimaTest, FindsAnOrderNoWorseByAiccThanTheFixedOnes) {
   const std::vector<double> y = SimulateArma(0.7, 0.0, 400, 11);
   ArimaOrder base;  // d = D = 0: constants are tried too
-  auto best = AutoArima(y, base, 2);
+  auto best = AutoArima(y, base, 2, /*stepwise=*/false);
   ASSERT_TRUE(best.ok()) << best.status().ToString();
+  auto stepwise = AutoArima(y, base, 2);
+  ASSERT_TRUE(stepwise.ok()) << stepwise.status().ToString();
+  EXPECT_GE(stepwise->aicc, best->aicc - 1e-9);                   // never better than trying everything
+  EXPECT_EQ(stepwise->order.ToString(), best->order.ToString());  // and here it finds the same
   for (int p = 0; p <= 2; ++p) {
     for (int q = 0; q <= 2; ++q) {
       ArimaOrder o;

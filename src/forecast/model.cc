@@ -1,5 +1,7 @@
 #include "forecast/model.h"
 
+#include <cmath>
+
 namespace meteoflow::forecast {
 namespace {
 
@@ -33,6 +35,13 @@ ArimaOrder OrderFrom(const json& j) {
   return o;
 }
 
+// Non-finite numbers are written as null (JSON has no infinity) and read back as `if_null`.
+json Number(double v) { return std::isfinite(v) ? json(v) : json(); }
+double NumberAt(const json& j, const char* key, double if_null) {
+  const json& v = j.at(key);
+  return v.is_null() ? if_null : v.get<double>();
+}
+
 }  // namespace
 
 Result<ModelSpec> SpecNamed(const std::string& name, int season) {
@@ -54,7 +63,7 @@ Result<ModelSpec> SpecNamed(const std::string& name, int season) {
   }
   if (name == "auto") {
     spec.kind = ModelKind::kAutoArima;
-    spec.order = Order(0, 1, 0, 0, 0, 0, season >= 2 ? season : 0);
+    spec.order = Order(0, 1, 0, 0, 0, 0, 0);
     return spec;
   }
   if (name == "xgb") {
@@ -136,7 +145,7 @@ json ToJson(const FittedModel& m) {
       out["baseline"] = {{"drift", m.baseline.drift},
                          {"sigma2", m.baseline.sigma2},
                          {"nobs", m.baseline.nobs},
-                         {"loglik", m.baseline.loglik}};
+                         {"loglik", Number(m.baseline.loglik)}};
       break;
     case ModelKind::kArima:
     case ModelKind::kAutoArima:
@@ -148,7 +157,7 @@ json ToJson(const FittedModel& m) {
                       {"mean", m.arima.mean},
                       {"sigma2", m.arima.sigma2},
                       {"loglik", m.arima.loglik},
-                      {"aicc", m.arima.aicc},
+                      {"aicc", Number(m.arima.aicc)},
                       {"nobs", m.arima.nobs}};
       break;
     case ModelKind::kBoostedLags:
@@ -178,7 +187,7 @@ Result<FittedModel> FittedModelFromJson(const json& j) {
         m.baseline.drift = b.at("drift");
         m.baseline.sigma2 = b.at("sigma2");
         m.baseline.nobs = b.at("nobs");
-        m.baseline.loglik = b.at("loglik");
+        m.baseline.loglik = NumberAt(b, "loglik", INFINITY);  // a perfect fit: zero residual variance
         break;
       }
       case ModelKind::kArima:
@@ -198,7 +207,7 @@ Result<FittedModel> FittedModelFromJson(const json& j) {
         m.arima.mean = a.at("mean");
         m.arima.sigma2 = a.at("sigma2");
         m.arima.loglik = a.at("loglik");
-        m.arima.aicc = a.at("aicc");
+        m.arima.aicc = NumberAt(a, "aicc", INFINITY);  // too few observations for the correction
         m.arima.nobs = a.at("nobs");
         break;
       }

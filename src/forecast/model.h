@@ -5,7 +5,8 @@
 //
 // Spec names (config `forecast.candidates`, CLI): "naive", "snaive" (season s), "drift",
 // "arima" = ARIMA(1,1,1) and "sarima" = SARIMA(1,1,1)(1,1,1,s) (the original pipeline's two),
-// "auto" (order search by AICc at d = 1, with P, Q in [0, 1] when s >= 2), "xgb" (boosted lags).
+// "auto" (stepwise order search by AICc at d = 1, non-seasonal: sarima covers the season),
+// "xgb" (boosted lags).
 //
 // Errors: fitting errors of the underlying model; a JSON document that is not a fitted model
 // gives InvalidArgument naming the field.

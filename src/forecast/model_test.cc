@@ -110,6 +110,15 @@ TEST(ModelTest, EveryFittedModelRoundTripsThroughJsonAndForecastsTheSame) {
   }
 }
 
+TEST(ModelTest, AConstantSeriesRoundTripsAsAPerfectNaiveFit) {
+  const std::vector<double> y(30, 10000.0);  // visibility at its cap all day
+  auto fit = FitModel(*SpecNamed("naive", 0), y);
+  ASSERT_TRUE(fit.ok());
+  auto back = FittedModelFromJson(nlohmann::json::parse(ToJson(*fit).dump()));
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(ForecastModel(*back, y, 2)->mean, (std::vector<double>{10000.0, 10000.0}));
+}
+
 TEST(ModelTest, BadSpecsAndDocumentsGiveClearErrors) {
   EXPECT_EQ(SpecNamed("prophet", 0).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(SpecNamed("sarima", 0).status().code(), StatusCode::kInvalidArgument);
@@ -125,20 +134,21 @@ TEST(ModelTest, BadSpecsAndDocumentsGiveClearErrors) {
   }
 }
 
-TEST(SeriesTest, ResamplesMeansInterpolatesGapsAndRestartsAfterLongOnes) {
+TEST(SeriesTest, ResamplesMeansInterpolatesShortGapsAndCutsLongOnes) {
   const int64_t step = 600'000;
   auto at = [](int64_t minutes, double v) { return std::make_pair(Timestamp::FromMillis(minutes * 60'000), v); };
   // Steps 0..4: 0:05 and 0:07 average to 2; 0:30 is missing (interpolated); 0:40 = 7.
   const RegularSeries s = Resample({at(5, 1), at(7, 3), at(12, 3.25), at(25, 4.5), at(40, 7)}, step);
-  EXPECT_EQ(s.start.millis(), 0);
+  EXPECT_EQ(s.first_step.millis(), 0);
   EXPECT_EQ(s.values, (std::vector<double>{2, 3.25, 4.5, 5.75, 7}));
-  EXPECT_EQ(s.last_step().millis(), 40 * 60'000);
-  // A gap of 3 empty steps is bridged with max_gap 3 and restarts the series with max_gap 2.
+  EXPECT_EQ(s.last_step.millis(), 40 * 60'000);
+  // A gap of 3 empty steps is bridged with max_gap 3 and cut out with max_gap 2.
   const std::vector<std::pair<Timestamp, double>> gappy = {at(0, 1), at(10, 2), at(50, 6), at(60, 7)};
   EXPECT_EQ(Resample(gappy, step, 3).values, (std::vector<double>{1, 2, 3, 4, 5, 6, 7}));
   const RegularSeries cut = Resample(gappy, step, 2);
-  EXPECT_EQ(cut.values, (std::vector<double>{6, 7}));
-  EXPECT_EQ(cut.start.millis(), 50 * 60'000);
+  EXPECT_EQ(cut.values, (std::vector<double>{1, 2, 6, 7}));
+  EXPECT_EQ(cut.cut_gaps, 1);
+  EXPECT_EQ(cut.last_step.millis(), 60 * 60'000);
   EXPECT_TRUE(Resample({}, step).values.empty());
 }
 

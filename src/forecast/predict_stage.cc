@@ -1,27 +1,13 @@
 #include "forecast/predict_stage.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <optional>
-#include <utility>
+
+#include "forecast/model.h"
+#include "forecast/store_series.h"
 
 namespace meteoflow {
-namespace {
-
-// The variables the original pipeline forecast, with the column each comes from.
-constexpr std::pair<const char*, WeatherField> kVariables[] = {
-    {"humidity", WeatherField::kHumidity},     {"pressure", WeatherField::kPressure},
-    {"sea_level", WeatherField::kSeaLevel},    {"temp", WeatherField::kTemp},
-    {"visibility", WeatherField::kVisibility}, {"wind_speed", WeatherField::kWindSpeed},
-};
-
-std::optional<WeatherField> FieldOf(const std::string& variable) {
-  for (const auto& [name, field] : kVariables) {
-    if (variable == name) return field;
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 Result<std::vector<PredictionError>> PredictStage::Score(const std::string& city, Timestamp latest) {
   MF_ASSIGN_OR_RETURN(const std::vector<Prediction> predictions, store_.QueryPredictions(city));
@@ -31,7 +17,7 @@ Result<std::vector<PredictionError>> PredictStage::Score(const std::string& city
   MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> rows,
                       store_.QueryWeather(city, from, latest.PlusMillis(kMatchWindowMs + 1)));
   for (const Prediction& p : predictions) {
-    const std::optional<WeatherField> field = FieldOf(p.variable);
+    const std::optional<WeatherField> field = forecast::ForecastField(p.variable);
     if (!field || p.target_time.PlusMillis(-kMatchWindowMs) > latest) continue;
     const WeatherRow* nearest = nullptr;
     int64_t best = kMatchWindowMs + 1;
@@ -48,6 +34,25 @@ Result<std::vector<PredictionError>> PredictStage::Score(const std::string& city
   return out;
 }
 
+Result<std::optional<Prediction>> PredictStage::FromRegistry(const WeatherRow& latest, const std::string& variable,
+                                                             const std::vector<WeatherRow>& rows, PredictStats* stats) {
+  MF_ASSIGN_OR_RETURN(const std::optional<forecast::RegistryEntry> entry,
+                      registry_->Latest(latest.city_name, variable));
+  if (!entry) return std::optional<Prediction>();
+  const forecast::RegularSeries series =
+      forecast::SeriesOf(rows, *forecast::ForecastField(variable), step_ms(), config_.max_gap_steps);
+  Result<forecast::FittedModel> model = forecast::FittedModelFromJson(entry->fitted);
+  Result<forecast::ArimaForecast> fc =
+      model.ok() ? forecast::ForecastModel(*model, series.values, 1) : Result<forecast::ArimaForecast>(model.status());
+  if (!fc.ok() || !std::isfinite(fc->mean[0])) {
+    ++stats->fallbacks;
+    return std::optional<Prediction>();
+  }
+  ++stats->from_registry;
+  return std::optional<Prediction>(
+      Prediction{latest.city_name, variable, latest.time.PlusMillis(step_ms()), fc->mean[0], entry->describe, {}});
+}
+
 Result<PredictStats> PredictStage::Run(Timestamp logical_time) {
   PredictStats stats;
   MF_ASSIGN_OR_RETURN(auto latest, store_.LatestWeather());
@@ -57,10 +62,21 @@ Result<PredictStats> PredictStage::Run(Timestamp logical_time) {
     ++stats.cities;
     MF_ASSIGN_OR_RETURN(std::vector<PredictionError> scored, Score(row.city_name, row.time));
     errors.insert(errors.end(), scored.begin(), scored.end());
-    for (const auto& [variable, field] : kVariables) {
+    std::vector<WeatherRow> rows;
+    if (registry_) {
+      const Timestamp from = row.time.PlusMillis(-int64_t{config_.window_days} * 86'400'000);
+      MF_ASSIGN_OR_RETURN(rows, store_.QueryWeather(row.city_name, from, row.time.PlusMillis(1)));
+    }
+    for (const auto& [variable, field] : forecast::kForecastVariables) {
       const auto& value = row.at(field);
       if (!value) continue;
-      out.push_back({row.city_name, variable, row.time.PlusMillis(kStepMs), *value, kModelName, logical_time});
+      std::optional<Prediction> p;
+      if (registry_) {
+        MF_ASSIGN_OR_RETURN(p, FromRegistry(row, variable, rows, &stats));
+      }
+      if (!p) p = Prediction{row.city_name, variable, row.time.PlusMillis(step_ms()), *value, kBaselineName, {}};
+      p->created_at = logical_time;
+      out.push_back(std::move(*p));
     }
   }
   MF_RETURN_IF_ERROR(store_.UpsertPredictionErrors(errors));

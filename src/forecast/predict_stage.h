@@ -1,9 +1,14 @@
-// The predict stage with its baseline forecaster, "naive-last": the next 10-minute value of a
-// variable is its last observed value (persistence). It is the honest floor that the ARIMA
-// and SARIMAX models must beat; it has no parameters and never fails on short series.
+// The predict stage: for every city with data, one prediction per forecast variable (humidity,
+// pressure, sea_level, temp, visibility, wind_speed) at target_time = last observation + one step.
 //
-// For every city with data it writes one prediction per variable (humidity, pressure,
-// sea_level, temp, visibility, wind_speed) at target_time = last observation + 10 minutes.
+// With a model registry, each (city, variable) that has a registered model is forecast by it:
+// the city's rows over the forecast window before its last observation become the same regular
+// series the model was trained on (forecast/store_series.h), and the model's one-step forecast
+// is stored under the model's description (e.g. "ARIMA(1,1,1)(1,1,1,12)"). Pairs without a
+// registered model, or whose model cannot forecast the current series (say, a fresh gap left too
+// few steps), fall back to the baseline "naive-last": the last observed value (persistence),
+// which has no parameters and never fails.
+//
 // created_at is the run's logical time (the end of its data interval), not the wall clock, so
 // re-running a run writes identical rows.
 //
@@ -16,6 +21,8 @@
 
 #include <string>
 
+#include "core/config.h"
+#include "forecast/registry.h"
 #include "store/store.h"
 
 namespace meteoflow {
@@ -23,23 +30,32 @@ namespace meteoflow {
 struct PredictStats {
   int64_t cities = 0;
   int64_t predictions = 0;
-  int64_t scored = 0;  // past predictions whose actual value has arrived, written to prediction_errors
+  int64_t from_registry = 0;  // predictions made by a registered model
+  int64_t fallbacks = 0;      // registered models that could not forecast: naive-last instead
+  int64_t scored = 0;         // past predictions whose actual value has arrived, written to prediction_errors
 };
 
 class PredictStage {
  public:
-  static constexpr const char* kModelName = "naive-last";
-  static constexpr int64_t kStepMs = 10 * 60 * 1000;
+  static constexpr const char* kBaselineName = "naive-last";
   static constexpr int64_t kMatchWindowMs = 5 * 60 * 1000;
 
-  explicit PredictStage(Store& store) : store_(store) {}
+  // `registry` may be null: then every prediction is the baseline.
+  PredictStage(Store& store, forecast::ModelRegistry* registry, ForecastConfig config)
+      : store_(store), registry_(registry), config_(std::move(config)) {}
   Result<PredictStats> Run(Timestamp logical_time);
 
  private:
   // prediction_errors rows for `city`'s predictions whose actual has arrived by `latest`.
   Result<std::vector<PredictionError>> Score(const std::string& city, Timestamp latest);
+  // The registered model's next-step forecast of `variable`, or nullopt to fall back.
+  Result<std::optional<Prediction>> FromRegistry(const WeatherRow& latest, const std::string& variable,
+                                                 const std::vector<WeatherRow>& rows, PredictStats* stats);
+  int64_t step_ms() const { return int64_t{config_.step_minutes} * 60'000; }
 
   Store& store_;
+  forecast::ModelRegistry* registry_;
+  ForecastConfig config_;
 };
 
 }  // namespace meteoflow

@@ -24,7 +24,7 @@ TEST(PredictStageTest, ScoresPastPredictionsOnceTheirActualArrives) {
   const auto path = std::filesystem::temp_directory_path() / ("mf_predict_" + std::to_string(::getpid()) + ".db");
   std::filesystem::remove(path);
   auto store = std::move(SqliteStore::Open(path.string())).value();
-  PredictStage stage(*store);
+  PredictStage stage(*store, nullptr, ForecastConfig{});
   const Timestamp t0 = *Timestamp::Parse("2024-12-03T22:16:57Z");
   ASSERT_TRUE(store->UpsertWeather({Row("Rabat", t0, 14.0)}).ok());
   auto first = stage.Run(t0);
@@ -32,7 +32,7 @@ TEST(PredictStageTest, ScoresPastPredictionsOnceTheirActualArrives) {
   EXPECT_EQ(first->predictions, 2);  // temp and humidity
   EXPECT_EQ(first->scored, 0);       // nothing predicted before
   // The next observation arrives 3 minutes off the predicted target time: within the window.
-  const Timestamp t1 = t0.PlusMillis(PredictStage::kStepMs + 3 * 60'000);
+  const Timestamp t1 = t0.PlusMillis(10 * 60'000 + 3 * 60'000);
   ASSERT_TRUE(store->UpsertWeather({Row("Rabat", t1, 15.5)}).ok());
   auto second = stage.Run(t1);
   ASSERT_TRUE(second.ok()) << second.status().ToString();
@@ -43,7 +43,7 @@ TEST(PredictStageTest, ScoresPastPredictionsOnceTheirActualArrives) {
   EXPECT_DOUBLE_EQ(errors[1].predicted, 14.0);
   EXPECT_DOUBLE_EQ(errors[1].actual, 15.5);
   EXPECT_EQ(errors[1].observed_at, t1);
-  EXPECT_EQ(errors[1].model, PredictStage::kModelName);
+  EXPECT_EQ(errors[1].model, PredictStage::kBaselineName);
   // Re-running scores the same rows again, without duplicates.
   ASSERT_TRUE(stage.Run(t1).ok());
   EXPECT_EQ(std::move(store->QueryPredictionErrors("Rabat")).value().size(), 2u);

@@ -16,22 +16,24 @@ RegularSeries Resample(const std::vector<std::pair<Timestamp, double>>& points, 
     sum[step] += v;
     ++count[step];
   }
-  size_t first = 0, last = 0;  // the stretch kept starts at `first`; `last` has observations
-  std::vector<double> y(steps);
+  size_t last = 0;  // the last step with observations
   for (size_t i = 0; i < steps; ++i) {
     if (count[i] == 0) continue;
-    y[i] = sum[i] / count[i];
-    if (max_gap_steps >= 0 && static_cast<int64_t>(i - last) - 1 > max_gap_steps) {
-      first = i;
+    const double value = sum[i] / count[i];
+    const int64_t gap = static_cast<int64_t>(i - last) - 1;
+    if (i > 0 && max_gap_steps >= 0 && gap > max_gap_steps) {
+      ++out.cut_gaps;
     } else {
-      for (size_t gap = last + 1; gap < i; ++gap) {
-        y[gap] = y[last] + (y[i] - y[last]) * static_cast<double>(gap - last) / static_cast<double>(i - last);
+      const double before = out.values.empty() ? value : out.values.back();
+      for (size_t k = last + 1; k < i; ++k) {
+        out.values.push_back(before + (value - before) * static_cast<double>(k - last) / static_cast<double>(i - last));
       }
     }
+    out.values.push_back(value);
     last = i;
   }
-  out.start = Timestamp::FromMillis(origin + static_cast<int64_t>(first) * step_ms);
-  out.values.assign(y.begin() + static_cast<ptrdiff_t>(first), y.end());
+  out.first_step = Timestamp::FromMillis(origin);
+  out.last_step = Timestamp::FromMillis(origin + static_cast<int64_t>(last) * step_ms);
   return out;
 }
 

@@ -19,11 +19,10 @@
 namespace meteoflow::forecast {
 
 struct RegularSeries {
-  Timestamp start;  // of the first step
+  Timestamp first_step, last_step;  // start times of the first and last steps
   int64_t step_ms = 0;
   std::vector<double> values;
-
-  Timestamp last_step() const { return start.PlusMillis(step_ms * (static_cast<int64_t>(values.size()) - 1)); }
+  int64_t cut_gaps = 0;  // gaps longer than max_gap_steps that were cut out
 };
 
 // `points` sorted by time, non-empty; max_gap_steps < 0 means no limit.

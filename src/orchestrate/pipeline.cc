@@ -11,8 +11,9 @@ namespace meteoflow {
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir) {
   auto p = std::unique_ptr<Pipeline>(new Pipeline());
-  p->dag_ = config.FindDag("weather");
-  if (!p->dag_) return Status::InvalidArgument(config.path + ": dags.weather: required DAG is missing");
+  p->config_ = config;
+  if (!config.FindDag("weather"))
+    return Status::InvalidArgument(config.path + ": dags.weather: required DAG is missing");
   MF_RETURN_IF_ERROR(MakeDirs(data_dir));
   p->data_dir_ = data_dir;
   if (config.log_backend == "kafka") {
@@ -41,12 +42,17 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   p->collect_ = std::make_unique<CollectStage>(std::move(bindings), config.locations, *p->log_, *p->store_);
   p->land_ = std::make_unique<LandStage>(topic_to_source, *p->log_, *p->raw_lake_);
   p->transform_ = std::make_unique<TransformStage>(config.locations, *p->raw_lake_, *p->store_);
-  p->predict_ = std::make_unique<PredictStage>(*p->store_);
+  MF_ASSIGN_OR_RETURN(p->registry_, forecast::ModelRegistry::Open(data_dir + "/models.db"));
+  p->predict_ = std::make_unique<PredictStage>(*p->store_, p->registry_.get(), config.forecast);
+  p->train_ = std::make_unique<TrainStage>(*p->store_, *p->registry_, config.forecast);
   return p;
 }
 
-Result<RunSummary> Pipeline::RunDag(const std::string& run_id, const Interval& interval) {
+Result<RunSummary> Pipeline::RunDag(const std::string& dag_id, const std::string& run_id, const Interval& interval) {
+  const DagConfig* dag = config_.FindDag(dag_id);
+  if (!dag) return Status::NotFound(config_.path + ": dags." + dag_id + ": no such DAG");
   RunSummary summary;
+  summary.dag_id = dag_id;
   summary.interval = interval;
   const auto started = std::chrono::steady_clock::now();
   std::map<std::string, TaskFn> tasks = {
@@ -70,8 +76,13 @@ Result<RunSummary> Pipeline::RunDag(const std::string& run_id, const Interval& i
          MF_ASSIGN_OR_RETURN(summary.predict, predict_->Run(c.logical_date));
          return Status::OK();
        }},
+      {"train",
+       [&](const TaskContext& c) -> Status {
+         MF_ASSIGN_OR_RETURN(summary.train, train_->Run(c.logical_date));
+         return Status::OK();
+       }},
   };
-  DagRunner runner(*dag_, std::move(tasks), *metadata_);
+  DagRunner runner(*dag, std::move(tasks), *metadata_);
   MF_ASSIGN_OR_RETURN(summary.outcome, runner.Run(run_id, interval));
   summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return summary;

@@ -3,7 +3,8 @@
 // functions -- plus the run summary the CLI prints.
 //
 // Data dir layout: log/ (LocalLog, with `backends.log: local`; Kafka keeps nothing here),
-// lake/raw/ (raw Parquet lake), store.db (SqliteStore), meta.db (RunMetadata). With the local log, opening takes its
+// lake/raw/ (raw Parquet lake), store.db (SqliteStore), meta.db (RunMetadata), models.db (the
+// model registry). With the local log, opening takes its
 // process lock: one pipeline per data dir. With Kafka, several processes (run, workers) may share a data dir.
 //
 // Thread-safety: one RunDag at a time.
@@ -16,6 +17,7 @@
 
 #include "collect/collect_stage.h"
 #include "forecast/predict_stage.h"
+#include "forecast/train_stage.h"
 #include "land/land_stage.h"
 #include "orchestrate/dag_runner.h"
 #include "store/sqlite_store.h"
@@ -25,12 +27,14 @@
 namespace meteoflow {
 
 struct RunSummary {
+  std::string dag_id;
   RunOutcome outcome;
   Interval interval;
   CollectStats collect;
   LandStats land;
   TransformStats transform;
   PredictStats predict;
+  TrainStats train;
   double wall_seconds = 0;
 };
 
@@ -55,8 +59,11 @@ class Pipeline {
 
   // The span of the bundled recordings (union over sources), when replaying.
   std::optional<Interval> replay_span() const { return replay_span_; }
-  // Runs the `weather` DAG once over `interval`, recorded under `run_id`.
-  Result<RunSummary> RunDag(const std::string& run_id, const Interval& interval);
+  // Runs DAG `dag_id` (`weather`, or `train` when configured) once over `interval`, recorded
+  // under `run_id`.
+  Result<RunSummary> RunDag(const std::string& dag_id, const std::string& run_id, const Interval& interval);
+  // The configured DAG `id`, or null.
+  const DagConfig* dag(const std::string& id) const { return config_.FindDag(id); }
   // Lands and transforms continuously as a member of the land consumer group until told to
   // stop. A failed batch is retried (its records are delivered again) up to the failure
   // bound. Several workers may share a Kafka group and a data dir: transforms are serialised
@@ -70,8 +77,8 @@ class Pipeline {
   // The transform task, one process at a time per data dir.
   Result<TransformStats> TransformExclusively();
 
+  Config config_;
   std::string data_dir_;
-  const DagConfig* dag_ = nullptr;
   std::unique_ptr<Log> log_;
   std::unique_ptr<SqliteStore> store_;
   std::unique_ptr<RunMetadata> metadata_;
@@ -80,6 +87,8 @@ class Pipeline {
   std::unique_ptr<LandStage> land_;
   std::unique_ptr<TransformStage> transform_;
   std::unique_ptr<PredictStage> predict_;
+  std::unique_ptr<forecast::ModelRegistry> registry_;
+  std::unique_ptr<TrainStage> train_;
   std::optional<Interval> replay_span_;
 };
 

@@ -3,6 +3,7 @@
 #include <xgboost/c_api.h>
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 
 #include "forecast/normal.h"
@@ -90,7 +91,14 @@ Result<BoostedLagModel> FitBoostedLags(const std::vector<double>& y, const Boost
   MF_ASSIGN_OR_RETURN(Matrix train, MakeMatrix(features, labels.size(), lags));
   if (XGDMatrixSetFloatInfo(train.get(), "label", labels.data(), labels.size()) != 0) return XgbError("setting labels");
   MF_ASSIGN_OR_RETURN(Booster booster, MakeBooster(train.get()));
-  const std::pair<const char*, std::string> params[] = {{"objective", "reg:squarederror"},
+  // Trees start from the mean change (XGBoost's default start, 0.5, would bias short fits).
+  double mean_change = 0;
+  for (float l : labels) mean_change += l;
+  mean_change /= static_cast<double>(labels.size());
+  char base_score[32];
+  std::snprintf(base_score, sizeof base_score, "%.9g", mean_change);
+  const std::pair<const char*, std::string> params[] = {
+      {"base_score", base_score},{"objective", "reg:squarederror"},
                                                         {"max_depth", std::to_string(options.max_depth)},
                                                         {"eta", std::to_string(options.learning_rate)},
                                                         {"seed", "0"},

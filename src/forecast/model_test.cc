@@ -84,6 +84,10 @@ TEST(BoostedLagsTest, LearnsARepeatingPatternOfChanges) {
     EXPECT_NEAR(fc->mean[static_cast<size_t>(h)], expected, 0.05) << "h=" << h + 1;
     EXPECT_LT(fc->lower[static_cast<size_t>(h)], fc->mean[static_cast<size_t>(h)]);
   }
+  // A flat series forecasts flat: the trees start from the mean change, not XGBoost's 0.5.
+  auto flat = FitBoostedLags(std::vector<double>(40, 5.0), {});
+  ASSERT_TRUE(flat.ok());
+  EXPECT_EQ(ForecastBoostedLags(*flat, std::vector<double>(40, 5.0), 3)->mean, std::vector<double>(3, 5.0));
   // Deterministic: a refit gives the same booster.
   EXPECT_EQ(FitBoostedLags(y, fit->options)->booster, fit->booster);
   EXPECT_EQ(FitBoostedLags({1, 2, 3}, {}).status().code(), StatusCode::kInvalidArgument);

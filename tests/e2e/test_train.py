@@ -1,0 +1,126 @@
+"""End-to-end: the train DAG and the model registry on the bundled recording.
+
+The recording is split in time: the weather DAG runs over the first part, `meteoflow train`
+chooses and registers a model per (city, variable) and predicts with it, then the weather DAG runs
+over the rest, whose observations score those predictions into prediction_errors. Registry
+contents are read straight from models.db with Python's sqlite3, not through meteoflow.
+"""
+import json
+import os
+import pathlib
+import sqlite3
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = os.environ.get("MF_BIN", str(ROOT / "build" / "meteoflow"))
+SPLIT = "2024-12-05T12:00:00Z"
+VARIABLES = {"humidity", "pressure", "sea_level", "temp", "visibility", "wind_speed"}
+
+
+def mf(*args, check=True):
+    result = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=600)
+    if check and result.returncode != 0:
+        raise AssertionError(f"meteoflow {' '.join(args)} failed: {result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("train")
+    mf("run", "--once", "--quiet", "--to", SPLIT, "--data-dir", str(d))
+    summary = json.loads(mf("train", "--json", "--data-dir", str(d)).stdout)
+    return d, summary
+
+
+def registry(d):
+    with sqlite3.connect(d / "models.db") as db:
+        return db.execute("SELECT city_name, variable, version, model, describe, fitted, metrics, observations "
+                          "FROM model_versions").fetchall()
+
+
+def test_train_registers_one_model_per_city_and_variable(trained):
+    d, summary = trained
+    assert summary["state"] == "success", summary
+    assert summary["series"] == 37 * 6
+    assert summary["trained"] + summary["too_short"] + summary["train_failed"] == summary["series"]
+    assert summary["trained"] >= 200 and summary["train_failed"] == 0
+    assert summary["new_versions"] == summary["trained"]
+    assert sum(summary["chosen"].values()) == summary["trained"]
+    rows = registry(d)
+    assert len(rows) == summary["trained"]
+    assert {r[1] for r in rows} == VARIABLES
+    candidates = {"naive", "drift", "arima", "sarima", "auto", "xgb"}
+    for city, variable, version, model, describe, fitted, metrics, observations in rows:
+        assert version == 1 and model in candidates
+        metrics = json.loads(metrics)
+        assert {m["model"] for m in metrics} == candidates
+        best = min((m for m in metrics if m["scored"] > 0), key=lambda m: m["rmse"])
+        assert best["rmse"] == next(m for m in metrics if m["model"] == model)["rmse"]
+        assert json.loads(fitted)["describe"] == describe
+        assert observations >= 24
+
+
+def test_predictions_come_from_the_registry(trained):
+    d, summary = trained
+    assert summary["from_registry"] == summary["trained"] and summary["fallbacks"] == 0
+    chosen = {(c, v): describe for c, v, _, _, describe, *_ in registry(d)}
+    with sqlite3.connect(d / "store.db") as db:
+        made = set(db.execute("SELECT city_name, variable, model FROM predictions").fetchall())
+    # Each pair's registered model has predicted it (the weather run before training used naive-last).
+    assert all((c, v, describe) in made for (c, v), describe in chosen.items())
+
+
+def test_later_data_scores_the_registry_predictions(trained):
+    d, _ = trained
+    out = json.loads(mf("run", "--once", "--json", "--from", SPLIT, "--data-dir", str(d)).stdout)
+    assert out["state"] == "success" and out["scored"] > 0
+    models = {describe for *_, describe, _, _, _ in registry(d)}
+    with sqlite3.connect(d / "store.db") as db:
+        scored = db.execute("SELECT model, predicted, actual FROM prediction_errors").fetchall()
+    from_registry = [r for r in scored if r[0] in models]
+    assert len(from_registry) > 100
+    assert all(isinstance(p, float) and isinstance(a, float) for _, p, a in from_registry)
+
+
+def test_retraining_unchanged_data_adds_no_versions(tmp_path):
+    mf("run", "--once", "--quiet", "--to", SPLIT, "--data-dir", str(tmp_path))
+    date = "2024-12-05T12:00:00Z"
+    first = json.loads(mf("train", "--json", "--date", date, "--data-dir", str(tmp_path)).stdout)
+    again = json.loads(mf("train", "--json", "--date", date, "--data-dir", str(tmp_path)).stdout)
+    assert first["new_versions"] == first["trained"] > 0
+    assert again["new_versions"] == 0 and again["trained"] == first["trained"]
+
+
+def test_train_errors_are_clear(tmp_path):
+    empty = mf("train", "--data-dir", str(tmp_path / "empty"), check=False)
+    assert empty.returncode == 2 and "no observations" in empty.stderr
+    bad_date = mf("train", "--date", "tomorrow", "--data-dir", str(tmp_path / "empty"), check=False)
+    assert bad_date.returncode == 2 and "tomorrow" in bad_date.stderr
+    config = tmp_path / "bad.yaml"
+    base = (ROOT / "config" / "meteoflow.yaml").read_text()
+    config.write_text(base.replace("candidates: [naive, drift, arima, sarima, auto, xgb]",
+                                   "candidates: [naive, prophet]").replace("../data/", str(ROOT / "data") + "/"))
+    bad = mf("train", "--config", str(config), "--data-dir", str(tmp_path / "x"), check=False)
+    assert bad.returncode == 2 and "forecast.candidates[1]" in bad.stderr
+
+
+def test_model_fit_xgb_and_many_series_in_one_process(tmp_path):
+    path = tmp_path / "long.csv"
+    lines = ["city,t,v"]
+    for city, slope in (("a", 0.5), ("b", -0.25)):
+        lines += [f"{city},{i:04d},{10 + slope * i + (i % 3) * 0.1}" for i in range(60)]
+    lines += [f"short,{i:04d},{i}" for i in range(5)]
+    path.write_text("\n".join(lines) + "\n")
+    out = mf("model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "v", "--by", "city",
+             "--model", "xgb", "--horizon", "2", "--json", check=False)
+    assert out.returncode == 2 and "1 of 3 series could not be fitted" in out.stderr
+    fits = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [f["series"] for f in fits] == ["a", "b", "short"]
+    assert fits[0]["model"] == "boosted lags(6)" and fits[0]["loglik"] is None and fits[0]["nobs"] == 53
+    assert len(fits[0]["forecast"]["mean"]) == 2
+    assert "too few" in fits[2]["error"]
+    arima = mf("model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "v", "--by", "city",
+               "--json", check=False)
+    assert [json.loads(line).get("model") for line in arima.stdout.splitlines()] == ["ARIMA(1,1,1)"] * 2 + [None]

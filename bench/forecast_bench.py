@@ -1,11 +1,14 @@
 """Fit the original pipeline's models to every (city, variable) series of the seed recording:
-meteoflow (`meteoflow model fit`, one process per fit) vs statsmodels, same series, one run.
+meteoflow (`meteoflow model fit --by series`: one process fits every series) vs statsmodels (one
+Python process, `ARIMA(...).fit()` per series), same series, one run.
 
 Series: 37 cities x 6 variables (humidity, pressure, sea_level, temp, visibility, wind_speed) of
 data/demo/seed/weather_data1.csv, in time order; models ARIMA(1,1,1) and SARIMA(1,1,1)(1,1,1,12),
 as the original trains them. Each fit leaves the last 6 points out and forecasts them, so the
 table also gives each tool's holdout RMSE and how often each reached the higher likelihood.
 Series without variation are skipped for both (statsmodels fits them; we refuse, by design).
+meteoflow's time is the whole process: start, CSV parsing, fitting, forecasting, JSON output --
+once with --jobs 1 (one core, as statsmodels runs) and once on every core (meteoflow*, same fits).
 
     make bench-forecast
     .venv/bin/python bench/forecast_bench.py
@@ -13,6 +16,7 @@ Series without variation are skipped for both (statsmodels fits them; we refuse,
 import argparse
 import csv
 import json
+import os
 import math
 import pathlib
 import subprocess
@@ -54,40 +58,52 @@ def main():
     print(f"{'model':<24} {'tool':<11} {'seconds':>8} {'fits/s':>8} {'holdout RMSE':>13} {'higher loglik':>14}")
     warnings.simplefilter("ignore")
     with tempfile.TemporaryDirectory() as tmp:
+        path = pathlib.Path(tmp) / "series.csv"
+        keys = list(series)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("series,t,v\n")
+            for k, (city, variable) in enumerate(keys):
+                f.writelines(f"{k},{i:05d},{float(v)!r}\n" for i, v in enumerate(series[(city, variable)][:-HOLDOUT]))
         for label, (order, seasonal) in MODELS.items():
+            cmd = [args.binary, "model", "fit", "--csv", str(path), "--by", "series", "--time-column", "t",
+                   "--value-column", "v", "--order", ",".join(map(str, order)), "--horizon", str(HOLDOUT), "--json"]
+            if seasonal:
+                cmd += ["--model", "sarima", "--seasonal", ",".join(map(str, seasonal))]
+            start = time.perf_counter()
+            result = subprocess.run(cmd + ["--jobs", "1"], capture_output=True, text=True)
+            ours_time = time.perf_counter() - start
+            start = time.perf_counter()
+            parallel = subprocess.run(cmd, capture_output=True, text=True)
+            parallel_time = time.perf_counter() - start
+            assert parallel.stdout == result.stdout, "fits differ between --jobs 1 and all cores"
+            mine = {int(r["series"]): r for r in map(json.loads, result.stdout.splitlines())}
             ours_ll, theirs_ll, ours_err, theirs_err = [], [], [], []
-            ours_time = theirs_time = 0.0
-            for (city, variable), y in series.items():
+            theirs_time = 0.0
+            for k, key in enumerate(keys):
+                y = series[key]
                 train, test = y[:-HOLDOUT], y[-HOLDOUT:]
-                path = pathlib.Path(tmp) / "s.csv"
-                path.write_text("t,v\n" + "".join(f"{i:05d},{float(v)!r}\n" for i, v in enumerate(train)))
-                cmd = [args.binary, "model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "v",
-                       "--order", ",".join(map(str, order)), "--horizon", str(HOLDOUT), "--json"]
-                if seasonal:
-                    cmd += ["--model", "sarima", "--seasonal", ",".join(map(str, seasonal))]
-                start = time.perf_counter()
-                result = subprocess.run(cmd, capture_output=True, text=True)
-                ours_time += time.perf_counter() - start
                 start = time.perf_counter()
                 fit = ARIMA(train, order=order, seasonal_order=seasonal or (0, 0, 0, 0)).fit()
                 forecast = fit.forecast(HOLDOUT)
                 theirs_time += time.perf_counter() - start
                 theirs_ll.append(fit.llf)
                 theirs_err.extend((forecast - test) ** 2)
-                if result.returncode != 0:
+                if "error" in mine[k]:
                     ours_ll.append(-math.inf)
                     continue
-                mine = json.loads(result.stdout)
-                ours_ll.append(mine["loglik"])
-                ours_err.extend((np.array(mine["forecast"]["mean"]) - test) ** 2)
+                ours_ll.append(mine[k]["loglik"])
+                ours_err.extend((np.array(mine[k]["forecast"]["mean"]) - test) ** 2)
             n = len(series)
             higher_ours = sum(a > b + 0.01 for a, b in zip(ours_ll, theirs_ll))
             higher_theirs = sum(b > a + 0.01 for a, b in zip(ours_ll, theirs_ll))
+            failed = sum(1 for r in mine.values() if "error" in r)
             print(f"{label:<24} {'meteoflow':<11} {ours_time:8.2f} {n / ours_time:8.1f} "
-                  f"{math.sqrt(np.mean(ours_err)):13.4f} {higher_ours:14d}")
+                  f"{math.sqrt(np.mean(ours_err)):13.4f} {higher_ours:14d}" + (f"  ({failed} failed)" if failed else ""))
             print(f"{label:<24} {'statsmodels':<11} {theirs_time:8.2f} {n / theirs_time:8.1f} "
                   f"{math.sqrt(np.mean(theirs_err)):13.4f} {higher_theirs:14d}")
-            print(f"{label:<24} speed ratio (statsmodels time / ours): {theirs_time / ours_time:.1f}x")
+            print(f"{label:<24} {'meteoflow*':<11} {parallel_time:8.2f} {n / parallel_time:8.1f}")
+            print(f"{label:<24} speed ratio (statsmodels time / ours): {theirs_time / ours_time:.1f}x on one core, "
+                  f"{theirs_time / parallel_time:.1f}x on all {os.cpu_count()} (meteoflow*)")
 
 
 if __name__ == "__main__":

@@ -64,6 +64,7 @@ struct ModelFitOptions {
   int horizon = 6;
   int frequency_seconds = 0;  // > 0: resample to this step (forecast/series.h)
   std::string by;             // non-empty: fit one series per value of this column
+  int jobs = 0;               // series fitted at once with --by; 0 = one per core
   bool json = false;
 };
 

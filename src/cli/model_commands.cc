@@ -7,9 +7,11 @@
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.h"
+#include "core/parallel.h"
 #include "core/time.h"
 #include "forecast/arima.h"
 #include "forecast/backtest.h"
@@ -292,13 +294,25 @@ Status ModelBacktestCommand(const ModelBacktestOptions& o) {
 Status ModelFitCommand(const ModelFitOptions& o) {
   MF_ASSIGN_OR_RETURN(const forecast::ModelSpec spec, SpecFor(o));
   MF_ASSIGN_OR_RETURN(const GroupedSeries groups, ReadGroupedSeries(o));
+  // Fit every series first (in parallel with --jobs), then print in input order.
+  std::vector<std::optional<Result<forecast::FittedModel>>> fits(groups.size());
+  std::vector<std::optional<Result<forecast::ArimaForecast>>> forecasts(groups.size());
+  ParallelFor(
+      groups.size(),
+      [&](size_t i) {
+        const std::vector<double>& y = groups[i].second;
+        fits[i] = forecast::FitModel(spec, y);
+        forecasts[i] = fits[i]->ok() ? forecast::ForecastModel(**fits[i], y, o.horizon)
+                                     : Result<forecast::ArimaForecast>(fits[i]->status());
+      },
+      static_cast<size_t>(o.jobs));
   size_t failed = 0;
-  for (const auto& [group, y] : groups) {
-    Result<forecast::FittedModel> fit = forecast::FitModel(spec, y);
-    Result<forecast::ArimaForecast> fc = fit.ok() ? forecast::ForecastModel(*fit, y, o.horizon) : fit.status();
+  for (size_t i = 0; i < groups.size(); ++i) {
+    const auto& [group, y] = groups[i];
+    const Result<forecast::ArimaForecast>& fc = *forecasts[i];
     if (o.by.empty()) {
       MF_RETURN_IF_ERROR(fc.status());
-      const Json out = FitJson(*fit, *fc);
+      const Json out = FitJson(**fits[i], *fc);
       if (o.json) {
         std::cout << out.dump(2) << "\n";
       } else {
@@ -309,7 +323,7 @@ Status ModelFitCommand(const ModelFitOptions& o) {
     // One line (or block) per group; a group that cannot be fitted says why and the rest go on.
     Json out = {{"series", group}};
     if (fc.ok()) {
-      out.update(FitJson(*fit, *fc));
+      out.update(FitJson(**fits[i], *fc));
     } else {
       ++failed;
       out["error"] = fc.status().message();

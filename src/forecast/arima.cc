@@ -74,11 +74,16 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
   ExpandArma(m, &ar, &ma);
   const StateSpace ss(ar, ma);
   const size_t r = ss.r;
-  // P is kept in its upper triangle only (P_ij with i <= j); row0 holds the first row before
-  // each update, so the update can run in place.
-  std::vector<double> P = ss.StationaryCovariance(), x(r, 0.0), next(r), K(r), row0(r + 1, 0.0);
-  const double* a = ss.a.data();
-  const double* R = ss.R.data();
+  // P is kept in its upper triangle only (P_ij with i <= j), in rows of r + 1 whose last entry
+  // and an extra last row stay zero, so the update below needs no bounds checks; row0 holds the
+  // first row before each update, so the update can run in place.
+  const size_t stride = r + 1;
+  const std::vector<double> P0 = ss.StationaryCovariance();
+  std::vector<double> P((r + 1) * stride, 0.0), x(r, 0.0), next(r), K(r + 1, 0.0), row0(r + 1, 0.0);
+  for (size_t i = 0; i < r; ++i) std::copy(&P0[i * r], &P0[i * r] + r, &P[i * stride]);
+  std::vector<double> a(ss.a), R(ss.R);
+  a.push_back(0.0);
+  R.push_back(0.0);
   double sum_log_f = 0, sum_v2_f = 0, F = 0;
   size_t steady_steps = 0;  // consecutive steps in which the first row did not move
   for (double obs : w) {
@@ -87,7 +92,7 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
     if (!steady) {
       F = P[0];
       if (!(F > 0)) return {NAN, NAN, {}};
-      std::copy(P.begin(), P.begin() + static_cast<ptrdiff_t>(r), row0.begin());
+      std::copy(P.begin(), P.begin() + static_cast<ptrdiff_t>(r + 1), row0.begin());
       for (size_t i = 0; i < r; ++i) K[i] = (a[i] * row0[0] + row0[i + 1]) / F;  // K = T P Z' / F, Z = e_0
     }
     sum_log_f += std::log(F);
@@ -97,12 +102,12 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
     if (steady) continue;
     // P' = T P T' + R R' - K K' F, with (T P T')_ij = a_i a_j P_00 + a_i P_0,j+1 + a_j P_0,i+1 + P_i+1,j+1.
     for (size_t i = 0; i < r; ++i) {
-      double* Pi = &P[i * r];
-      const double* below = i + 1 < r ? &P[(i + 1) * r] : nullptr;
-      const double ai = a[i], pi = row0[i + 1], ri = R[i], ki = K[i] * F;
+      double* Pi = &P[i * stride];
+      const double* below = &P[(i + 1) * stride + 1];
+      const double* row0_next = &row0[1];
+      const double ai = a[i], aj_coef = a[i] * row0[0] + row0[i + 1], ri = R[i], ki = K[i] * F;
       for (size_t j = i; j < r; ++j) {
-        const double next_diag = below && j + 1 < r ? below[j + 1] : 0.0;
-        Pi[j] = ai * a[j] * row0[0] + ai * row0[j + 1] + a[j] * pi + next_diag + ri * R[j] - ki * K[j];
+        Pi[j] = a[j] * aj_coef + ai * row0_next[j] + below[j] + ri * R[j] - ki * K[j];
       }
     }
     double change = 0;
@@ -210,15 +215,20 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
     Unpack(x, &m);
     return -Filter(Demeaned(w, order.constant ? m.mean : 0.0), m).loglik / n;
   };
-  // Likelihoods of MA and seasonal parts have several local optima: start from no dynamics and
-  // from moderate ones (partial autocorrelations about +-0.5), keep the best.
-  LbfgsResult best = MinimizeLbfgs(objective, x0);
+  // Likelihoods of MA and seasonal parts have several local optima: the search starts from no
+  // dynamics and from moderate ones (partial autocorrelations about +-0.5), takes a few steps
+  // from each, and carries the most promising on to convergence.
+  LbfgsOptions scouting;
+  scouting.max_iterations = 6;
+  LbfgsResult best = MinimizeLbfgs(objective, x0, scouting);
   for (double start : {0.6, -0.6}) {
+    if (coefficients == 0) break;
     std::vector<double> x = x0;
     for (int i = 0; i < coefficients; ++i) x[static_cast<size_t>(i)] = start;
-    LbfgsResult candidate = MinimizeLbfgs(objective, x);
+    LbfgsResult candidate = MinimizeLbfgs(objective, x, scouting);
     if (candidate.value < best.value - 1e-12) best = std::move(candidate);
   }
+  if (!best.converged) best = MinimizeLbfgs(objective, best.x);
   Unpack(best.x, &model);
   const FilterResult f = Filter(Demeaned(w, order.constant ? model.mean : 0.0), model);
   if (!std::isfinite(f.loglik)) return Status::InvalidArgument("the likelihood is not finite at the optimum");

@@ -97,8 +97,8 @@ Result<BoostedLagModel> FitBoostedLags(const std::vector<double>& y, const Boost
   mean_change /= static_cast<double>(labels.size());
   char base_score[32];
   std::snprintf(base_score, sizeof base_score, "%.9g", mean_change);
-  const std::pair<const char*, std::string> params[] = {
-      {"base_score", base_score},{"objective", "reg:squarederror"},
+  const std::pair<const char*, std::string> params[] = {{"base_score", base_score},
+                                                        {"objective", "reg:squarederror"},
                                                         {"max_depth", std::to_string(options.max_depth)},
                                                         {"eta", std::to_string(options.learning_rate)},
                                                         {"seed", "0"},

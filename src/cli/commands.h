@@ -65,6 +65,7 @@ struct ModelFitOptions {
   int frequency_seconds = 0;  // > 0: resample to this step (forecast/series.h)
   std::string by;             // non-empty: fit one series per value of this column
   int jobs = 0;               // series fitted at once with --by; 0 = one per core
+  std::string exog;           // comma-separated regressor columns (SARIMAX); empty = none
   bool json = false;
 };
 

@@ -102,6 +102,10 @@ int main(int argc, char** argv) {
   model_fit->add_option("--by", fit.by,
                         "Fit one series per value of this column (in order of first appearance); with --json, "
                         "one JSON object per line with its value as \"series\"");
+  model_fit->add_option("--exog", fit.exog,
+                        "Regressor columns, comma-separated (arima, sarima): a regression with ARIMA errors. "
+                        "Rows after the last value, with the value column empty, give the regressors over the "
+                        "horizon (their count is the horizon)");
   model_fit->add_option("--jobs", fit.jobs, "With --by: series fitted at once (default: one per core)")
       ->check(CLI::Range(1, 1024));
   model_fit->add_flag("--json", fit.json, "One JSON object: model, params, sigma2, loglik, aic, aicc, forecast");

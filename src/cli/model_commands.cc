@@ -138,6 +138,90 @@ Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
   return std::move(groups.front().second);
 }
 
+// The value column and the regressor columns, rows in time order (by the time column's text):
+// rows with a value are the history; rows after them without a value give the regressors over
+// the horizon.
+struct SeriesWithRegressors {
+  std::vector<double> y;
+  forecast::Regressors exog, future;
+  std::vector<std::string> names;
+};
+
+Result<double> ParseNumber(const std::string& cell, const std::string& where, const std::string& column) {
+  double v = 0;
+  size_t used = 0;
+  try {
+    v = std::stod(cell, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != cell.size() || !std::isfinite(v)) {
+    return Status::InvalidArgument(where + ": '" + cell + "' in column '" + column + "' is not a number");
+  }
+  return v;
+}
+
+Result<SeriesWithRegressors> ReadWithRegressors(const ModelFitOptions& o) {
+  if (!o.by.empty() || o.frequency_seconds > 0) {
+    return Status::InvalidArgument("model fit: --exog cannot be combined with --by or --frequency");
+  }
+  std::ifstream in(o.csv);
+  if (!in) return Status::NotFound("model: cannot open " + o.csv);
+  std::string line;
+  if (!std::getline(in, line)) return Status::InvalidArgument(o.csv + ": empty file");
+  const std::vector<std::string> header = SplitCsv(line);
+  auto column = [&](const std::string& name) -> Result<size_t> {
+    auto it = std::find(header.begin(), header.end(), name);
+    if (it == header.end()) return Status::InvalidArgument(o.csv + ": no column '" + name + "'");
+    return static_cast<size_t>(it - header.begin());
+  };
+  MF_ASSIGN_OR_RETURN(const size_t time_col, column(o.time_column));
+  MF_ASSIGN_OR_RETURN(const size_t value_col, column(o.value_column));
+  SeriesWithRegressors out;
+  std::vector<size_t> exog_cols;
+  std::stringstream names(o.exog);
+  for (std::string name; std::getline(names, name, ',');) {
+    MF_ASSIGN_OR_RETURN(const size_t c, column(name));
+    exog_cols.push_back(c);
+    out.names.push_back(name);
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // (time, fields), with line numbers
+  for (int line_no = 2; std::getline(in, line); ++line_no) {
+    if (line.empty()) continue;
+    std::vector<std::string> f = SplitCsv(line);
+    if (f.size() != header.size()) {
+      return Status::InvalidArgument(o.csv + ":" + std::to_string(line_no) + ": " + std::to_string(f.size()) +
+                                     " fields, header has " + std::to_string(header.size()));
+    }
+    f.push_back(std::to_string(line_no));
+    rows.emplace_back(f[time_col], std::move(f));
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.exog.resize(exog_cols.size());
+  out.future.resize(exog_cols.size());
+  for (const auto& [time, f] : rows) {
+    const std::string where = o.csv + ":" + f.back();
+    const bool has_value = !f[value_col].empty();
+    if (has_value && !out.future[0].empty()) {
+      return Status::InvalidArgument(where + ": a value after rows without one (the horizon's rows come last)");
+    }
+    if (has_value) {
+      MF_ASSIGN_OR_RETURN(const double v, ParseNumber(f[value_col], where, o.value_column));
+      out.y.push_back(v);
+    }
+    for (size_t k = 0; k < exog_cols.size(); ++k) {
+      MF_ASSIGN_OR_RETURN(const double x, ParseNumber(f[exog_cols[k]], where, out.names[k]));
+      (has_value ? out.exog : out.future)[k].push_back(x);
+    }
+  }
+  if (out.future[0].empty()) {
+    return Status::InvalidArgument(o.csv +
+                                   ": --exog needs the regressors over the horizon: add rows after the "
+                                   "last value with the time and the regressor columns, the value column empty");
+  }
+  return out;
+}
+
 Result<std::vector<int>> ParseInts(const std::string& text, size_t count, const char* what) {
   std::vector<int> out;
   std::stringstream in(text);
@@ -171,7 +255,8 @@ Json Finite(double v) { return std::isfinite(v) ? Json(v) : Json(); }
 
 // The estimates of one fit in the shape `model fit --json` prints (statsmodels' parameter names
 // for ARIMA).
-Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc) {
+Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc,
+             const std::vector<std::string>& exog_names = {}) {
   Json params = Json::object();
   double loglik = NAN, aic = NAN, aicc = NAN;
   int nobs = 0;
@@ -198,6 +283,9 @@ Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc) 
         params["ar.S.L" + std::to_string((i + 1) * s)] = a.seasonal_ar[i];
       for (size_t i = 0; i < a.seasonal_ma.size(); ++i)
         params["ma.S.L" + std::to_string((i + 1) * s)] = a.seasonal_ma[i];
+      for (size_t i = 0; i < a.beta.size(); ++i) {
+        params[i < exog_names.size() ? exog_names[i] : "x" + std::to_string(i + 1)] = a.beta[i];
+      }
       loglik = a.loglik, aic = a.aic, aicc = a.aicc, nobs = a.nobs;
       break;
     }
@@ -291,8 +379,30 @@ Status ModelBacktestCommand(const ModelBacktestOptions& o) {
   return Status::OK();
 }
 
+// model fit --exog: one regression with ARIMA errors.
+Status FitWithRegressors(const ModelFitOptions& o, const forecast::ModelSpec& spec) {
+  if (spec.kind != forecast::ModelKind::kArima) {
+    return Status::InvalidArgument("model fit: --exog works with --model arima or sarima");
+  }
+  MF_ASSIGN_OR_RETURN(const SeriesWithRegressors data, ReadWithRegressors(o));
+  forecast::FittedModel fit;
+  fit.spec = spec;
+  MF_ASSIGN_OR_RETURN(fit.arima, forecast::FitArima(data.y, spec.order, data.exog));
+  MF_ASSIGN_OR_RETURN(const forecast::ArimaForecast fc,
+                      forecast::ForecastArima(data.y, fit.arima, static_cast<int>(data.future[0].size()), 0.95,
+                                              data.exog, data.future));
+  const Json out = FitJson(fit, fc, data.names);
+  if (o.json) {
+    std::cout << out.dump(2) << "\n";
+  } else {
+    PrintFit(out, data.y.size());
+  }
+  return Status::OK();
+}
+
 Status ModelFitCommand(const ModelFitOptions& o) {
   MF_ASSIGN_OR_RETURN(const forecast::ModelSpec spec, SpecFor(o));
+  if (!o.exog.empty()) return FitWithRegressors(o, spec);
   MF_ASSIGN_OR_RETURN(const GroupedSeries groups, ReadGroupedSeries(o));
   // Fit every series first (in parallel with --jobs), then print in input order.
   std::vector<std::optional<Result<forecast::FittedModel>>> fits(groups.size());

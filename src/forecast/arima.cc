@@ -7,6 +7,7 @@
 #include <set>
 
 #include "forecast/lbfgs.h"
+#include "forecast/linalg.h"
 #include "forecast/normal.h"
 #include "forecast/state_space.h"
 
@@ -159,6 +160,52 @@ std::vector<double> Demeaned(const std::vector<double>& w, double mean) {
   return out;
 }
 
+Status CheckRegressors(const Regressors& x, size_t n, size_t expected_columns, const char* what) {
+  if (x.size() != expected_columns) {
+    return Status::InvalidArgument(std::string(what) + ": " + std::to_string(x.size()) +
+                                   " regressors given, the model has " + std::to_string(expected_columns));
+  }
+  for (size_t k = 0; k < x.size(); ++k) {
+    if (x[k].size() != n) {
+      return Status::InvalidArgument(std::string(what) + ": regressor " + std::to_string(k) + " has " +
+                                     std::to_string(x[k].size()) + " values, expected " + std::to_string(n));
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (!std::isfinite(x[k][i])) {
+        return Status::InvalidArgument(std::string(what) + ": regressor " + std::to_string(k) + " value " +
+                                       std::to_string(i) + " is not finite");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+// y - X beta.
+std::vector<double> Unexplained(const std::vector<double>& y, const Regressors& x, const std::vector<double>& beta) {
+  std::vector<double> out = y;
+  for (size_t k = 0; k < x.size(); ++k) {
+    for (size_t i = 0; i < out.size(); ++i) out[i] -= beta[k] * x[k][i];
+  }
+  return out;
+}
+
+// Least squares of w on the columns z (and a mean when asked): the regression's starting point.
+std::vector<double> LeastSquares(const std::vector<double>& w, const Regressors& z, bool with_mean) {
+  Regressors cols = z;
+  if (with_mean) cols.emplace_back(w.size(), 1.0);
+  const size_t k = cols.size();
+  std::vector<double> xtx(k * k, 0.0), xty(k, 0.0);
+  for (size_t a = 0; a < k; ++a) {
+    for (size_t i = 0; i < w.size(); ++i) xty[a] += cols[a][i] * w[i];
+    for (size_t b = 0; b < k; ++b) {
+      for (size_t i = 0; i < w.size(); ++i) xtx[a * k + b] += cols[a][i] * cols[b][i];
+    }
+  }
+  SolveInPlace(xtx, xty);
+  for (double& v : xty) v = std::isfinite(v) ? v : 0.0;
+  return xty;
+}
+
 Status CheckInput(const std::vector<double>& y, const ArimaOrder& o) {
   if (o.p < 0 || o.d < 0 || o.q < 0 || o.P < 0 || o.D < 0 || o.Q < 0 || o.s < 0 || o.p > 20 || o.q > 20 || o.P > 5 ||
       o.Q > 5 || o.d > 3 || o.D > 2 || o.s > 366) {
@@ -188,15 +235,17 @@ std::string ArimaOrder::ToString() const {
   return constant ? out + " with constant" : out;
 }
 
-Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model) {
+Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model, const Regressors& exog) {
   MF_RETURN_IF_ERROR(CheckInput(y, model.order));
-  const FilterResult f = Filter(Demeaned(Difference(y, model.order), model.mean), model);
+  MF_RETURN_IF_ERROR(CheckRegressors(exog, y.size(), model.beta.size(), "exog"));
+  const FilterResult f = Filter(Demeaned(Difference(Unexplained(y, exog, model.beta), model.order), model.mean), model);
   if (!std::isfinite(f.loglik)) return Status::InvalidArgument("the model's likelihood is not finite for this series");
   return f.loglik;
 }
 
-Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order) {
+Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog) {
   MF_RETURN_IF_ERROR(CheckInput(y, order));
+  MF_RETURN_IF_ERROR(CheckRegressors(exog, y.size(), exog.size(), "exog"));
   const std::vector<double> w = Difference(y, order);
   const double mean = std::accumulate(w.begin(), w.end(), 0.0) / static_cast<double>(w.size());
   double spread = 0;
@@ -204,16 +253,29 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
   if (spread < 1e-12 * std::max(1.0, std::abs(mean))) {
     return Status::InvalidArgument("the series has no variation after differencing: nothing to fit");
   }
+  Regressors z;
+  for (const auto& column : exog) z.push_back(Difference(column, order));
   ArimaModel model;
   model.order = order;
   const int coefficients = order.p + order.q + order.P + order.Q;
+  // Parameters: the ARMA coefficients (transformed), the mean, then beta.
   std::vector<double> x0(static_cast<size_t>(coefficients), 0.0);
-  if (order.constant) x0.push_back(mean);
+  const std::vector<double> start = LeastSquares(w, z, order.constant);
+  if (order.constant) x0.push_back(exog.empty() ? mean : start.back());
+  x0.insert(x0.end(), start.begin(), start.begin() + static_cast<ptrdiff_t>(z.size()));
+  const size_t beta_at = static_cast<size_t>(coefficients) + (order.constant ? 1 : 0);
   const double n = static_cast<double>(w.size());
+  auto errors = [&](const std::vector<double>& x, const ArimaModel& m) {
+    std::vector<double> e = Demeaned(w, order.constant ? m.mean : 0.0);
+    for (size_t k = 0; k < z.size(); ++k) {
+      for (size_t i = 0; i < e.size(); ++i) e[i] -= x[beta_at + k] * z[k][i];
+    }
+    return e;
+  };
   auto objective = [&](const std::vector<double>& x) {
     ArimaModel m = model;
     Unpack(x, &m);
-    return -Filter(Demeaned(w, order.constant ? m.mean : 0.0), m).loglik / n;
+    return -Filter(errors(x, m), m).loglik / n;
   };
   // Likelihoods of MA and seasonal parts have several local optima: the search starts from no
   // dynamics and from moderate ones (partial autocorrelations about +-0.5), takes a few steps
@@ -230,12 +292,13 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
   }
   if (!best.converged) best = MinimizeLbfgs(objective, best.x);
   Unpack(best.x, &model);
-  const FilterResult f = Filter(Demeaned(w, order.constant ? model.mean : 0.0), model);
+  model.beta.assign(best.x.begin() + static_cast<ptrdiff_t>(beta_at), best.x.end());
+  const FilterResult f = Filter(errors(best.x, model), model);
   if (!std::isfinite(f.loglik)) return Status::InvalidArgument("the likelihood is not finite at the optimum");
   model.sigma2 = f.sigma2;
   model.loglik = f.loglik;
   model.nobs = static_cast<int>(w.size());
-  model.parameters = coefficients + (order.constant ? 1 : 0) + 1;
+  model.parameters = coefficients + (order.constant ? 1 : 0) + static_cast<int>(z.size()) + 1;
   const double k = model.parameters;
   model.aic = -2 * model.loglik + 2 * k;
   model.aicc = n - k - 1 > 0 ? model.aic + 2 * k * (k + 1) / (n - k - 1) : INFINITY;
@@ -326,10 +389,27 @@ Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& bas
   return search.Best();
 }
 
-Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon, double level) {
+Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon, double level,
+                                    const Regressors& exog, const Regressors& future) {
   if (horizon < 1 || horizon > 10000) return Status::InvalidArgument("horizon must be in [1, 10000]");
   if (!(level > 0 && level < 1)) return Status::InvalidArgument("interval level must be in (0, 1)");
   MF_RETURN_IF_ERROR(CheckInput(y, model.order));
+  if (!model.beta.empty()) {
+    // Forecast the unexplained part, then add the regression over the horizon.
+    MF_RETURN_IF_ERROR(CheckRegressors(exog, y.size(), model.beta.size(), "exog"));
+    MF_RETURN_IF_ERROR(CheckRegressors(future, static_cast<size_t>(horizon), model.beta.size(), "future exog"));
+    ArimaModel errors = model;
+    errors.beta.clear();
+    MF_ASSIGN_OR_RETURN(ArimaForecast fc, ForecastArima(Unexplained(y, exog, model.beta), errors, horizon, level));
+    for (size_t h = 0; h < static_cast<size_t>(horizon); ++h) {
+      double shift = 0;
+      for (size_t k = 0; k < future.size(); ++k) shift += model.beta[k] * future[k][h];
+      fc.mean[h] += shift;
+      fc.lower[h] += shift;
+      fc.upper[h] += shift;
+    }
+    return fc;
+  }
   const ArimaOrder& o = model.order;
   const std::vector<double> w = Difference(y, o);
   const FilterResult f = Filter(Demeaned(w, model.mean), model);

@@ -40,6 +40,7 @@ struct ArimaModel {
   ArimaOrder order;
   std::vector<double> ar, ma, seasonal_ar, seasonal_ma;  // phi, theta, Phi, Theta
   double mean = 0;
+  std::vector<double> beta;  // coefficients of the exogenous regressors, if any
   double sigma2 = 0;
   double loglik = 0;
   double aic = 0, aicc = 0;
@@ -53,9 +54,15 @@ struct ArimaForecast {
   std::vector<double> mean, lower, upper;  // at the given interval level
 };
 
-Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order);
+// Exogenous regressors: one column per regressor, each as long as the series it goes with.
+using Regressors = std::vector<std::vector<double>>;
+
+// With `exog`, the model is a regression with SARIMA errors (SARIMAX): y_t = x_t' beta + u_t,
+// u_t following the order; y and every column are differenced alike, and beta is estimated
+// jointly with the rest (started from least squares on the differenced data).
+Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog = {});
 // Log-likelihood of `y` under fixed coefficients (sigma2 concentrated), for checks and tests.
-Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model);
+Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model, const Regressors& exog = {});
 // AutoARIMA-style order search at the differencing of `base` (d, D, s): p and q in
 // [0, max_order], P and Q in [0, 1] when `base` has a season, with or without a constant. Stepwise
 // (Hyndman and Khandakar: four starting models, then moves to better neighbours) by default, or
@@ -63,7 +70,8 @@ Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel
 // skipped, and it fails only when none can.
 Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order = 3,
                              bool stepwise = true);
+// A model with regressors needs their values over the series (`exog`) and the horizon (`future`).
 Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon,
-                                    double level = 0.95);
+                                    double level = 0.95, const Regressors& exog = {}, const Regressors& future = {});
 
 }  // namespace meteoflow::forecast

@@ -85,6 +85,34 @@ TEST(ArimaTest, DegenerateInputGivesClearErrors) {
   EXPECT_NE(FitArima(SimulateArma(0.5, 0, 80, 1), seasonal).status().message().find("period"), std::string::npos);
 }
 
+TEST(ArimaTest, RegressorsAreEstimatedWithTheErrorsAndShiftTheForecast) {
+  const std::vector<double> errors = SimulateArma(0.6, 0.0, 300, 5);
+  std::vector<double> x, y;
+  for (size_t t = 0; t < errors.size(); ++t) {
+    x.push_back(std::sin(static_cast<double>(t) / 7.0) * 10);
+    y.push_back(2.0 * x.back() + errors[t]);
+  }
+  ArimaOrder o;
+  o.p = 1;
+  auto fit = FitArima(y, o, {x});
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  ASSERT_EQ(fit->beta.size(), 1u);
+  EXPECT_NEAR(fit->beta[0], 2.0, 0.05);
+  EXPECT_NEAR(fit->ar[0], 0.6, 0.1);
+  EXPECT_EQ(fit->parameters, 3);  // phi, beta, sigma2
+  // Raising the future regressor by 1 raises the forecast by beta.
+  auto low = ForecastArima(y, *fit, 2, 0.95, {x}, {{0.0, 0.0}});
+  auto high = ForecastArima(y, *fit, 2, 0.95, {x}, {{1.0, 1.0}});
+  ASSERT_TRUE(low.ok() && high.ok());
+  EXPECT_NEAR(high->mean[1] - low->mean[1], fit->beta[0], 1e-12);
+  // Regressors of the wrong length, or missing for the horizon, are errors.
+  EXPECT_EQ(FitArima(y, o, {{1.0, 2.0}}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ForecastArima(y, *fit, 2, 0.95, {x}, {}).status().code(), StatusCode::kInvalidArgument);
+  std::vector<double> bad = x;
+  bad[3] = NAN;
+  EXPECT_EQ(FitArima(y, o, {bad}).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(AutoArimaTest, FindsAnOrderNoWorseByAiccThanTheFixedOnes) {
   const std::vector<double> y = SimulateArma(0.7, 0.0, 400, 11);
   ArimaOrder base;  // d = D = 0: constants are tried too

@@ -155,6 +155,7 @@ json ToJson(const FittedModel& m) {
                       {"seasonal_ar", m.arima.seasonal_ar},
                       {"seasonal_ma", m.arima.seasonal_ma},
                       {"mean", m.arima.mean},
+                      {"beta", m.arima.beta},
                       {"sigma2", m.arima.sigma2},
                       {"loglik", m.arima.loglik},
                       {"aicc", Number(m.arima.aicc)},
@@ -205,6 +206,7 @@ Result<FittedModel> FittedModelFromJson(const json& j) {
           return Status::InvalidArgument("fitted model: arima coefficients do not match the order");
         }
         m.arima.mean = a.at("mean");
+        m.arima.beta = a.value("beta", std::vector<double>{});
         m.arima.sigma2 = a.at("sigma2");
         m.arima.loglik = a.at("loglik");
         m.arima.aicc = NumberAt(a, "aicc", INFINITY);  // too few observations for the correction

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "forecast/linalg.h"
+
 namespace meteoflow::forecast {
 namespace {
 
@@ -15,33 +17,6 @@ std::vector<double> PsiWeights(const std::vector<double>& a, const std::vector<d
     psi[j] = v;
   }
   return psi;
-}
-
-// Solves M x = rhs in place by Gaussian elimination with partial pivoting (M is n x n).
-void Solve(std::vector<double>& M, std::vector<double>& rhs) {
-  const size_t n = rhs.size();
-  for (size_t col = 0; col < n; ++col) {
-    size_t pivot = col;
-    for (size_t row = col + 1; row < n; ++row) {
-      if (std::abs(M[row * n + col]) > std::abs(M[pivot * n + col])) pivot = row;
-    }
-    if (pivot != col) {
-      for (size_t k = 0; k < n; ++k) std::swap(M[col * n + k], M[pivot * n + k]);
-      std::swap(rhs[col], rhs[pivot]);
-    }
-    const double d = M[col * n + col];
-    for (size_t row = col + 1; row < n; ++row) {
-      const double f = M[row * n + col] / d;
-      if (f == 0) continue;
-      for (size_t k = col; k < n; ++k) M[row * n + k] -= f * M[col * n + k];
-      rhs[row] -= f * rhs[col];
-    }
-  }
-  for (size_t col = n; col-- > 0;) {
-    double v = rhs[col];
-    for (size_t k = col + 1; k < n; ++k) v -= M[col * n + k] * rhs[k];
-    rhs[col] = v / M[col * n + col];
-  }
 }
 
 }  // namespace
@@ -62,7 +37,7 @@ std::vector<double> ArmaAutocovariances(const std::vector<double>& a, const std:
     for (size_t k = 1; k <= p; ++k) M[h * (p + 1) + (h > k ? h - k : k - h)] -= a[k - 1];
     gamma[h] = ma_side(h);
   }
-  Solve(M, gamma);
+  SolveInPlace(M, gamma);
   gamma.resize(std::max(p + 1, max_lag + 1));
   for (size_t h = p + 1; h <= max_lag; ++h) {
     double v = ma_side(h);

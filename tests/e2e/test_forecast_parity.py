@@ -179,3 +179,46 @@ def test_backtest_ranks_candidates(tmp_path):
     errors = [y[o + h] - y[o - 1] for o in (len(y) - 12, len(y) - 8, len(y) - 4) for h in range(4)]
     naive = next(s for s in scores if s["model"] == "naive")
     assert naive["rmse"] == pytest.approx(float(np.sqrt(np.mean(np.square(errors)))))
+
+
+@pytest.mark.parametrize("order", [(1, 1, 1), (2, 1, 0), (1, 0, 0)])
+def test_regression_with_arima_errors_matches_sarimax(tmp_path, order):
+    # US real consumption on real disposable income (logs), statsmodels' macrodata; the last 4
+    # quarters are the horizon, with their income given.
+    data = sm.datasets.macrodata.load_pandas().data
+    y, x = np.log(data["realcons"].to_numpy(float)), np.log(data["realdpi"].to_numpy(float))
+    n = len(y) - 4
+    path = tmp_path / "macro.csv"
+    path.write_text("t,cons,dpi\n" + "".join(f"{i:04d},{repr(float(y[i])) if i < n else ''},{float(x[i])!r}\n"
+                                              for i in range(len(y))))
+    result = subprocess.run([BIN, "model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "cons",
+                             "--exog", "dpi", "--order", ",".join(map(str, order)), "--json"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    mine = json.loads(result.stdout)
+    theirs = SARIMAX(y[:n], exog=x[:n], order=order, simple_differencing=True).fit(disp=False)
+    assert mine["loglik"] >= theirs.llf - 0.01, (mine["loglik"], theirs.llf)
+    if mine["loglik"] - theirs.llf < 0.01:  # the same optimum: the same estimates
+        assert mine["params"]["dpi"] == pytest.approx(theirs.params[0], abs=0.01)
+        assert mine["params"]["ar.L1"] == pytest.approx(theirs.params[1], abs=0.01)
+    # Forecasts: statsmodels' (of the differenced series when d = 1) integrated back to levels.
+    fc = theirs.forecast(4, exog=x[n:])
+    levels = y[n - 1] + np.cumsum(fc) if order[1] == 1 else fc
+    assert np.allclose(mine["forecast"]["mean"], levels, rtol=0.01)
+
+
+def test_regressor_input_errors_are_clear(tmp_path):
+    path = tmp_path / "x.csv"
+    def fit(text, *extra):
+        path.write_text(text)
+        return subprocess.run([BIN, "model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "v",
+                               "--exog", "x", *extra], capture_output=True, text=True)
+    rows = "".join(f"{i:03d},{i * 0.5 + (i % 4)},{i}\n" for i in range(40))
+    no_future = fit("t,v,x\n" + rows)
+    assert no_future.returncode == 2 and "over the horizon" in no_future.stderr
+    bad = fit("t,v,x\n" + rows + "040,,soon\n")
+    assert bad.returncode == 2 and "'soon' in column 'x'" in bad.stderr and "x.csv:42" in bad.stderr
+    gap = fit("t,v,x\n" + rows + "040,,40\n041,7,41\n")
+    assert gap.returncode == 2 and "a value after rows without one" in gap.stderr
+    missing = fit("t,v,x\n" + rows + "040,,40\n", "--model", "xgb")
+    assert missing.returncode == 2 and "--exog works with" in missing.stderr

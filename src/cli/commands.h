@@ -58,7 +58,7 @@ Status ParquetStatsCommand(const std::string& file);
 struct ModelFitOptions {
   std::string csv, time_column, value_column;
   std::string model = "arima";
-  std::string order = "1,1,1";
+  std::string order;     // "p,d,q"; empty = 1,1,1 (auto: d chosen by KPSS tests)
   std::string seasonal;  // "P,D,Q,s"; empty = none
   std::string trend = "n";
   int horizon = 6;
@@ -75,6 +75,7 @@ struct ModelBacktestOptions {
   ModelFitOptions series;  // csv, columns, frequency, json; horizon = steps scored per origin
   int season = 0;          // >= 2 adds seasonal naive and SARIMA(1,1,1)(1,1,1,season)
   int origins = 5;
+  std::string candidates;  // comma-separated model names; empty = forecast::DefaultCandidates
 };
 
 Status ModelBacktestCommand(const ModelBacktestOptions& options);

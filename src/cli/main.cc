@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
   model_fit->add_option("--model", fit.model,
                         "arima, sarima, auto (order search by AICc at the given d and season), xgb (boosted "
                         "lag model), naive, snaive (season from --seasonal), drift (default: arima)");
-  model_fit->add_option("--order", fit.order, "p,d,q (default: 1,1,1)");
+  model_fit->add_option("--order", fit.order,
+                        "p,d,q (default: 1,1,1; with --model auto, d is chosen by KPSS tests unless given)");
   model_fit->add_option("--seasonal", fit.seasonal, "P,D,Q,s");
   model_fit->add_option("--trend", fit.trend,
                         "n (none), c (a constant: the differenced series' mean, a drift when d = 1) or t (a "
@@ -124,6 +125,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000));
   model_backtest->add_option("--frequency", backtest.series.frequency_seconds, "Resample as model fit does")
       ->check(CLI::Range(1, 366 * 86400));
+  model_backtest->add_option("--candidates", backtest.candidates,
+                             "Models to compare, comma-separated (naive, snaive, drift, arima, sarima, auto, xgb; "
+                             "default: all that apply). The original pipeline's rule is --candidates arima,sarima "
+                             "--season 12 --origins 1");
   model_backtest->add_flag("--json", backtest.series.json, "A JSON array, best first");
 
   try {

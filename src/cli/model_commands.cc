@@ -324,7 +324,7 @@ Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
                                    " is not available (available: arima, sarima, auto, xgb, naive, snaive, drift)");
   }
   forecast::ArimaOrder order;
-  MF_ASSIGN_OR_RETURN(const std::vector<int> pdq, ParseInts(o.order, 3, "--order"));
+  MF_ASSIGN_OR_RETURN(const std::vector<int> pdq, ParseInts(o.order.empty() ? "1,1,1" : o.order, 3, "--order"));
   order.p = pdq[0], order.d = pdq[1], order.q = pdq[2];
   if (!o.seasonal.empty()) {
     MF_ASSIGN_OR_RETURN(const std::vector<int> seasonal, ParseInts(o.seasonal, 4, "--seasonal"));
@@ -344,6 +344,7 @@ Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
     spec.name = o.model;
     spec.kind = o.model == "auto" ? forecast::ModelKind::kAutoArima : forecast::ModelKind::kArima;
     spec.order = order;
+    spec.choose_d = o.model == "auto" && o.order.empty();  // no --order: d by KPSS tests
     return spec;
   }
   return forecast::SpecNamed(o.model, order.s);
@@ -353,8 +354,17 @@ Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
 
 Status ModelBacktestCommand(const ModelBacktestOptions& o) {
   MF_ASSIGN_OR_RETURN(const std::vector<double> y, ReadSeries(o.series));
+  std::vector<forecast::ModelSpec> candidates = forecast::DefaultCandidates(o.season);
+  if (!o.candidates.empty()) {
+    candidates.clear();
+    std::stringstream names(o.candidates);
+    for (std::string name; std::getline(names, name, ',');) {
+      MF_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::SpecNamed(name, o.season));
+      candidates.push_back(std::move(spec));
+    }
+  }
   MF_ASSIGN_OR_RETURN(const std::vector<forecast::BacktestScore> scores,
-                      forecast::Backtest(y, forecast::DefaultCandidates(o.season), o.origins, o.series.horizon));
+                      forecast::Backtest(y, candidates, o.origins, o.series.horizon));
   if (o.series.json) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& s : scores) {

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "forecast/unit_root.h"
+
 namespace meteoflow::forecast {
 namespace {
 
@@ -64,6 +66,7 @@ Result<ModelSpec> SpecNamed(const std::string& name, int season) {
   if (name == "auto") {
     spec.kind = ModelKind::kAutoArima;
     spec.order = Order(0, 1, 0, 0, 0, 0, 0);
+    spec.choose_d = true;
     return spec;
   }
   if (name == "xgb") {
@@ -113,7 +116,9 @@ Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y
       break;
     }
     case ModelKind::kAutoArima: {
-      MF_ASSIGN_OR_RETURN(out.arima, AutoArima(y, spec.order));
+      ArimaOrder base = spec.order;
+      if (spec.choose_d) base.d = ChooseDifferencing(y).d;
+      MF_ASSIGN_OR_RETURN(out.arima, AutoArima(y, base));
       break;
     }
     case ModelKind::kBoostedLags: {

@@ -5,7 +5,8 @@
 //
 // Spec names (config `forecast.candidates`, CLI): "naive", "snaive" (season s), "drift",
 // "arima" = ARIMA(1,1,1) and "sarima" = SARIMA(1,1,1)(1,1,1,s) (the original pipeline's two),
-// "auto" (stepwise order search by AICc at d = 1, non-seasonal: sarima covers the season),
+// "auto" (d by KPSS tests, then a stepwise order search by AICc; non-seasonal: sarima covers
+// the season),
 // "xgb" (boosted lags).
 //
 // Errors: fitting errors of the underlying model; a JSON document that is not a fitted model
@@ -31,8 +32,9 @@ struct ModelSpec {
   std::string name;  // as in the header comment
   ModelKind kind = ModelKind::kBaseline;
   BaselineKind baseline = BaselineKind::kNaive;
-  ArimaOrder order;  // kArima: the order; kAutoArima: d, D, s to search at
-  int season = 0;    // snaive's period
+  ArimaOrder order;       // kArima: the order; kAutoArima: d, D, s to search at
+  bool choose_d = false;  // kAutoArima: d by KPSS tests (forecast/unit_root.h) instead of order.d
+  int season = 0;         // snaive's period
   BoostedLagOptions boosted;
 };
 

@@ -175,6 +175,12 @@ def test_backtest_ranks_candidates(tmp_path):
     assert {s["model"] for s in scores} == {"naive", "drift", "arima", "auto", "xgb", "snaive", "sarima"}
     assert all(s["scored"] == 12 and s["failures"] == 0 for s in scores)
     assert [s["rmse"] for s in scores] == sorted(s["rmse"] for s in scores)
+    # The original pipeline's rule: ARIMA(1,1,1) vs SARIMA(1,1,1)(1,1,1,s) on one holdout.
+    rule = json.loads(subprocess.run([BIN, "model", "backtest", "--csv", str(tmp_path / "series.csv"), "--time-column",
+                                      "t", "--value-column", "value", "--origins", "1", "--horizon", "6", "--season",
+                                      "12", "--candidates", "arima,sarima", "--json"],
+                                     capture_output=True, text=True, check=True).stdout)
+    assert sorted(s["model"] for s in rule) == ["arima", "sarima"] and rule[0]["rmse"] <= rule[1]["rmse"]
     # RMSE by hand for the naive candidate.
     errors = [y[o + h] - y[o - 1] for o in (len(y) - 12, len(y) - 8, len(y) - 4) for h in range(4)]
     naive = next(s for s in scores if s["model"] == "naive")

@@ -21,6 +21,7 @@ export interface Prediction {
   target_time: string;
   value: number;
   model: string;
+  created_at: string;
 }
 
 export interface TaskTry {

@@ -14,9 +14,24 @@ function series(rows: Observation[], key: "temperature_2m" | "humidity") {
   return rows.filter((r) => r[key] !== null).map((r) => [r.time, r[key]] as [string, number]);
 }
 
+// Per target time, the prediction made last (a train run re-predicts with its new model).
+function newest(preds: Prediction[], variable: string): Prediction[] {
+  const byTarget = new Map<string, Prediction>();
+  for (const p of preds) {
+    if (p.variable !== variable) continue;
+    const seen = byTarget.get(p.target_time);
+    if (!seen || p.created_at > seen.created_at) byTarget.set(p.target_time, p);
+  }
+  return [...byTarget.values()].sort((a, b) => a.target_time.localeCompare(b.target_time));
+}
+
 function predicted(preds: Prediction[], variable: string, last: [string, number] | undefined) {
-  const points = preds.filter((p) => p.variable === variable).map((p) => [p.target_time, p.value] as [string, number]);
+  const points = newest(preds, variable).map((p) => [p.target_time, p.value] as [string, number]);
   return last ? [last, ...points] : points;
+}
+
+function modelOf(preds: Prediction[], variable: string) {
+  return newest(preds, variable).at(-1)?.model ?? "no model yet";
 }
 
 async function drawCity(city: string) {
@@ -45,7 +60,9 @@ async function drawCity(city: string) {
   );
   chartElement.dataset.points = String(temp.length + humidity.length);
   chartElement.dataset.city = city;
-  statusElement.textContent = `${rows.length} observations, ${preds.length} predictions (${preds[0]?.model ?? "no model yet"})`;
+  statusElement.textContent =
+    `${rows.length} observations, ${preds.length} predictions ` +
+    `(temperature: ${modelOf(preds, "temp")}, humidity: ${modelOf(preds, "humidity")})`;
 }
 
 function fillLatest(cities: City[]) {

@@ -92,8 +92,9 @@ int main(int argc, char** argv) {
                         "p,d,q (default: 1,1,1; with --model auto, d is chosen by KPSS tests unless given)");
   model_fit->add_option("--seasonal", fit.seasonal, "P,D,Q,s");
   model_fit->add_option("--trend", fit.trend,
-                        "n (none), c (a constant: the differenced series' mean, a drift when d = 1) or t (a "
-                        "linear trend, with d + D = 1: the same drift)");
+                        "n (none), c (a constant: the differenced series' mean, a drift when d = 1), t (a "
+                        "linear trend: without differencing a time regressor, with d + D = 1 the drift) or ct "
+                        "(constant and linear trend, without differencing)");
   model_fit->add_option("--horizon", fit.horizon, "Steps to forecast (default: 6)")->check(CLI::Range(1, 10000));
   model_fit
       ->add_option("--frequency", fit.frequency_seconds,

@@ -284,7 +284,9 @@ Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc,
       for (size_t i = 0; i < a.seasonal_ma.size(); ++i)
         params["ma.S.L" + std::to_string((i + 1) * s)] = a.seasonal_ma[i];
       for (size_t i = 0; i < a.beta.size(); ++i) {
-        params[i < exog_names.size() ? exog_names[i] : "x" + std::to_string(i + 1)] = a.beta[i];
+        params[i < exog_names.size() ? exog_names[i]
+               : m.spec.linear_trend ? "trend"
+                                     : "x" + std::to_string(i + 1)] = a.beta[i];
       }
       loglik = a.loglik, aic = a.aic, aicc = a.aicc, nobs = a.nobs;
       break;
@@ -330,21 +332,29 @@ Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
     MF_ASSIGN_OR_RETURN(const std::vector<int> seasonal, ParseInts(o.seasonal, 4, "--seasonal"));
     order.P = seasonal[0], order.D = seasonal[1], order.Q = seasonal[2], order.s = seasonal[3];
   }
-  // A constant of the differenced series: statsmodels' "c" without differencing, its "t" (a
-  // drift) after one difference.
-  if (o.trend == "t" && order.d + order.D != 1) {
-    return Status::InvalidArgument("model fit: --trend t (a linear trend) needs d + D = 1; use c without differencing");
+  // Trends as statsmodels' ARIMA has them: "c" a constant of the differenced series (a drift when
+  // d + D = 1); "t" with d + D = 1 the same drift, without differencing a linear time trend;
+  // "ct" (no differencing) both.
+  const int differences = order.d + order.D;
+  if (o.trend != "n" && o.trend != "c" && o.trend != "t" && o.trend != "ct") {
+    return Status::InvalidArgument("model fit: --trend must be n, c, t or ct");
   }
-  if (o.trend != "n" && o.trend != "c" && o.trend != "t") {
-    return Status::InvalidArgument("model fit: --trend must be n, c or t");
+  if ((o.trend == "t" && differences > 1) || (o.trend == "ct" && differences > 0)) {
+    return Status::InvalidArgument("model fit: --trend " + o.trend + " is removed by the differencing (d + D = " +
+                                   std::to_string(differences) + "); use " + (differences == 1 ? "t (a drift)" : "n"));
   }
-  order.constant = o.trend != "n";
+  order.constant = o.trend == "c" || o.trend == "ct" || (o.trend == "t" && differences == 1);
+  const bool linear_trend = differences == 0 && (o.trend == "t" || o.trend == "ct");
+  if (linear_trend && o.model == "auto") {
+    return Status::InvalidArgument("model fit: --trend " + o.trend + " works with arima and sarima");
+  }
   if (o.model == "arima" || o.model == "sarima" || o.model == "auto") {
     forecast::ModelSpec spec;
     spec.name = o.model;
     spec.kind = o.model == "auto" ? forecast::ModelKind::kAutoArima : forecast::ModelKind::kArima;
     spec.order = order;
     spec.choose_d = o.model == "auto" && o.order.empty();  // no --order: d by KPSS tests
+    spec.linear_trend = linear_trend;
     return spec;
   }
   return forecast::SpecNamed(o.model, order.s);
@@ -394,7 +404,15 @@ Status FitWithRegressors(const ModelFitOptions& o, const forecast::ModelSpec& sp
   if (spec.kind != forecast::ModelKind::kArima) {
     return Status::InvalidArgument("model fit: --exog works with --model arima or sarima");
   }
-  MF_ASSIGN_OR_RETURN(const SeriesWithRegressors data, ReadWithRegressors(o));
+  MF_ASSIGN_OR_RETURN(SeriesWithRegressors data, ReadWithRegressors(o));
+  if (spec.linear_trend) {  // the time trend as one more regressor, t = 1, 2, ...
+    std::vector<double> past(data.y.size()), future(data.future[0].size());
+    for (size_t i = 0; i < past.size(); ++i) past[i] = static_cast<double>(i + 1);
+    for (size_t i = 0; i < future.size(); ++i) future[i] = static_cast<double>(past.size() + i + 1);
+    data.exog.push_back(std::move(past));
+    data.future.push_back(std::move(future));
+    data.names.push_back("trend");
+  }
   forecast::FittedModel fit;
   fit.spec = spec;
   MF_ASSIGN_OR_RETURN(fit.arima, forecast::FitArima(data.y, spec.order, data.exog));

@@ -44,6 +44,14 @@ double NumberAt(const json& j, const char* key, double if_null) {
   return v.is_null() ? if_null : v.get<double>();
 }
 
+// The linear trend's regressor over `n` steps from time index `first`, or none.
+Regressors TrendRegressor(const ModelSpec& spec, size_t first, size_t n) {
+  if (!spec.linear_trend) return {};
+  std::vector<double> t(n);
+  for (size_t i = 0; i < n; ++i) t[i] = static_cast<double>(first + i);
+  return {t};
+}
+
 }  // namespace
 
 Result<ModelSpec> SpecNamed(const std::string& name, int season) {
@@ -112,7 +120,7 @@ Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y
       break;
     }
     case ModelKind::kArima: {
-      MF_ASSIGN_OR_RETURN(out.arima, FitArima(y, spec.order));
+      MF_ASSIGN_OR_RETURN(out.arima, FitArima(y, spec.order, TrendRegressor(spec, 1, y.size())));
       break;
     }
     case ModelKind::kAutoArima: {
@@ -135,7 +143,8 @@ Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<
       return ForecastBaseline(model.baseline, y, horizon, level);
     case ModelKind::kArima:
     case ModelKind::kAutoArima:
-      return ForecastArima(y, model.arima, horizon, level);
+      return ForecastArima(y, model.arima, horizon, level, TrendRegressor(model.spec, 1, y.size()),
+                           TrendRegressor(model.spec, y.size() + 1, static_cast<size_t>(horizon)));
     case ModelKind::kBoostedLags:
       return ForecastBoostedLags(model.boosted, y, horizon, level);
   }
@@ -143,8 +152,11 @@ Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<
 }
 
 json ToJson(const FittedModel& m) {
-  json out = {
-      {"spec", m.spec.name}, {"season", m.spec.season}, {"order", OrderJson(m.spec.order)}, {"describe", m.Describe()}};
+  json out = {{"spec", m.spec.name},
+              {"season", m.spec.season},
+              {"order", OrderJson(m.spec.order)},
+              {"describe", m.Describe()},
+              {"linear_trend", m.spec.linear_trend}};
   switch (m.spec.kind) {
     case ModelKind::kBaseline:
       out["baseline"] = {{"drift", m.baseline.drift},
@@ -183,6 +195,7 @@ Result<FittedModel> FittedModelFromJson(const json& j) {
   try {
     MF_ASSIGN_OR_RETURN(ModelSpec spec, SpecNamed(j.at("spec").get<std::string>(), j.at("season").get<int>()));
     spec.order = OrderFrom(j.at("order"));
+    spec.linear_trend = j.value("linear_trend", false);
     FittedModel m;
     m.spec = spec;
     switch (spec.kind) {

@@ -34,7 +34,10 @@ struct ModelSpec {
   BaselineKind baseline = BaselineKind::kNaive;
   ArimaOrder order;       // kArima: the order; kAutoArima: d, D, s to search at
   bool choose_d = false;  // kAutoArima: d by KPSS tests (forecast/unit_root.h) instead of order.d
-  int season = 0;         // snaive's period
+  // kArima: a linear time trend as a regressor (t = 1, 2, ... from the series' first value; for
+  // trends "t" and "ct" without differencing, as statsmodels' ARIMA builds them).
+  bool linear_trend = false;
+  int season = 0;  // snaive's period
   BoostedLagOptions boosted;
 };
 

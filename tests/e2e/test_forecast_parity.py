@@ -228,3 +228,21 @@ def test_regressor_input_errors_are_clear(tmp_path):
     assert gap.returncode == 2 and "a value after rows without one" in gap.stderr
     missing = fit("t,v,x\n" + rows + "040,,40\n", "--model", "xgb")
     assert missing.returncode == 2 and "--exog works with" in missing.stderr
+
+
+@pytest.mark.parametrize("order,trend", [((1, 0, 1), "ct"), ((1, 0, 0), "t"), ((2, 0, 0), "ct")])
+def test_linear_trends_match_statsmodels_arima(tmp_path, order, trend):
+    y = series("nile")
+    mine = ours(tmp_path, y, order, trend=trend, horizon=3)
+    theirs = ARIMA(y, order=order, trend=trend).fit()
+    assert mine["loglik"] >= theirs.llf - 0.5, (mine["loglik"], theirs.llf)
+    assert np.allclose(mine["forecast"]["mean"], theirs.forecast(3), rtol=0.01)
+    assert "trend" in mine["params"] and ("const" in mine["params"]) == (trend == "ct")
+
+
+def test_trends_the_differencing_removes_are_refused(tmp_path):
+    ours(tmp_path, series("nile")[:50], (1, 0, 0))  # writes series.csv
+    result = subprocess.run([BIN, "model", "fit", "--csv", str(tmp_path / "series.csv"), "--time-column", "t",
+                             "--value-column", "value", "--order", "1,1,0", "--trend", "ct"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "removed by the differencing" in result.stderr

@@ -134,10 +134,6 @@ void PrintSummary(const RunSummary& s) {
   if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
 }
 
-std::string RunId(const char* kind, Timestamp logical) {
-  return std::string(kind) + "__" + logical.ToString() + "__" + std::to_string(Timestamp::Now().millis());
-}
-
 Status Report(const RunSummary& s, const RunOptions& options) {
   if (options.json) {
     std::cout << SummaryJson(s).dump(2) << "\n";
@@ -152,14 +148,14 @@ Status Report(const RunSummary& s, const RunOptions& options) {
 // The train DAG's run for logical date `date`: its data interval is the training window before it.
 Status Train(Pipeline& pipeline, const Config& config, const RunOptions& options, Timestamp date) {
   const Interval window{date.PlusMillis(-int64_t{config.forecast.window_days} * 86'400'000), date};
-  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("train", RunId("scheduled", date), window));
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("train", "scheduled", window));
   return Report(s, options);
 }
 
 // One scheduled tick: replay the next slice of the recording after the stored cursor; when the
 // train DAG's schedule ticks inside the slice (replayed time), train at that tick afterwards.
 Status Tick(Pipeline& pipeline, const Config& config, const RunOptions& options, Interval slice) {
-  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("weather", RunId("scheduled", slice.end), slice));
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("weather", "scheduled", slice));
   MF_RETURN_IF_ERROR(pipeline.store().PutCheckpoints({{kCursorCheckpoint, std::to_string(slice.end.millis())}}));
   MF_RETURN_IF_ERROR(Report(s, options));
   const DagConfig* train = pipeline.dag("train");
@@ -215,7 +211,7 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
     if (!(span->start < span->end)) {
       return Status::InvalidArgument("run --once: the interval " + span->ToString() + " is empty");
     }
-    MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("weather", RunId("manual", span->end), *span));
+    MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("weather", "manual", *span));
     return Report(s, options);
   }
   DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), AssetsDir(common, config));
@@ -249,7 +245,7 @@ Status TrainCommand(const CommonOptions& common, const TrainOptions& options) {
     date = newest.FloorTo(step).PlusMillis(step);
   }
   const Interval window{date.PlusMillis(-int64_t{config.forecast.window_days} * 86'400'000), date};
-  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("train", RunId("manual", date), window));
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("train", "manual", window));
   RunOptions report;
   report.json = options.json;
   return Report(s, report);

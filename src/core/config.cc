@@ -65,6 +65,17 @@ class MapReader {
     return Status::OK();
   }
 
+  Status Bool(const std::string& key, bool* out) const {
+    if (!Has(key)) return Status::OK();
+    const YAML::Node v = node_[key];
+    bool value;
+    if (!v.IsScalar() || !YAML::convert<bool>::decode(v, value)) {
+      return Error(Join(key), "'" + Scalar(v) + "' is not true or false");
+    }
+    *out = value;
+    return Status::OK();
+  }
+
   static Status Error(const std::string& key_path, const std::string& what) {
     return Status::InvalidArgument(key_path + ": " + what);
   }
@@ -204,10 +215,29 @@ Status ParseForecast(const YAML::Node& map, ForecastConfig* f) {
 
 Status ParseTask(const YAML::Node& node, const std::string& path, TaskConfig* task) {
   MapReader r(node, path);
-  MF_RETURN_IF_ERROR(r.CheckKeys({"id", "upstream", "retries", "retry_delay_seconds"}));
+  MF_RETURN_IF_ERROR(
+      r.CheckKeys({"id", "upstream", "stage", "command", "retries", "retry_delay_seconds", "retry_exponential_backoff",
+                   "max_retry_delay_seconds", "execution_timeout_seconds", "trigger_rule", "pool"}));
   MF_RETURN_IF_ERROR(r.String("id", &task->id, true));
+  MF_RETURN_IF_ERROR(r.String("stage", &task->stage, false));
+  MF_RETURN_IF_ERROR(r.String("command", &task->command, false));
   MF_RETURN_IF_ERROR(r.Int("retries", 0, 100, &task->retries));
   MF_RETURN_IF_ERROR(r.Int("retry_delay_seconds", 0, 86400, &task->retry_delay_seconds));
+  MF_RETURN_IF_ERROR(r.Bool("retry_exponential_backoff", &task->retry_exponential_backoff));
+  MF_RETURN_IF_ERROR(r.Int("max_retry_delay_seconds", 0, 7 * 86400, &task->max_retry_delay_seconds));
+  MF_RETURN_IF_ERROR(r.Int("execution_timeout_seconds", 0, 7 * 86400, &task->execution_timeout_seconds));
+  MF_RETURN_IF_ERROR(r.String("trigger_rule", &task->trigger_rule, false));
+  MF_RETURN_IF_ERROR(r.String("pool", &task->pool, false));
+  static const std::set<std::string> kRules = {"all_success", "all_done", "one_failed", "none_failed"};
+  if (!kRules.count(task->trigger_rule)) {
+    return MapReader::Error(
+        r.Join("trigger_rule"),
+        "'" + task->trigger_rule + "' is not a rule (all_success, all_done, one_failed, none_failed)");
+  }
+  if (!task->stage.empty() && !task->command.empty()) {
+    return MapReader::Error(path, "a task has a stage or a command, not both");
+  }
+  if (task->stage.empty() && task->command.empty()) task->stage = task->id;
   if (r.Has("upstream")) {
     const YAML::Node up = r.Child("upstream");
     if (!up.IsSequence()) return MapReader::Error(r.Join("upstream"), "expected a list of task ids");
@@ -219,15 +249,19 @@ Status ParseTask(const YAML::Node& node, const std::string& path, TaskConfig* ta
   return Status::OK();
 }
 
-Status CheckDagTasks(const DagConfig& dag, const std::string& path) {
-  static const std::set<std::string> kKnownTasks = {"collect", "land", "transform", "predict", "train"};
+Status CheckDagTasks(const DagConfig& dag, const std::string& path, const std::map<std::string, int>& pools) {
+  static const std::set<std::string> kStages = {"collect", "land", "transform", "predict", "train"};
   std::set<std::string> seen;
   for (size_t i = 0; i < dag.tasks.size(); ++i) {
     const TaskConfig& t = dag.tasks[i];
     const std::string tpath = path + "." + Indexed("tasks", i);
-    if (!kKnownTasks.count(t.id)) {
-      return MapReader::Error(tpath + ".id", "'" + t.id + "' is not a task (tasks: collect, land, transform, predict)");
+    if (t.command.empty() && !kStages.count(t.stage)) {
+      return MapReader::Error(tpath + (t.stage == t.id ? ".id" : ".stage"),
+                              "'" + t.stage +
+                                  "' is not a stage (stages: collect, land, transform, predict, train; "
+                                  "or give the task a command)");
     }
+    if (!pools.count(t.pool)) return MapReader::Error(tpath + ".pool", "'" + t.pool + "' is not a pool under pools");
     for (const auto& u : t.upstream) {
       if (!seen.count(u)) {
         return MapReader::Error(tpath + ".upstream", "'" + u + "' is not a task listed before '" + t.id + "'");
@@ -238,22 +272,58 @@ Status CheckDagTasks(const DagConfig& dag, const std::string& path) {
   return Status::OK();
 }
 
+Status ParsePools(const YAML::Node& map, Config* config) {
+  if (!map.IsMap()) return MapReader::Error("pools", "expected a mapping of pool name to slots");
+  MapReader r(map, "pools");
+  for (const auto& entry : map) {
+    const std::string name = entry.first.as<std::string>();
+    int slots = 0;
+    MF_RETURN_IF_ERROR(r.Int(name, 1, 10000, &slots));
+    config->pools[name] = slots;
+  }
+  return Status::OK();
+}
+
+Status ParseDag(const std::string& id, const YAML::Node& node, const Config& config, DagConfig* dag) {
+  dag->id = id;
+  const std::string path = "dags." + id;
+  MapReader r(node, path);
+  MF_RETURN_IF_ERROR(r.CheckKeys({"schedule", "start_date", "catchup", "max_active_runs", "params", "tasks"}));
+  MF_RETURN_IF_ERROR(r.String("schedule", &dag->schedule, true));
+  if (r.Has("start_date")) {
+    std::string text;
+    MF_RETURN_IF_ERROR(r.String("start_date", &text, true));
+    auto t = Timestamp::Parse(text.size() == 10 ? text + "T00:00:00Z" : text);
+    if (!t.ok()) return MapReader::Error(r.Join("start_date"), t.status().message());
+    dag->start_date = *t;
+  }
+  MF_RETURN_IF_ERROR(r.Bool("catchup", &dag->catchup));
+  MF_RETURN_IF_ERROR(r.Int("max_active_runs", 1, 1000, &dag->max_active_runs));
+  if (r.Has("params")) {
+    const YAML::Node params = r.Child("params");
+    if (!params.IsMap()) return MapReader::Error(r.Join("params"), "expected a mapping of name to value");
+    for (const auto& entry : params) {
+      if (!entry.second.IsScalar()) {
+        return MapReader::Error(r.Join("params") + "." + entry.first.as<std::string>(), "expected a scalar value");
+      }
+      dag->params[entry.first.as<std::string>()] = entry.second.Scalar();
+    }
+  }
+  const YAML::Node tasks = r.Child("tasks");
+  if (!tasks.IsSequence() || tasks.size() == 0) return MapReader::Error(r.Join("tasks"), "expected a non-empty list");
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    TaskConfig task;
+    MF_RETURN_IF_ERROR(ParseTask(tasks[i], r.Join(Indexed("tasks", i)), &task));
+    dag->tasks.push_back(std::move(task));
+  }
+  return CheckDagTasks(*dag, path, config.pools);
+}
+
 Status ParseDags(const YAML::Node& map, Config* config) {
   if (!map.IsMap()) return MapReader::Error("dags", "expected a mapping of DAG id to DAG");
   for (const auto& entry : map) {
     DagConfig dag;
-    dag.id = entry.first.as<std::string>();
-    MapReader r(entry.second, "dags." + dag.id);
-    MF_RETURN_IF_ERROR(r.CheckKeys({"schedule", "tasks"}));
-    MF_RETURN_IF_ERROR(r.String("schedule", &dag.schedule, true));
-    const YAML::Node tasks = r.Child("tasks");
-    if (!tasks.IsSequence() || tasks.size() == 0) return MapReader::Error(r.Join("tasks"), "expected a non-empty list");
-    for (size_t i = 0; i < tasks.size(); ++i) {
-      TaskConfig task;
-      MF_RETURN_IF_ERROR(ParseTask(tasks[i], r.Join(Indexed("tasks", i)), &task));
-      dag.tasks.push_back(std::move(task));
-    }
-    MF_RETURN_IF_ERROR(CheckDagTasks(dag, "dags." + dag.id));
+    MF_RETURN_IF_ERROR(ParseDag(entry.first.as<std::string>(), entry.second, *config, &dag));
     config->dags.push_back(std::move(dag));
   }
   return Status::OK();
@@ -328,7 +398,7 @@ Result<YAML::Node> LoadMerged(const std::string& text, const std::string& path, 
 Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config) {
   MapReader r(root, "");
   MF_RETURN_IF_ERROR(
-      r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "dags", "forecast", "dashboard"}));
+      r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "pools", "dags", "forecast", "dashboard"}));
   auto folder = [&](const std::string& key) { return origins.count(key) ? origins.at(key) : fs::path("."); };
   MF_RETURN_IF_ERROR(r.String("data_dir", &config->data_dir, false));
   if (!r.Has("locations")) return MapReader::Error("locations", "required key is missing");
@@ -338,6 +408,7 @@ Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config)
   if (r.Has("backends")) MF_RETURN_IF_ERROR(ParseBackends(r.Child("backends"), config));
   if (r.Has("kafka")) MF_RETURN_IF_ERROR(ParseKafka(r.Child("kafka"), &config->kafka));
   if (r.Has("forecast")) MF_RETURN_IF_ERROR(ParseForecast(r.Child("forecast"), &config->forecast));
+  if (r.Has("pools")) MF_RETURN_IF_ERROR(ParsePools(r.Child("pools"), config));
   if (!r.Has("dags")) return MapReader::Error("dags", "required key is missing");
   MF_RETURN_IF_ERROR(ParseDags(r.Child("dags"), config));
   if (r.Has("dashboard")) MF_RETURN_IF_ERROR(ParseDashboard(r.Child("dashboard"), folder("dashboard"), config));
@@ -345,6 +416,13 @@ Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config)
 }
 
 }  // namespace
+
+const TaskConfig* DagConfig::FindTask(const std::string& task_id) const {
+  for (const TaskConfig& t : tasks) {
+    if (t.id == task_id) return &t;
+  }
+  return nullptr;
+}
 
 const DagConfig* Config::FindDag(const std::string& id) const {
   for (const auto& d : dags) {

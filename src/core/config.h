@@ -10,11 +10,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/location.h"
 #include "core/status.h"
+#include "core/time.h"
 
 namespace meteoflow {
 
@@ -25,17 +27,33 @@ struct SourceConfig {
   std::string topic;      // raw topic it publishes to
 };
 
+// One task of a DAG: a built-in pipeline stage, or a shell command (run with /bin/sh -c, with
+// MF_DAG_ID, MF_TASK_ID, MF_RUN_ID, MF_LOGICAL_DATE, MF_INTERVAL_START, MF_INTERVAL_END and
+// MF_TRY_NUMBER in its environment).
 struct TaskConfig {
   std::string id;
   std::vector<std::string> upstream;
+  std::string stage;    // collect | land | transform | predict | train; defaults to the id
+  std::string command;  // instead of a stage
   int retries = 0;
   int retry_delay_seconds = 0;
+  bool retry_exponential_backoff = false;  // delay * 2^(try - 1), capped by max_retry_delay_seconds
+  int max_retry_delay_seconds = 3600;
+  int execution_timeout_seconds = 0;         // 0: none; a task past it is killed and fails this try
+  std::string trigger_rule = "all_success";  // all_success | all_done | one_failed | none_failed
+  std::string pool = "default";
 };
 
 struct DagConfig {
   std::string id;
-  std::string schedule;  // 5-field cron, UTC
+  std::string schedule;                 // 5-field cron or a preset (@hourly, @daily, ...), UTC; "none": manual only
+  std::optional<Timestamp> start_date;  // first interval's start; none: the first tick after the scheduler starts
+  bool catchup = false;                 // create the runs of missed intervals since start_date
+  int max_active_runs = 1;
+  std::map<std::string, std::string> params;  // run parameters' defaults; a trigger's conf overrides
   std::vector<TaskConfig> tasks;
+
+  const TaskConfig* FindTask(const std::string& id) const;
 };
 
 struct DashboardConfig {
@@ -80,6 +98,7 @@ struct Config {
   std::string store_backend = "sqlite";
   KafkaConfig kafka;
   std::vector<DagConfig> dags;
+  std::map<std::string, int> pools = {{"default", 16}};  // concurrency limit per pool
   ForecastConfig forecast;
   DashboardConfig dashboard;
 

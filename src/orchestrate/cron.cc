@@ -69,7 +69,20 @@ Civil CivilOf(int64_t days) {
 
 }  // namespace
 
-Result<CronSchedule> CronSchedule::Parse(const std::string& expression) {
+Result<CronSchedule> CronSchedule::Parse(const std::string& text) {
+  static const std::pair<const char*, const char*> kPresets[] = {
+      {"@hourly", "0 * * * *"},  {"@daily", "0 0 * * *"},  {"@midnight", "0 0 * * *"}, {"@weekly", "0 0 * * 0"},
+      {"@monthly", "0 0 1 * *"}, {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}};
+  std::string expression = text;
+  for (const auto& [preset, fields] : kPresets) {
+    if (text == preset) expression = fields;
+  }
+  if (!expression.empty() && expression[0] == '@' && expression == text) {
+    return Status::InvalidArgument(
+        "cron '" + text +
+        "': unknown preset (presets: @hourly, @daily, @midnight, @weekly, @monthly, @yearly, "
+        "@annually)");
+  }
   std::stringstream in(expression);
   std::vector<std::string> fields;
   std::string f;
@@ -78,7 +91,7 @@ Result<CronSchedule> CronSchedule::Parse(const std::string& expression) {
   if (fields.size() != 5)
     return Status::InvalidArgument(where + "expected 5 fields, got " + std::to_string(fields.size()));
   CronSchedule c;
-  c.expression_ = expression;
+  c.expression_ = text;
   bool unused;
   Status s = ParseField(fields[0], "minute", 0, 59, &c.minutes_, &unused);
   if (s.ok()) s = ParseField(fields[1], "hour", 0, 23, &c.hours_, &unused);

@@ -1,6 +1,7 @@
 // Cron: a 5-field cron schedule (minute hour day-of-month month day-of-week), in UTC.
 //
-// Fields accept *, numbers, ranges a-b, lists a,b and steps */n or a-b/n. Day of week is 0-7
+// Fields accept *, numbers, ranges a-b, lists a,b and steps */n or a-b/n; the presets @hourly,
+// @daily (= @midnight), @weekly, @monthly and @yearly (= @annually) stand for their 5 fields. Day of week is 0-7
 // with both 0 and 7 meaning Sunday. As in classic cron, when both day fields are restricted a
 // day matches if either does. Parse errors name the field: "cron '...': hour: 25 is outside [0, 23]".
 //
@@ -17,7 +18,7 @@ namespace meteoflow {
 
 class CronSchedule {
  public:
-  static Result<CronSchedule> Parse(const std::string& expression);
+  static Result<CronSchedule> Parse(const std::string& text);
   // The first tick strictly after `t` (to the minute); within five years, else NotFound.
   Result<Timestamp> Next(Timestamp t) const;
   // The last tick at or before `t`.

@@ -23,6 +23,17 @@ TEST(CronTest, NextTicksTable) {
       {"0 12 1 * 1", "2024-12-03T00:00:00Z", "2024-12-09T12:00:00Z"},  // day fields OR
       {"5-10/5,59 1 * * *", "2024-12-03T01:06:00Z", "2024-12-03T01:10:00Z"},
       {"5-10/5,59 1 * * *", "2024-12-03T01:10:00Z", "2024-12-03T01:59:00Z"},
+      {"0 0 29 2 *", "2024-02-29T00:00:00Z", "2028-02-29T00:00:00Z"},  // leap day to leap day
+      {"59 23 31 12 *", "2024-12-31T23:59:00Z", "2025-12-31T23:59:00Z"},
+      {"0 0 1 */3 *", "2024-02-15T00:00:00Z", "2024-04-01T00:00:00Z"},
+      {"0 9-17/4 * * 1-5", "2024-12-06T17:00:00Z", "2024-12-09T09:00:00Z"},  // Friday 17:00 -> Monday 9:00
+      {"@hourly", "2024-12-03T22:16:57Z", "2024-12-03T23:00:00Z"},
+      {"@daily", "2024-12-31T23:30:00Z", "2025-01-01T00:00:00Z"},
+      {"@midnight", "2024-12-03T00:00:00Z", "2024-12-04T00:00:00Z"},
+      {"@weekly", "2024-12-03T00:00:00Z", "2024-12-08T00:00:00Z"},
+      {"@monthly", "2024-01-31T12:00:00Z", "2024-02-01T00:00:00Z"},
+      {"@yearly", "2024-06-01T00:00:00Z", "2025-01-01T00:00:00Z"},
+      {"@annually", "2024-06-01T00:00:00Z", "2025-01-01T00:00:00Z"},
   };
   for (const auto& c : cases) {
     auto cron = CronSchedule::Parse(c.expr);
@@ -37,11 +48,12 @@ TEST(CronTest, NextTicksTable) {
 
 TEST(CronTest, RejectsBadExpressionsNamingTheField) {
   const std::pair<const char*, const char*> cases[] = {
-      {"* * * *", "expected 5 fields"}, {"60 * * * *", "minute: 60"},
-      {"* 24 * * *", "hour: 24"},       {"* * 0 * *", "day-of-month: 0"},
-      {"* * * 13 *", "month: 13"},      {"* * * * 8", "day-of-week: 8"},
-      {"*/0 * * * *", "step 0"},        {"5-1 * * * *", "runs backwards"},
-      {"a * * * *", "not a number"},    {"0 0 30 2 *", ""},
+      {"* * * *", "expected 5 fields"},   {"60 * * * *", "minute: 60"},
+      {"* 24 * * *", "hour: 24"},         {"* * 0 * *", "day-of-month: 0"},
+      {"* * * 13 *", "month: 13"},        {"* * * * 8", "day-of-week: 8"},
+      {"*/0 * * * *", "step 0"},          {"5-1 * * * *", "runs backwards"},
+      {"a * * * *", "not a number"},      {"0 0 30 2 *", ""},
+      {"@fortnightly", "unknown preset"}, {"@daily 5", "unknown preset"},
   };
   for (const auto& [expr, msg] : cases) {
     auto cron = CronSchedule::Parse(expr);

@@ -1,121 +1,223 @@
 #include "orchestrate/metadata.h"
 
 namespace meteoflow {
+namespace {
+
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS dag_run (run_id TEXT PRIMARY KEY, dag_id TEXT NOT NULL, run_type TEXT NOT NULL, "
+    "logical_date TEXT NOT NULL, interval_start TEXT NOT NULL, interval_end TEXT NOT NULL, state TEXT NOT NULL, "
+    "conf TEXT NOT NULL, queued_at TEXT NOT NULL, started_at TEXT, ended_at TEXT);"
+    "CREATE UNIQUE INDEX IF NOT EXISTS dag_run_interval ON dag_run (dag_id, logical_date, run_type) "
+    "WHERE run_type != 'manual';"
+    "CREATE TABLE IF NOT EXISTS task_instance (run_id TEXT NOT NULL, task_id TEXT NOT NULL, state TEXT NOT NULL, "
+    "try_number INTEGER NOT NULL, next_try_at TEXT, pid INTEGER NOT NULL, ord INTEGER NOT NULL, "
+    "PRIMARY KEY (run_id, task_id));"
+    "CREATE TABLE IF NOT EXISTS task_try (run_id TEXT NOT NULL, task_id TEXT NOT NULL, try_number INTEGER NOT NULL, "
+    "state TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, message TEXT NOT NULL, log_path TEXT NOT NULL, "
+    "PRIMARY KEY (run_id, task_id, try_number));"
+    "CREATE TABLE IF NOT EXISTS dag_pause (dag_id TEXT PRIMARY KEY, paused INTEGER NOT NULL);";
+
+constexpr const char* kRunColumns =
+    "run_id, dag_id, run_type, logical_date, interval_start, interval_end, state, conf, queued_at, started_at, "
+    "ended_at";
+
+Timestamp TimeOr(const std::string& text) { return ParseSqlTime(text).value_or(Timestamp()); }
+
+}  // namespace
+
 Result<std::unique_ptr<RunMetadata>> RunMetadata::Open(const std::string& path) {
   MF_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
-  MF_RETURN_IF_ERROR(db->ExecSchema(
-      "CREATE TABLE IF NOT EXISTS dag_runs (run_id TEXT PRIMARY KEY, dag_id TEXT NOT NULL, logical_date TEXT NOT NULL, "
-      "interval_start TEXT NOT NULL, interval_end TEXT NOT NULL, state TEXT NOT NULL, started_at TEXT NOT NULL, "
-      "ended_at TEXT);"
-      "CREATE TABLE IF NOT EXISTS task_instances (run_id TEXT NOT NULL, task_id TEXT NOT NULL, try_number INTEGER NOT "
-      "NULL, "
-      "state TEXT NOT NULL, started_at TEXT NOT NULL, ended_at TEXT, message TEXT NOT NULL DEFAULT '', "
-      "PRIMARY KEY (run_id, task_id, try_number));"));
+  MF_RETURN_IF_ERROR(db->ExecSchema(kSchema));
   return std::unique_ptr<RunMetadata>(new RunMetadata(std::move(db)));
 }
 
-Status RunMetadata::StartRun(const DagRunRecord& run) {
+Result<bool> RunMetadata::CreateRun(const DagRunRecord& run, const std::vector<std::string>& task_ids) {
   std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO dag_runs VALUES (?,?,?,?,?,?,?,?)"));
-  stmt->Bind(1, run.run_id);
-  stmt->Bind(2, run.dag_id);
-  stmt->Bind(3, run.logical_date.ToFixedString());
-  stmt->Bind(4, run.interval.start.ToFixedString());
-  stmt->Bind(5, run.interval.end.ToFixedString());
-  stmt->Bind(6, run.state);
-  stmt->Bind(7, run.started_at.ToFixedString());
-  stmt->Bind(8, SqlTime(run.ended_at));
-  return stmt->Run();
+  MF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  auto attempt = [&]() -> Result<bool> {
+    MF_ASSIGN_OR_RETURN(auto insert, db_->Prepare(std::string("INSERT OR IGNORE INTO dag_run (") + kRunColumns +
+                                                  ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    const SqlValue values[] = {run.run_id,
+                               run.dag_id,
+                               run.run_type,
+                               SqlTime(run.logical_date),
+                               SqlTime(run.interval.start),
+                               SqlTime(run.interval.end),
+                               run.state,
+                               run.conf,
+                               SqlTime(run.queued_at),
+                               SqlTime(run.started_at),
+                               SqlTime(run.ended_at)};
+    for (size_t i = 0; i < std::size(values); ++i) insert->Bind(static_cast<int>(i + 1), values[i]);
+    MF_RETURN_IF_ERROR(insert->Run());
+    MF_ASSIGN_OR_RETURN(auto changed, db_->Prepare("SELECT changes()"));
+    MF_ASSIGN_OR_RETURN(bool row, changed->Step());
+    if (!row || changed->ColumnInt(0) == 0) return false;
+    MF_ASSIGN_OR_RETURN(auto ti, db_->Prepare("INSERT INTO task_instance VALUES (?, ?, 'scheduled', 0, NULL, 0, ?)"));
+    for (size_t i = 0; i < task_ids.size(); ++i) {
+      ti->Bind(1, run.run_id);
+      ti->Bind(2, task_ids[i]);
+      ti->Bind(3, static_cast<int64_t>(i));
+      MF_RETURN_IF_ERROR(ti->Run());
+    }
+    return true;
+  };
+  Result<bool> created = attempt();
+  const Status end = db_->Exec(created.ok() ? "COMMIT" : "ROLLBACK");
+  if (!created.ok()) return created;
+  MF_RETURN_IF_ERROR(end);
+  return created;
 }
 
-Status RunMetadata::EndRun(const std::string& run_id, const std::string& state, Timestamp ended_at) {
-  std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("UPDATE dag_runs SET state = ?, ended_at = ? WHERE run_id = ?"));
-  stmt->Bind(1, state);
-  stmt->Bind(2, ended_at.ToFixedString());
-  stmt->Bind(3, run_id);
-  return stmt->Run();
-}
-
-Status RunMetadata::RecordTry(const TaskTryRecord& t) {
-  std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT INTO task_instances VALUES (?,?,?,?,?,?,?) "
-                                              "ON CONFLICT (run_id, task_id, try_number) DO UPDATE SET "
-                                              "state = excluded.state, started_at = excluded.started_at, "
-                                              "ended_at = excluded.ended_at, message = excluded.message"));
-  stmt->Bind(1, t.run_id);
-  stmt->Bind(2, t.task_id);
-  stmt->Bind(3, static_cast<int64_t>(t.try_number));
-  stmt->Bind(4, t.state);
-  stmt->Bind(5, t.started_at.ToFixedString());
-  stmt->Bind(6, SqlTime(t.ended_at));
-  stmt->Bind(7, t.message);
-  return stmt->Run();
-}
-
-Result<int> RunMetadata::MarkInterrupted(Timestamp now) {
-  std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*) FROM dag_runs WHERE state = 'running'"));
-  MF_ASSIGN_OR_RETURN(bool has_row, count->Step());
-  const int n = has_row ? static_cast<int>(count->ColumnInt(0)) : 0;
-  MF_ASSIGN_OR_RETURN(auto runs,
-                      db_->Prepare("UPDATE dag_runs SET state = 'failed', ended_at = ? WHERE state = 'running'"));
-  runs->Bind(1, now.ToFixedString());
-  MF_RETURN_IF_ERROR(runs->Run());
-  MF_ASSIGN_OR_RETURN(
-      auto tries,
-      db_->Prepare(
-          "UPDATE task_instances SET state = 'failed', ended_at = ?, message = 'interrupted: the process died' "
-          "WHERE state = 'running'"));
-  tries->Bind(1, now.ToFixedString());
-  MF_RETURN_IF_ERROR(tries->Run());
-  return n;
-}
-
-Result<std::vector<DagRunRecord>> RunMetadata::Runs(int limit) {
+Status RunMetadata::UpdateRun(const DagRunRecord& run) {
   std::lock_guard<std::mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt,
-                      db_->Prepare("SELECT run_id, dag_id, logical_date, interval_start, interval_end, state, "
-                                   "started_at, ended_at FROM dag_runs ORDER BY started_at DESC LIMIT ?"));
-  stmt->Bind(1, static_cast<int64_t>(limit));
+                      db_->Prepare("UPDATE dag_run SET state = ?, started_at = ?, ended_at = ? WHERE run_id = ?"));
+  stmt->Bind(1, run.state);
+  stmt->Bind(2, SqlTime(run.started_at));
+  stmt->Bind(3, SqlTime(run.ended_at));
+  stmt->Bind(4, run.run_id);
+  return stmt->Run();
+}
+
+Result<std::vector<DagRunRecord>> RunMetadata::QueryRuns(const std::string& where, const std::vector<SqlValue>& args,
+                                                         const std::string& tail) {
+  MF_ASSIGN_OR_RETURN(auto stmt,
+                      db_->Prepare(std::string("SELECT ") + kRunColumns + " FROM dag_run " + where + " " + tail));
+  for (size_t i = 0; i < args.size(); ++i) stmt->Bind(static_cast<int>(i + 1), args[i]);
   std::vector<DagRunRecord> out;
-  for (;;) {
-    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
-    if (!has_row) break;
+  while (true) {
+    MF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
     DagRunRecord r;
     r.run_id = stmt->ColumnText(0);
     r.dag_id = stmt->ColumnText(1);
-    MF_ASSIGN_OR_RETURN(r.logical_date, Timestamp::Parse(stmt->ColumnText(2)));
-    MF_ASSIGN_OR_RETURN(r.interval.start, Timestamp::Parse(stmt->ColumnText(3)));
-    MF_ASSIGN_OR_RETURN(r.interval.end, Timestamp::Parse(stmt->ColumnText(4)));
-    r.state = stmt->ColumnText(5);
-    MF_ASSIGN_OR_RETURN(r.started_at, Timestamp::Parse(stmt->ColumnText(6)));
-    r.ended_at = ParseSqlTime(stmt->ColumnText(7));
+    r.run_type = stmt->ColumnText(2);
+    r.logical_date = TimeOr(stmt->ColumnText(3));
+    r.interval = {TimeOr(stmt->ColumnText(4)), TimeOr(stmt->ColumnText(5))};
+    r.state = stmt->ColumnText(6);
+    r.conf = stmt->ColumnText(7);
+    r.queued_at = TimeOr(stmt->ColumnText(8));
+    r.started_at = ParseSqlTime(stmt->ColumnText(9));
+    r.ended_at = ParseSqlTime(stmt->ColumnText(10));
     out.push_back(std::move(r));
   }
   return out;
 }
 
-Result<std::vector<TaskTryRecord>> RunMetadata::Tries(const std::string& run_id) {
+Result<std::optional<DagRunRecord>> RunMetadata::Run(const std::string& run_id) {
   std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT task_id, try_number, state, started_at, ended_at, message FROM "
-                                              "task_instances WHERE run_id = ? ORDER BY started_at, rowid"));
+  MF_ASSIGN_OR_RETURN(auto runs, QueryRuns("WHERE run_id = ?", {run_id}, ""));
+  if (runs.empty()) return std::optional<DagRunRecord>();
+  return std::optional<DagRunRecord>(std::move(runs[0]));
+}
+
+Result<std::vector<DagRunRecord>> RunMetadata::Runs(const std::string& dag_id, int limit,
+                                                    const std::vector<std::string>& states) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string where = "WHERE (?1 = '' OR dag_id = ?1)";
+  std::vector<SqlValue> args = {dag_id};
+  if (!states.empty()) {
+    where += " AND state IN (";
+    for (size_t i = 0; i < states.size(); ++i) {
+      where += (i ? ", ?" : "?") + std::to_string(i + 2);
+      args.push_back(states[i]);
+    }
+    where += ")";
+  }
+  return QueryRuns(where, args, "ORDER BY logical_date DESC, queued_at DESC LIMIT " + std::to_string(limit));
+}
+
+Result<std::optional<Timestamp>> RunMetadata::LatestLogicalDate(const std::string& dag_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT max(logical_date) FROM dag_run WHERE dag_id = ? AND "
+                                              "run_type IN ('scheduled', 'backfill')"));
+  stmt->Bind(1, dag_id);
+  MF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<Timestamp>();
+  return ParseSqlTime(stmt->ColumnText(0));
+}
+
+Result<std::vector<TaskInstanceRecord>> RunMetadata::TaskInstances(const std::string& run_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT run_id, task_id, state, try_number, next_try_at, pid FROM "
+                                              "task_instance WHERE run_id = ? ORDER BY ord"));
   stmt->Bind(1, run_id);
-  std::vector<TaskTryRecord> out;
-  for (;;) {
-    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
-    if (!has_row) break;
-    TaskTryRecord t;
-    t.run_id = run_id;
-    t.task_id = stmt->ColumnText(0);
-    t.try_number = static_cast<int>(stmt->ColumnInt(1));
-    t.state = stmt->ColumnText(2);
-    MF_ASSIGN_OR_RETURN(t.started_at, Timestamp::Parse(stmt->ColumnText(3)));
-    t.ended_at = ParseSqlTime(stmt->ColumnText(4));
-    t.message = stmt->ColumnText(5);
-    out.push_back(std::move(t));
+  std::vector<TaskInstanceRecord> out;
+  while (true) {
+    MF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2), static_cast<int>(stmt->ColumnInt(3)),
+                   ParseSqlTime(stmt->ColumnText(4)), stmt->ColumnInt(5)});
   }
   return out;
+}
+
+Status RunMetadata::UpdateTaskInstance(const TaskInstanceRecord& ti) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("UPDATE task_instance SET state = ?, try_number = ?, next_try_at = ?, "
+                                              "pid = ? WHERE run_id = ? AND task_id = ?"));
+  stmt->Bind(1, ti.state);
+  stmt->Bind(2, static_cast<int64_t>(ti.try_number));
+  stmt->Bind(3, SqlTime(ti.next_try_at));
+  stmt->Bind(4, ti.pid);
+  stmt->Bind(5, ti.run_id);
+  stmt->Bind(6, ti.task_id);
+  return stmt->Run();
+}
+
+Status RunMetadata::RecordTry(const TaskTryRecord& t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT INTO task_try VALUES (?,?,?,?,?,?,?,?) "
+                                              "ON CONFLICT (run_id, task_id, try_number) DO UPDATE SET "
+                                              "state = excluded.state, ended_at = excluded.ended_at, "
+                                              "message = excluded.message"));
+  stmt->Bind(1, t.run_id);
+  stmt->Bind(2, t.task_id);
+  stmt->Bind(3, static_cast<int64_t>(t.try_number));
+  stmt->Bind(4, t.state);
+  stmt->Bind(5, SqlTime(t.started_at));
+  stmt->Bind(6, SqlTime(t.ended_at));
+  stmt->Bind(7, t.message);
+  stmt->Bind(8, t.log_path);
+  return stmt->Run();
+}
+
+Result<std::vector<TaskTryRecord>> RunMetadata::Tries(const std::string& run_id, const std::string& task_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt,
+                      db_->Prepare("SELECT t.run_id, t.task_id, t.state, t.message, t.log_path, t.try_number, "
+                                   "t.started_at, t.ended_at FROM task_try AS t JOIN task_instance AS i ON "
+                                   "i.run_id = t.run_id AND i.task_id = t.task_id WHERE t.run_id = ?1 AND "
+                                   "(?2 = '' OR t.task_id = ?2) ORDER BY i.ord, t.try_number"));
+  stmt->Bind(1, run_id);
+  stmt->Bind(2, task_id);
+  std::vector<TaskTryRecord> out;
+  while (true) {
+    MF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2), stmt->ColumnText(3),
+                   stmt->ColumnText(4), static_cast<int>(stmt->ColumnInt(5)), TimeOr(stmt->ColumnText(6)),
+                   ParseSqlTime(stmt->ColumnText(7))});
+  }
+  return out;
+}
+
+Result<bool> RunMetadata::Paused(const std::string& dag_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT paused FROM dag_pause WHERE dag_id = ?"));
+  stmt->Bind(1, dag_id);
+  MF_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row && stmt->ColumnInt(0) != 0;
+}
+
+Status RunMetadata::SetPaused(const std::string& dag_id, bool paused) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT INTO dag_pause VALUES (?, ?) ON CONFLICT (dag_id) DO UPDATE "
+                                              "SET paused = excluded.paused"));
+  stmt->Bind(1, dag_id);
+  stmt->Bind(2, static_cast<int64_t>(paused ? 1 : 0));
+  return stmt->Run();
 }
 
 }  // namespace meteoflow

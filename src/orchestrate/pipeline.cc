@@ -9,7 +9,18 @@
 
 namespace meteoflow {
 
-Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir) {
+Status Pipeline::OpenScheduler(const Config& config, const PipelineOptions& options) {
+  executor_ = std::make_unique<LocalExecutor>(StageTasks(), options.self, options.subprocess_stages);
+  scheduler_ = std::make_unique<Scheduler>(config.dags, config.pools, *metadata_, *executor_,
+                                           SchedulerOptions{options.parallelism, data_dir_ + "/logs"});
+  // Tries left running by a dead process are retried -- only with the local log, whose process
+  // lock proves no other live process shares this data dir (workers do, with Kafka).
+  if (config.log_backend == "local") return scheduler_->Recover(Timestamp::Now());
+  return Status::OK();
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir,
+                                                 const PipelineOptions& options) {
   auto p = std::unique_ptr<Pipeline>(new Pipeline());
   p->config_ = config;
   if (!config.FindDag("weather"))
@@ -23,9 +34,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   }
   MF_ASSIGN_OR_RETURN(p->store_, SqliteStore::Open(data_dir + "/store.db"));
   MF_ASSIGN_OR_RETURN(p->metadata_, RunMetadata::Open(data_dir + "/meta.db"));
-  // Runs left "running" by a dead process are marked failed -- only with the local log, whose
-  // process lock proves no other live process shares this data dir (workers do, with Kafka).
-  if (config.log_backend == "local") MF_RETURN_IF_ERROR(p->metadata_->MarkInterrupted(Timestamp::Now()).status());
+  MF_RETURN_IF_ERROR(p->OpenScheduler(config, options));
   p->raw_lake_ = std::make_unique<Dataset>(data_dir + "/lake/raw");
   std::vector<SourceBinding> bindings;
   std::map<std::string, std::string> topic_to_source;
@@ -48,44 +57,58 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   return p;
 }
 
-Result<RunSummary> Pipeline::RunDag(const std::string& dag_id, const std::string& run_id, const Interval& interval) {
-  const DagConfig* dag = config_.FindDag(dag_id);
-  if (!dag) return Status::NotFound(config_.path + ": dags." + dag_id + ": no such DAG");
-  RunSummary summary;
-  summary.dag_id = dag_id;
-  summary.interval = interval;
-  const auto started = std::chrono::steady_clock::now();
-  std::map<std::string, TaskFn> tasks = {
+std::map<std::string, TaskFn> Pipeline::StageTasks() {
+  // Each stage records its numbers in summary_, read after the run has drained.
+  return {
       {"collect",
-       [&](const TaskContext& c) -> Status {
-         MF_ASSIGN_OR_RETURN(summary.collect, collect_->Run(c.interval));
+       [this](const TaskContext& c) -> Status {
+         MF_ASSIGN_OR_RETURN(summary_.collect, collect_->Run(c.interval));
          return Status::OK();
        }},
       {"land",
-       [&](const TaskContext&) -> Status {
-         MF_ASSIGN_OR_RETURN(summary.land, land_->Run());
+       [this](const TaskContext&) -> Status {
+         MF_ASSIGN_OR_RETURN(summary_.land, land_->Run());
          return Status::OK();
        }},
       {"transform",
-       [&](const TaskContext&) -> Status {
-         MF_ASSIGN_OR_RETURN(summary.transform, TransformExclusively());
+       [this](const TaskContext&) -> Status {
+         MF_ASSIGN_OR_RETURN(summary_.transform, TransformExclusively());
          return Status::OK();
        }},
       {"predict",
-       [&](const TaskContext& c) -> Status {
-         MF_ASSIGN_OR_RETURN(summary.predict, predict_->Run(c.logical_date));
+       [this](const TaskContext& c) -> Status {
+         MF_ASSIGN_OR_RETURN(summary_.predict, predict_->Run(c.interval.end));
          return Status::OK();
        }},
       {"train",
-       [&](const TaskContext& c) -> Status {
-         MF_ASSIGN_OR_RETURN(summary.train, train_->Run(c.logical_date));
+       [this](const TaskContext& c) -> Status {
+         MF_ASSIGN_OR_RETURN(summary_.train, train_->Run(c.interval.end));
          return Status::OK();
        }},
   };
-  DagRunner runner(*dag, std::move(tasks), *metadata_);
-  MF_ASSIGN_OR_RETURN(summary.outcome, runner.Run(run_id, interval));
-  summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  return summary;
+}
+
+Result<RunSummary> Pipeline::RunDag(const std::string& dag_id, const std::string& run_type, const Interval& interval,
+                                    const std::string& conf_json) {
+  if (!scheduler_->dag(dag_id)) return Status::NotFound(config_.path + ": dags." + dag_id + ": no such DAG");
+  summary_ = RunSummary();
+  summary_.dag_id = dag_id;
+  summary_.interval = interval;
+  const auto started = std::chrono::steady_clock::now();
+  MF_ASSIGN_OR_RETURN(const DagRunRecord run, scheduler_->CreateRun(dag_id, run_type, interval, conf_json));
+  MF_RETURN_IF_ERROR(scheduler_->Drain());
+  MF_ASSIGN_OR_RETURN(const auto done, metadata_->Run(run.run_id));
+  RunOutcome& outcome = summary_.outcome;
+  outcome.run_id = run.run_id;
+  outcome.state = done ? done->state : "failed";
+  MF_ASSIGN_OR_RETURN(const auto tis, metadata_->TaskInstances(run.run_id));
+  for (const auto& ti : tis) outcome.task_states[ti.task_id] = ti.state;
+  MF_ASSIGN_OR_RETURN(const auto tries, metadata_->Tries(run.run_id));
+  for (const auto& t : tries) {
+    if (outcome.first_error.empty() && !t.message.empty()) outcome.first_error = t.task_id + ": " + t.message;
+  }
+  summary_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary_;
 }
 
 Result<TransformStats> Pipeline::TransformExclusively() {

@@ -19,12 +19,26 @@
 #include "forecast/predict_stage.h"
 #include "forecast/train_stage.h"
 #include "land/land_stage.h"
-#include "orchestrate/dag_runner.h"
+#include "orchestrate/executor.h"
+#include "orchestrate/scheduler.h"
 #include "store/sqlite_store.h"
 #include "stream/local_log.h"
 #include "transform/transform_stage.h"
 
 namespace meteoflow {
+
+struct RunOutcome {
+  std::string run_id;
+  std::string state;  // success | failed
+  std::map<std::string, std::string> task_states;
+  std::string first_error;
+};
+
+struct PipelineOptions {
+  bool subprocess_stages = false;  // run stage tasks as `meteoflow tasks run ...` children
+  SubprocessCommand self;          // how to call this binary for that
+  int parallelism = 32;
+};
 
 struct RunSummary {
   std::string dag_id;
@@ -55,15 +69,21 @@ struct WorkerOptions {
 
 class Pipeline {
  public:
-  static Result<std::unique_ptr<Pipeline>> Open(const Config& config, const std::string& data_dir);
+  static Result<std::unique_ptr<Pipeline>> Open(const Config& config, const std::string& data_dir,
+                                                const PipelineOptions& options = {});
 
   // The span of the bundled recordings (union over sources), when replaying.
   std::optional<Interval> replay_span() const { return replay_span_; }
-  // Runs DAG `dag_id` (`weather`, or `train` when configured) once over `interval`, recorded
-  // under `run_id`.
-  Result<RunSummary> RunDag(const std::string& dag_id, const std::string& run_id, const Interval& interval);
+  // Creates a run of DAG `dag_id` over `interval` (type scheduled, manual or backfill; an
+  // existing scheduled run of that interval is resumed instead) and drains the scheduler.
+  Result<RunSummary> RunDag(const std::string& dag_id, const std::string& run_type, const Interval& interval,
+                            const std::string& conf_json = "{}");
   // The configured DAG `id`, or null.
   const DagConfig* dag(const std::string& id) const { return config_.FindDag(id); }
+  Scheduler& scheduler() { return *scheduler_; }
+  // The in-process stage functions, for `meteoflow tasks run`.
+  std::map<std::string, TaskFn> StageTasks();
+  const RunSummary& last_summary() const { return summary_; }
   // Lands and transforms continuously as a member of the land consumer group until told to
   // stop. A failed batch is retried (its records are delivered again) up to the failure
   // bound. Several workers may share a Kafka group and a data dir: transforms are serialised
@@ -76,6 +96,7 @@ class Pipeline {
   Pipeline() = default;
   // The transform task, one process at a time per data dir.
   Result<TransformStats> TransformExclusively();
+  Status OpenScheduler(const Config& config, const PipelineOptions& options);
 
   Config config_;
   std::string data_dir_;
@@ -89,6 +110,9 @@ class Pipeline {
   std::unique_ptr<PredictStage> predict_;
   std::unique_ptr<forecast::ModelRegistry> registry_;
   std::unique_ptr<TrainStage> train_;
+  std::unique_ptr<LocalExecutor> executor_;
+  std::unique_ptr<Scheduler> scheduler_;
+  RunSummary summary_;
   std::optional<Interval> replay_span_;
 };
 

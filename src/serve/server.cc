@@ -120,7 +120,7 @@ void DashboardServer::Routes() {
       }
       limit = std::stoi(text);
     }
-    auto runs = metadata_.Runs(limit);
+    auto runs = metadata_.Runs("", limit);
     if (!runs.ok()) return Reply(res, 500, {{"error", runs.status().ToString()}});
     json out = json::array();
     for (const auto& r : *runs) {
@@ -142,7 +142,8 @@ void DashboardServer::Routes() {
                      {"interval_start", r.interval.start.ToString()},
                      {"interval_end", r.interval.end.ToString()},
                      {"state", r.state},
-                     {"start", r.started_at.ToString()},
+                     {"run_type", r.run_type},
+                     {"start", r.started_at ? json(r.started_at->ToString()) : json(nullptr)},
                      {"end", r.ended_at ? json(r.ended_at->ToString()) : json(nullptr)},
                      {"tasks", tasks}});
     }

@@ -310,12 +310,16 @@ TEST(KafkaLogTest, TopicsAreCreatedWithTheConfiguredTopicProperties) {
   KafkaConfig config;
   config.bootstrap_servers = bootstrap;
   config.topic_properties["retention.ms"] = "-1";
-  auto log = std::move(KafkaLog::Open(config)).value();
+  auto opened = KafkaLog::Open(config);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto log = std::move(opened).value();
   const std::string topic = "kept_" + std::to_string(::getpid());
   ASSERT_TRUE(log->EnsureTopics({topic}).ok());
   EXPECT_EQ(TopicConfig(bootstrap, topic, "retention.ms"), "-1");
   config.topic_properties = {{"no.such.topic.config", "1"}};
-  auto bad = std::move(KafkaLog::Open(config)).value();
+  auto bad_open = KafkaLog::Open(config);
+  ASSERT_TRUE(bad_open.ok()) << bad_open.status().ToString();
+  auto bad = std::move(bad_open).value();
   const Status s = bad->EnsureTopics({topic + "_bad"});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("creating topic"), std::string::npos) << s.message();

@@ -13,18 +13,10 @@
 #include "store/sqlite_db.h"
 
 namespace meteoflow {
-namespace {
 
 namespace fs = std::filesystem;
-using nlohmann::json;
 
-constexpr int64_t kReplayStepMs = 10 * 60 * 1000;
-constexpr int64_t kCatchUpMs = 24 * 3600 * 1000;
-constexpr const char* kCursorCheckpoint = "replay/cursor";
-
-volatile std::sig_atomic_t g_stop = 0;
-
-fs::path BesideBinary(const std::string& program, const std::string& relative) {
+static fs::path BesideBinary(const std::string& program, const std::string& relative) {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) exe = fs::absolute(program);
@@ -47,6 +39,16 @@ std::string DataDir(const CommonOptions& common, const Config& config) {
 std::string AssetsDir(const CommonOptions& common, const Config& config) {
   return config.dashboard.assets.empty() ? BesideBinary(common.program, "web/dist").string() : config.dashboard.assets;
 }
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kReplayStepMs = 10 * 60 * 1000;
+constexpr int64_t kCatchUpMs = 24 * 3600 * 1000;
+constexpr const char* kCursorCheckpoint = "replay/cursor";
+
+volatile std::sig_atomic_t g_stop = 0;
 
 int64_t Sum(const std::map<std::string, int64_t>& m) {
   int64_t n = 0;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "core/status.h"
 
 namespace meteoflow {
@@ -15,6 +16,11 @@ struct CommonOptions {
   std::string config;    // empty: config/meteoflow.yaml here, else beside the binary
   std::string data_dir;  // empty: the config's data_dir
 };
+
+// Shared by the subcommands: the config the options name (or the default one) and the data dir.
+Result<Config> LoadConfigFor(const CommonOptions& common);
+std::string DataDir(const CommonOptions& common, const Config& config);
+std::string AssetsDir(const CommonOptions& common, const Config& config);
 
 struct RunOptions {
   bool once = false;
@@ -79,6 +85,33 @@ struct ModelBacktestOptions {
 };
 
 Status ModelBacktestCommand(const ModelBacktestOptions& options);
+
+struct DagsTriggerOptions {
+  std::string dag_id, conf, date, executor = "inprocess";
+  bool json = false;
+};
+struct DagsBackfillOptions {
+  std::string dag_id, from, to, executor = "inprocess";
+  bool json = false;
+};
+struct TasksRunOptions {
+  std::string dag_id, task_id, date;
+};
+struct SchedulerOptionsCli {
+  std::string executor = "inprocess";
+  bool once = false;  // create the due runs, run them, exit
+  bool quiet = false;
+};
+
+Status DagsListCommand(const CommonOptions& common, bool json);
+Status DagsRunsCommand(const CommonOptions& common, const std::string& dag_id, int limit, bool json);
+Status DagsPauseCommand(const CommonOptions& common, const std::string& dag_id, bool paused);
+Status DagsTriggerCommand(const CommonOptions& common, const DagsTriggerOptions& options);
+Status DagsBackfillCommand(const CommonOptions& common, const DagsBackfillOptions& options);
+Status TasksListCommand(const CommonOptions& common, const std::string& dag_id, bool json);
+Status TasksRunCommand(const CommonOptions& common, const TasksRunOptions& options);
+Status TasksLogsCommand(const CommonOptions& common, const TasksRunOptions& options);
+Status SchedulerCommand(const CommonOptions& common, const SchedulerOptionsCli& options);
 
 Status RunCommand(const CommonOptions& common, const RunOptions& options);
 Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options);

@@ -48,6 +48,79 @@ int main(int argc, char** argv) {
                         "(default: just after the newest stored observation)");
   train_cmd->add_flag("--json", train.json, "Print the run summary as JSON");
 
+  auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
+    cmd->add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
+  };
+  bool json = false;
+  std::string dag_id;
+  auto* dags_cmd = app.add_subcommand("dags", "DAGs: list, trigger, runs, backfill, pause, unpause");
+  dags_cmd->require_subcommand(1);
+  auto* dags_list = dags_cmd->add_subcommand("list", "The configured DAGs, paused or not, and their last run");
+  add_common(dags_list);
+  dags_list->add_flag("--json", json, "A JSON array");
+  DagsTriggerOptions trigger;
+  auto* dags_trigger = dags_cmd->add_subcommand("trigger", "Create a manual run and run it now");
+  add_common(dags_trigger);
+  dags_trigger->add_option("dag", trigger.dag_id, "DAG id")->required();
+  dags_trigger->add_option("--conf", trigger.conf, "Run parameters, a JSON object");
+  dags_trigger->add_option("--date", trigger.date, "Logical date, UTC (default: now, to the minute)");
+  dags_trigger->add_option("--executor", trigger.executor, "inprocess (default) or subprocess")
+      ->check(CLI::IsMember({"inprocess", "subprocess"}));
+  dags_trigger->add_flag("--json", trigger.json, "Print the run as JSON");
+  int runs_limit = 1000;
+  auto* dags_runs = dags_cmd->add_subcommand("runs", "A DAG's runs, oldest first");
+  add_common(dags_runs);
+  dags_runs->add_option("dag", dag_id, "DAG id")->required();
+  dags_runs->add_option("--limit", runs_limit, "The newest N runs (default: 1000)")->check(CLI::Range(1, 1000000));
+  dags_runs->add_flag("--json", json, "A JSON array of runs: run_id, logical_date, state, start, end, ...");
+  DagsBackfillOptions backfill;
+  auto* dags_backfill =
+      dags_cmd->add_subcommand("backfill", "Create and run the runs of every interval inside [--from, --to]");
+  add_common(dags_backfill);
+  dags_backfill->add_option("dag", backfill.dag_id, "DAG id")->required();
+  dags_backfill->add_option("--from", backfill.from, "Start, UTC (e.g. 2024-12-03T22:00)")->required();
+  dags_backfill->add_option("--to", backfill.to, "End, UTC")->required();
+  dags_backfill->add_option("--executor", backfill.executor, "inprocess (default) or subprocess")
+      ->check(CLI::IsMember({"inprocess", "subprocess"}));
+  dags_backfill->add_flag("--json", backfill.json, "Print the runs as JSON");
+  auto* dags_pause = dags_cmd->add_subcommand("pause", "Stop creating scheduled runs of a DAG");
+  add_common(dags_pause);
+  dags_pause->add_option("dag", dag_id, "DAG id")->required();
+  auto* dags_unpause = dags_cmd->add_subcommand("unpause", "Create scheduled runs of a DAG again");
+  add_common(dags_unpause);
+  dags_unpause->add_option("dag", dag_id, "DAG id")->required();
+
+  TasksRunOptions task_run;
+  auto* tasks_cmd = app.add_subcommand("tasks", "Tasks of a DAG: list, run, logs");
+  tasks_cmd->require_subcommand(1);
+  auto* tasks_list = tasks_cmd->add_subcommand("list", "A DAG's tasks in order, with their settings");
+  add_common(tasks_list);
+  tasks_list->add_option("dag", dag_id, "DAG id")->required();
+  tasks_list->add_flag("--json", json, "A JSON array");
+  auto* tasks_run = tasks_cmd->add_subcommand(
+      "run",
+      "Run one task for the interval starting at --date, here and now (what the subprocess executor and "
+      "an exported Airflow DAG call)");
+  add_common(tasks_run);
+  tasks_run->add_option("dag", task_run.dag_id, "DAG id")->required();
+  tasks_run->add_option("task", task_run.task_id, "Task id")->required();
+  tasks_run->add_option("--date", task_run.date, "Logical date: the data interval's start, UTC")->required();
+  auto* tasks_logs = tasks_cmd->add_subcommand("logs", "Print every try's log of a task at a logical date");
+  add_common(tasks_logs);
+  tasks_logs->add_option("dag", task_run.dag_id, "DAG id")->required();
+  tasks_logs->add_option("task", task_run.task_id, "Task id")->required();
+  tasks_logs->add_option("--date", task_run.date, "Logical date, UTC")->required();
+
+  SchedulerOptionsCli scheduler;
+  auto* scheduler_cmd = app.add_subcommand(
+      "scheduler", "Create every DAG's runs on its schedule (catchup, pauses) and run them until stopped");
+  add_common(scheduler_cmd);
+  scheduler_cmd->add_option("--executor", scheduler.executor, "inprocess (default) or subprocess")
+      ->check(CLI::IsMember({"inprocess", "subprocess"}));
+  scheduler_cmd->add_flag("--once", scheduler.once, "Create the runs due now, run them and exit");
+  scheduler_cmd->add_flag("--quiet", scheduler.quiet, "Print nothing but errors");
+
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the dashboard and JSON API over an existing data dir");
   serve_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
@@ -143,6 +216,16 @@ int main(int argc, char** argv) {
     if (*run_cmd) status = RunCommand(common, run);
     if (*worker_cmd) status = WorkerCommand(common, worker);
     if (*train_cmd) status = TrainCommand(common, train);
+    if (*dags_list) status = DagsListCommand(common, json);
+    if (*dags_trigger) status = DagsTriggerCommand(common, trigger);
+    if (*dags_runs) status = DagsRunsCommand(common, dag_id, runs_limit, json);
+    if (*dags_backfill) status = DagsBackfillCommand(common, backfill);
+    if (*dags_pause) status = DagsPauseCommand(common, dag_id, true);
+    if (*dags_unpause) status = DagsPauseCommand(common, dag_id, false);
+    if (*tasks_list) status = TasksListCommand(common, dag_id, json);
+    if (*tasks_run) status = TasksRunCommand(common, task_run);
+    if (*tasks_logs) status = TasksLogsCommand(common, task_run);
+    if (*scheduler_cmd) status = SchedulerCommand(common, scheduler);
     if (*serve_cmd) status = ServeCommand(common, serve);
     if (*model_fit) status = ModelFitCommand(fit);
     if (*model_backtest) status = ModelBacktestCommand(backtest);

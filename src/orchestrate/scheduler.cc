@@ -355,8 +355,10 @@ Result<bool> Scheduler::Tick(Timestamp now) {
   return active || running_ > 0;
 }
 
-Status Scheduler::Drain(const std::function<bool()>& should_stop) {
+Status Scheduler::Drain(const std::function<bool()>& should_stop,
+                        std::optional<std::chrono::steady_clock::time_point> deadline) {
   while (true) {
+    if (deadline && std::chrono::steady_clock::now() > *deadline) return Status::OK();
     stopping_ = should_stop && should_stop();
     const int64_t changes_before = changes_;
     MF_ASSIGN_OR_RETURN(const bool active, Tick(Timestamp::Now()));

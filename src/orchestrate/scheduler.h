@@ -26,6 +26,7 @@
 // worker threads the scheduler owns and joins.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -66,9 +67,11 @@ class Scheduler {
                                  const std::string& conf_json);
   // One scheduling pass; true while any run is queued or running.
   Result<bool> Tick(Timestamp now);
-  // Ticks until no run is queued or running (or should_stop says so; then it waits for the
-  // tries already running). Wakes on every finished try, so dispatch latency stays small.
-  Status Drain(const std::function<bool()>& should_stop = nullptr);
+  // Ticks until no run is queued or running, or should_stop says so (then it starts nothing new
+  // and waits for the tries already running), or `deadline` passes (tries keep running; the next
+  // Tick or Drain takes their results). Wakes on every finished try, so dispatch latency stays small.
+  Status Drain(const std::function<bool()>& should_stop = nullptr,
+               std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
   const DagConfig* dag(const std::string& id) const;
 

@@ -1,0 +1,294 @@
+// `meteoflow dags ...`, `meteoflow tasks ...` and `meteoflow scheduler`: the scheduler's CLI, in
+// Airflow's words. Listings print a table, or JSON with --json. Commands that run tasks open the
+// pipeline (and so take the data dir's lock); listings, pause and logs only read meta.db.
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "cli/commands.h"
+#include "orchestrate/cron.h"
+#include "orchestrate/pipeline.h"
+
+namespace meteoflow {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+volatile std::sig_atomic_t g_stop = 0;
+
+ordered_json Time(const std::optional<Timestamp>& t) { return t ? ordered_json(t->ToString()) : ordered_json(); }
+
+ordered_json RunJson(const DagRunRecord& r) {
+  return {{"run_id", r.run_id},
+          {"dag_id", r.dag_id},
+          {"run_type", r.run_type},
+          {"logical_date", r.logical_date.ToString()},
+          {"data_interval_start", r.interval.start.ToString()},
+          {"data_interval_end", r.interval.end.ToString()},
+          {"state", r.state},
+          {"start", Time(r.started_at)},
+          {"end", Time(r.ended_at)},
+          {"conf", ordered_json::parse(r.conf, nullptr, false)}};
+}
+
+Result<const DagConfig*> FindDag(const Config& config, const std::string& dag_id) {
+  const DagConfig* dag = config.FindDag(dag_id);
+  if (!dag) {
+    std::string known;
+    for (const auto& d : config.dags) known += (known.empty() ? "" : ", ") + d.id;
+    return Status::InvalidArgument("no DAG '" + dag_id + "' in " + config.path + " (DAGs: " + known + ")");
+  }
+  return dag;
+}
+
+Result<std::unique_ptr<RunMetadata>> OpenMetadata(const CommonOptions& common, const Config& config) {
+  const std::string dir = DataDir(common, config);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  return RunMetadata::Open(dir + "/meta.db");
+}
+
+Result<Timestamp> ParseDate(const std::string& text, const char* option) {
+  auto t = Timestamp::Parse(text.size() == 10 ? text + "T00:00:00Z" : text.size() == 16 ? text + ":00Z" : text);
+  if (!t.ok()) return Status::InvalidArgument(std::string(option) + ": " + t.status().message());
+  return *t;
+}
+
+// The data interval that starts at `date` on the DAG's schedule ([date, date] without one).
+Result<Interval> IntervalAt(const DagConfig& dag, Timestamp date) {
+  if (dag.schedule == "none") return Interval{date, date};
+  MF_ASSIGN_OR_RETURN(const CronSchedule cron, CronSchedule::Parse(dag.schedule));
+  MF_ASSIGN_OR_RETURN(const Timestamp end, cron.Next(date));
+  return Interval{date, end};
+}
+
+void PrintRuns(const std::vector<DagRunRecord>& runs) {
+  std::printf("%-58s %-9s %-21s %-8s %-21s %s\n", "run_id", "type", "logical_date", "state", "start", "end");
+  for (const auto& r : runs) {
+    std::printf("%-58s %-9s %-21s %-8s %-21s %s\n", r.run_id.c_str(), r.run_type.c_str(),
+                r.logical_date.ToString().c_str(), r.state.c_str(),
+                r.started_at ? r.started_at->ToString().c_str() : "-",
+                r.ended_at ? r.ended_at->ToString().c_str() : "-");
+  }
+}
+
+Status ReportRuns(RunMetadata& meta, const std::vector<DagRunRecord>& created, bool json) {
+  std::vector<DagRunRecord> runs;
+  int failed = 0;
+  for (const auto& r : created) {
+    MF_ASSIGN_OR_RETURN(auto now, meta.Run(r.run_id));
+    runs.push_back(now.value_or(r));
+    failed += runs.back().state != "success";
+  }
+  if (json) {
+    ordered_json out = ordered_json::array();
+    for (const auto& r : runs) out.push_back(RunJson(r));
+    std::cout << out.dump(2) << "\n";
+  } else {
+    PrintRuns(runs);
+  }
+  if (failed) return Status::Internal(std::to_string(failed) + " of " + std::to_string(runs.size()) + " runs failed");
+  return Status::OK();
+}
+
+PipelineOptions ExecutorOptions(const CommonOptions& common, const Config& config, const std::string& executor) {
+  PipelineOptions options;
+  options.subprocess_stages = executor == "subprocess";
+  options.self.argv = {fs::read_symlink("/proc/self/exe").string(), "--config", config.path, "--data-dir",
+                       DataDir(common, config)};
+  return options;
+}
+
+}  // namespace
+
+Status DagsListCommand(const CommonOptions& common, bool json) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_ASSIGN_OR_RETURN(auto meta, OpenMetadata(common, config));
+  ordered_json out = ordered_json::array();
+  for (const DagConfig& d : config.dags) {
+    MF_ASSIGN_OR_RETURN(const bool paused, meta->Paused(d.id));
+    MF_ASSIGN_OR_RETURN(const auto last, meta->Runs(d.id, 1));
+    out.push_back({{"dag_id", d.id},
+                   {"schedule", d.schedule},
+                   {"is_paused", paused},
+                   {"catchup", d.catchup},
+                   {"max_active_runs", d.max_active_runs},
+                   {"tasks", d.tasks.size()},
+                   {"last_run", last.empty() ? ordered_json() : RunJson(last[0])}});
+  }
+  if (json) {
+    std::cout << out.dump(2) << "\n";
+    return Status::OK();
+  }
+  std::printf("%-12s %-16s %-7s %-6s %s\n", "dag_id", "schedule", "paused", "tasks", "last run");
+  for (const auto& d : out) {
+    const std::string last = d["last_run"].is_null() ? "-"
+                                                     : d["last_run"]["logical_date"].get<std::string>() + " " +
+                                                           d["last_run"]["state"].get<std::string>();
+    std::printf("%-12s %-16s %-7s %-6zu %s\n", d["dag_id"].get<std::string>().c_str(),
+                d["schedule"].get<std::string>().c_str(), d["is_paused"].get<bool>() ? "yes" : "no",
+                d["tasks"].get<size_t>(), last.c_str());
+  }
+  return Status::OK();
+}
+
+Status DagsRunsCommand(const CommonOptions& common, const std::string& dag_id, int limit, bool json) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_RETURN_IF_ERROR(FindDag(config, dag_id).status());
+  MF_ASSIGN_OR_RETURN(auto meta, OpenMetadata(common, config));
+  MF_ASSIGN_OR_RETURN(auto runs, meta->Runs(dag_id, limit));
+  std::reverse(runs.begin(), runs.end());  // oldest first, as a log reads
+  if (json) {
+    ordered_json out = ordered_json::array();
+    for (const auto& r : runs) out.push_back(RunJson(r));
+    std::cout << out.dump(2) << "\n";
+  } else {
+    PrintRuns(runs);
+  }
+  return Status::OK();
+}
+
+Status DagsPauseCommand(const CommonOptions& common, const std::string& dag_id, bool paused) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_RETURN_IF_ERROR(FindDag(config, dag_id).status());
+  MF_ASSIGN_OR_RETURN(auto meta, OpenMetadata(common, config));
+  MF_RETURN_IF_ERROR(meta->SetPaused(dag_id, paused));
+  std::cout << dag_id << (paused ? " paused\n" : " unpaused\n");
+  return Status::OK();
+}
+
+Status DagsTriggerCommand(const CommonOptions& common, const DagsTriggerOptions& o) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_ASSIGN_OR_RETURN(const DagConfig* dag, FindDag(config, o.dag_id));
+  const ordered_json conf = ordered_json::parse(o.conf.empty() ? "{}" : o.conf, nullptr, false);
+  if (!conf.is_object()) return Status::InvalidArgument("dags trigger: --conf must be a JSON object");
+  Timestamp date = Timestamp::Now().FloorTo(60'000);
+  if (!o.date.empty()) {
+    MF_ASSIGN_OR_RETURN(date, ParseDate(o.date, "--date"));
+  }
+  MF_ASSIGN_OR_RETURN(const Interval interval, IntervalAt(*dag, date));
+  MF_ASSIGN_OR_RETURN(auto pipeline,
+                      Pipeline::Open(config, DataDir(common, config), ExecutorOptions(common, config, o.executor)));
+  MF_ASSIGN_OR_RETURN(auto run, pipeline->scheduler().CreateRun(dag->id, "manual", interval, conf.dump()));
+  MF_RETURN_IF_ERROR(pipeline->scheduler().Drain());
+  return ReportRuns(pipeline->metadata(), {run}, o.json);
+}
+
+Status DagsBackfillCommand(const CommonOptions& common, const DagsBackfillOptions& o) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_ASSIGN_OR_RETURN(const DagConfig* dag, FindDag(config, o.dag_id));
+  MF_ASSIGN_OR_RETURN(const Timestamp from, ParseDate(o.from, "--from"));
+  MF_ASSIGN_OR_RETURN(const Timestamp to, ParseDate(o.to, "--to"));
+  MF_ASSIGN_OR_RETURN(auto pipeline,
+                      Pipeline::Open(config, DataDir(common, config), ExecutorOptions(common, config, o.executor)));
+  MF_ASSIGN_OR_RETURN(auto runs, pipeline->scheduler().Backfill(dag->id, from, to));
+  MF_RETURN_IF_ERROR(pipeline->scheduler().Drain());
+  return ReportRuns(pipeline->metadata(), runs, o.json);
+}
+
+Status TasksListCommand(const CommonOptions& common, const std::string& dag_id, bool json) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_ASSIGN_OR_RETURN(const DagConfig* dag, FindDag(config, dag_id));
+  ordered_json out = ordered_json::array();
+  for (const TaskConfig& t : dag->tasks) {
+    out.push_back({{"task_id", t.id},
+                   {"upstream", t.upstream},
+                   {"stage", t.command.empty() ? ordered_json(t.stage) : ordered_json()},
+                   {"command", t.command.empty() ? ordered_json() : ordered_json(t.command)},
+                   {"retries", t.retries},
+                   {"retry_delay_seconds", t.retry_delay_seconds},
+                   {"retry_exponential_backoff", t.retry_exponential_backoff},
+                   {"execution_timeout_seconds", t.execution_timeout_seconds},
+                   {"trigger_rule", t.trigger_rule},
+                   {"pool", t.pool}});
+  }
+  if (json) {
+    std::cout << out.dump(2) << "\n";
+    return Status::OK();
+  }
+  std::printf("%-14s %-24s %-12s %-8s %s\n", "task_id", "upstream", "trigger", "retries", "runs");
+  for (const TaskConfig& t : dag->tasks) {
+    std::string up;
+    for (const auto& u : t.upstream) up += (up.empty() ? "" : ",") + u;
+    std::printf("%-14s %-24s %-12s %-8d %s\n", t.id.c_str(), up.empty() ? "-" : up.c_str(), t.trigger_rule.c_str(),
+                t.retries, t.command.empty() ? ("stage " + t.stage).c_str() : ("sh -c " + t.command).c_str());
+  }
+  return Status::OK();
+}
+
+Status TasksRunCommand(const CommonOptions& common, const TasksRunOptions& o) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_ASSIGN_OR_RETURN(const DagConfig* dag, FindDag(config, o.dag_id));
+  const TaskConfig* task = dag->FindTask(o.task_id);
+  if (!task) return Status::InvalidArgument("DAG '" + dag->id + "' has no task '" + o.task_id + "'");
+  MF_ASSIGN_OR_RETURN(const Timestamp date, ParseDate(o.date, "--date"));
+  MF_ASSIGN_OR_RETURN(const Interval interval, IntervalAt(*dag, date));
+  TaskContext context{dag->id, task->id, "", date, interval, 1, "{}", "/dev/stdout"};
+  if (const char* run_id = std::getenv("MF_RUN_ID")) context.run_id = run_id;
+  if (const char* conf = std::getenv("MF_CONF")) context.conf = conf;
+  if (const char* n = std::getenv("MF_TRY_NUMBER")) context.try_number = std::atoi(n);
+  if (!task->command.empty()) {
+    LocalExecutor executor({}, {}, false);
+    return executor.Execute(*task, context, [](int64_t) {});
+  }
+  MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
+  auto stages = pipeline->StageTasks();
+  std::cout << "meteoflow: " << dag->id << "." << task->id << " (stage " << task->stage << ") for "
+            << interval.ToString() << "\n"
+            << std::flush;
+  MF_RETURN_IF_ERROR(stages.at(task->stage)(context));
+  std::cout << "meteoflow: " << dag->id << "." << task->id << " succeeded\n";
+  return Status::OK();
+}
+
+Status TasksLogsCommand(const CommonOptions& common, const TasksRunOptions& o) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_RETURN_IF_ERROR(FindDag(config, o.dag_id).status());
+  MF_ASSIGN_OR_RETURN(const Timestamp date, ParseDate(o.date, "--date"));
+  MF_ASSIGN_OR_RETURN(auto meta, OpenMetadata(common, config));
+  MF_ASSIGN_OR_RETURN(const auto runs, meta->Runs(o.dag_id, 1 << 30));
+  bool any = false;
+  for (auto r = runs.rbegin(); r != runs.rend(); ++r) {
+    if (r->logical_date != date) continue;
+    MF_ASSIGN_OR_RETURN(const auto tries, meta->Tries(r->run_id, o.task_id));
+    for (const auto& t : tries) {
+      any = true;
+      std::cout << "=== " << r->run_id << " " << t.task_id << " try " << t.try_number << ": " << t.state
+                << (t.message.empty() ? "" : " (" + t.message + ")") << "\n";
+      std::ifstream in(t.log_path);
+      std::cout << in.rdbuf() << std::flush;
+    }
+  }
+  if (!any) return Status::NotFound("no tries of " + o.dag_id + "." + o.task_id + " at " + date.ToString());
+  return Status::OK();
+}
+
+Status SchedulerCommand(const CommonOptions& common, const SchedulerOptionsCli& o) {
+  MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  MF_ASSIGN_OR_RETURN(auto pipeline,
+                      Pipeline::Open(config, DataDir(common, config), ExecutorOptions(common, config, o.executor)));
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  Scheduler& scheduler = pipeline->scheduler();
+  if (!o.quiet)
+    std::cout << "scheduler: " << config.dags.size() << " DAGs, executor " << o.executor << "\n" << std::flush;
+  while (true) {
+    MF_ASSIGN_OR_RETURN(const auto created, scheduler.CreateDueRuns(Timestamp::Now()));
+    if (!o.quiet) {
+      for (const auto& r : created) std::cout << "scheduler: created " << r.run_id << "\n" << std::flush;
+    }
+    // Work until nothing is left, looking for newly due runs every few seconds.
+    std::optional<std::chrono::steady_clock::time_point> until;
+    if (!o.once) until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    MF_RETURN_IF_ERROR(scheduler.Drain([] { return g_stop != 0; }, until));
+    if (g_stop || o.once) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return Status::OK();
+}
+
+}  // namespace meteoflow

@@ -201,6 +201,7 @@ Status RunScheduled(Pipeline& pipeline, const Config& config, const RunOptions& 
 Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
+  MF_RETURN_IF_ERROR(pipeline->RecoverInterrupted());
   if (options.once) {
     auto span = pipeline->replay_span();
     if (!span) return Status::InvalidArgument("run --once: the recordings are empty, nothing to replay");
@@ -233,6 +234,7 @@ Status TrainCommand(const CommonOptions& common, const TrainOptions& options) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   if (!config.FindDag("train")) return Status::InvalidArgument(config.path + ": dags.train: no train DAG configured");
   MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
+  MF_RETURN_IF_ERROR(pipeline->RecoverInterrupted());
   Timestamp date;
   if (!options.date.empty()) {
     MF_ASSIGN_OR_RETURN(date, Timestamp::Parse(options.date));

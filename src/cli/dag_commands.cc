@@ -95,12 +95,33 @@ Status ReportRuns(RunMetadata& meta, const std::vector<DagRunRecord>& created, b
   return Status::OK();
 }
 
-PipelineOptions ExecutorOptions(const CommonOptions& common, const Config& config, const std::string& executor) {
-  PipelineOptions options;
-  options.subprocess_stages = executor == "subprocess";
-  options.self.argv = {fs::read_symlink("/proc/self/exe").string(), "--config", config.path, "--data-dir",
-                       DataDir(common, config)};
-  return options;
+// The scheduler and what it needs: in-process, the whole pipeline (which holds the data dir's
+// lock); with the subprocess executor only meta.db, so the children can open the pipeline.
+struct SchedulerHost {
+  std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<RunMetadata> meta;
+  std::unique_ptr<LocalExecutor> executor;
+  std::unique_ptr<Scheduler> own;
+
+  Scheduler& scheduler() { return pipeline ? pipeline->scheduler() : *own; }
+  RunMetadata& metadata() { return pipeline ? pipeline->metadata() : *meta; }
+};
+
+Result<SchedulerHost> OpenScheduler(const CommonOptions& common, const Config& config, const std::string& executor) {
+  SchedulerHost host;
+  const std::string dir = DataDir(common, config);
+  if (executor != "subprocess") {
+    MF_ASSIGN_OR_RETURN(host.pipeline, Pipeline::Open(config, dir));
+    MF_RETURN_IF_ERROR(host.pipeline->RecoverInterrupted());
+    return host;
+  }
+  MF_ASSIGN_OR_RETURN(host.meta, OpenMetadata(common, config));
+  SubprocessCommand self{{fs::read_symlink("/proc/self/exe").string(), "--config", config.path, "--data-dir", dir}};
+  host.executor = std::make_unique<LocalExecutor>(std::map<std::string, TaskFn>{}, std::move(self), true);
+  host.own = std::make_unique<Scheduler>(config.dags, config.pools, *host.meta, *host.executor,
+                                         SchedulerOptions{32, dir + "/logs"});
+  MF_RETURN_IF_ERROR(host.own->Recover(Timestamp::Now()));
+  return host;
 }
 
 }  // namespace
@@ -171,11 +192,10 @@ Status DagsTriggerCommand(const CommonOptions& common, const DagsTriggerOptions&
     MF_ASSIGN_OR_RETURN(date, ParseDate(o.date, "--date"));
   }
   MF_ASSIGN_OR_RETURN(const Interval interval, IntervalAt(*dag, date));
-  MF_ASSIGN_OR_RETURN(auto pipeline,
-                      Pipeline::Open(config, DataDir(common, config), ExecutorOptions(common, config, o.executor)));
-  MF_ASSIGN_OR_RETURN(auto run, pipeline->scheduler().CreateRun(dag->id, "manual", interval, conf.dump()));
-  MF_RETURN_IF_ERROR(pipeline->scheduler().Drain());
-  return ReportRuns(pipeline->metadata(), {run}, o.json);
+  MF_ASSIGN_OR_RETURN(SchedulerHost host, OpenScheduler(common, config, o.executor));
+  MF_ASSIGN_OR_RETURN(auto run, host.scheduler().CreateRun(dag->id, "manual", interval, conf.dump()));
+  MF_RETURN_IF_ERROR(host.scheduler().Drain());
+  return ReportRuns(host.metadata(), {run}, o.json);
 }
 
 Status DagsBackfillCommand(const CommonOptions& common, const DagsBackfillOptions& o) {
@@ -183,11 +203,10 @@ Status DagsBackfillCommand(const CommonOptions& common, const DagsBackfillOption
   MF_ASSIGN_OR_RETURN(const DagConfig* dag, FindDag(config, o.dag_id));
   MF_ASSIGN_OR_RETURN(const Timestamp from, ParseDate(o.from, "--from"));
   MF_ASSIGN_OR_RETURN(const Timestamp to, ParseDate(o.to, "--to"));
-  MF_ASSIGN_OR_RETURN(auto pipeline,
-                      Pipeline::Open(config, DataDir(common, config), ExecutorOptions(common, config, o.executor)));
-  MF_ASSIGN_OR_RETURN(auto runs, pipeline->scheduler().Backfill(dag->id, from, to));
-  MF_RETURN_IF_ERROR(pipeline->scheduler().Drain());
-  return ReportRuns(pipeline->metadata(), runs, o.json);
+  MF_ASSIGN_OR_RETURN(SchedulerHost host, OpenScheduler(common, config, o.executor));
+  MF_ASSIGN_OR_RETURN(auto runs, host.scheduler().Backfill(dag->id, from, to));
+  MF_RETURN_IF_ERROR(host.scheduler().Drain());
+  return ReportRuns(host.metadata(), runs, o.json);
 }
 
 Status TasksListCommand(const CommonOptions& common, const std::string& dag_id, bool json) {
@@ -269,11 +288,10 @@ Status TasksLogsCommand(const CommonOptions& common, const TasksRunOptions& o) {
 
 Status SchedulerCommand(const CommonOptions& common, const SchedulerOptionsCli& o) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
-  MF_ASSIGN_OR_RETURN(auto pipeline,
-                      Pipeline::Open(config, DataDir(common, config), ExecutorOptions(common, config, o.executor)));
+  MF_ASSIGN_OR_RETURN(SchedulerHost host, OpenScheduler(common, config, o.executor));
   std::signal(SIGINT, [](int) { g_stop = 1; });
   std::signal(SIGTERM, [](int) { g_stop = 1; });
-  Scheduler& scheduler = pipeline->scheduler();
+  Scheduler& scheduler = host.scheduler();
   if (!o.quiet)
     std::cout << "scheduler: " << config.dags.size() << " DAGs, executor " << o.executor << "\n" << std::flush;
   while (true) {

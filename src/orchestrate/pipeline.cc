@@ -9,18 +9,21 @@
 
 namespace meteoflow {
 
-Status Pipeline::OpenScheduler(const Config& config, const PipelineOptions& options) {
-  executor_ = std::make_unique<LocalExecutor>(StageTasks(), options.self, options.subprocess_stages);
+Status Pipeline::OpenScheduler(const Config& config) {
+  executor_ = std::make_unique<LocalExecutor>(StageTasks(), SubprocessCommand{}, false);
   scheduler_ = std::make_unique<Scheduler>(config.dags, config.pools, *metadata_, *executor_,
-                                           SchedulerOptions{options.parallelism, data_dir_ + "/logs"});
-  // Tries left running by a dead process are retried -- only with the local log, whose process
-  // lock proves no other live process shares this data dir (workers do, with Kafka).
-  if (config.log_backend == "local") return scheduler_->Recover(Timestamp::Now());
+                                           SchedulerOptions{32, data_dir_ + "/logs"});
   return Status::OK();
 }
 
-Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir,
-                                                 const PipelineOptions& options) {
+Status Pipeline::RecoverInterrupted() {
+  // Only with the local log, whose process lock proves no other live process shares this data
+  // dir (workers and `tasks run` children do, with Kafka).
+  if (config_.log_backend != "local") return Status::OK();
+  return scheduler_->Recover(Timestamp::Now());
+}
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir) {
   auto p = std::unique_ptr<Pipeline>(new Pipeline());
   p->config_ = config;
   if (!config.FindDag("weather"))
@@ -34,7 +37,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   }
   MF_ASSIGN_OR_RETURN(p->store_, SqliteStore::Open(data_dir + "/store.db"));
   MF_ASSIGN_OR_RETURN(p->metadata_, RunMetadata::Open(data_dir + "/meta.db"));
-  MF_RETURN_IF_ERROR(p->OpenScheduler(config, options));
+  MF_RETURN_IF_ERROR(p->OpenScheduler(config));
   p->raw_lake_ = std::make_unique<Dataset>(data_dir + "/lake/raw");
   std::vector<SourceBinding> bindings;
   std::map<std::string, std::string> topic_to_source;

@@ -34,12 +34,6 @@ struct RunOutcome {
   std::string first_error;
 };
 
-struct PipelineOptions {
-  bool subprocess_stages = false;  // run stage tasks as `meteoflow tasks run ...` children
-  SubprocessCommand self;          // how to call this binary for that
-  int parallelism = 32;
-};
-
 struct RunSummary {
   std::string dag_id;
   RunOutcome outcome;
@@ -69,8 +63,8 @@ struct WorkerOptions {
 
 class Pipeline {
  public:
-  static Result<std::unique_ptr<Pipeline>> Open(const Config& config, const std::string& data_dir,
-                                                const PipelineOptions& options = {});
+  // Its scheduler runs stage tasks in this process (command tasks as children).
+  static Result<std::unique_ptr<Pipeline>> Open(const Config& config, const std::string& data_dir);
 
   // The span of the bundled recordings (union over sources), when replaying.
   std::optional<Interval> replay_span() const { return replay_span_; }
@@ -81,6 +75,9 @@ class Pipeline {
   // The configured DAG `id`, or null.
   const DagConfig* dag(const std::string& id) const { return config_.FindDag(id); }
   Scheduler& scheduler() { return *scheduler_; }
+  // For the process that schedules (not a `tasks run` child): tries a dead scheduler left
+  // running are retried (Scheduler::Recover).
+  Status RecoverInterrupted();
   // The in-process stage functions, for `meteoflow tasks run`.
   std::map<std::string, TaskFn> StageTasks();
   const RunSummary& last_summary() const { return summary_; }
@@ -96,7 +93,7 @@ class Pipeline {
   Pipeline() = default;
   // The transform task, one process at a time per data dir.
   Result<TransformStats> TransformExclusively();
-  Status OpenScheduler(const Config& config, const PipelineOptions& options);
+  Status OpenScheduler(const Config& config);
 
   Config config_;
   std::string data_dir_;

@@ -1,0 +1,147 @@
+"""End-to-end: the built-in scheduler through the CLI -- backfill, runs listings, triggers with
+parameters, pauses, logs, the subprocess executor, bad input, and a scheduler killed with -9
+then restarted. Run states are read with `dags runs --json` and checked against meta.db itself
+(Python's sqlite3) for doubles.
+"""
+import json
+import os
+import pathlib
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = os.environ.get("MF_BIN", str(ROOT / "build" / "meteoflow"))
+
+
+def mf(*args, check=True, timeout=300):
+    result = subprocess.run([BIN, *args], capture_output=True, text=True, timeout=timeout)
+    if check and result.returncode != 0:
+        raise AssertionError(f"meteoflow {' '.join(args)} failed: {result.stderr}")
+    return result
+
+
+def chores_config(tmp_path, extra_dag=""):
+    """The default config with one more DAG of shell commands, its tasks writing to out.txt."""
+    out = tmp_path / "out.txt"
+    config = tmp_path / "chores.yaml"
+    dags = (ROOT / "config" / "meteoflow.yaml").read_text().split("\ndags:\n", 1)[1].split("\n# Forecasting")[0]
+    config.write_text(f"""extends: {ROOT / "config" / "meteoflow.yaml"}
+pools:
+  default: 16
+  narrow: 1
+dags:
+{dags}
+  chores:
+    schedule: "@daily"
+    start_date: "{time.strftime('%Y-%m-%d', time.gmtime(time.time() - 4 * 86400))}"
+    catchup: true
+    max_active_runs: 1
+    tasks:
+      - {{id: first, command: "sleep 0.7; echo $MF_RUN_ID first >> {out}", retries: 1}}
+      - {{id: second, command: "echo $MF_RUN_ID second $MF_CONF >> {out}", upstream: [first]}}
+{extra_dag}""")
+    return config, out
+
+
+def runs(data_dir, dag, config=None):
+    args = ["dags", "runs", dag, "--json", "--data-dir", str(data_dir)]
+    if config:
+        args += ["--config", str(config)]
+    return json.loads(mf(*args).stdout)
+
+
+def test_backfill_creates_exactly_the_intervals_and_runs_lists_them(tmp_path):
+    out = mf("dags", "backfill", "weather", "--from", "2024-12-03T22:00", "--to", "2024-12-04T02:00",
+             "--data-dir", str(tmp_path))
+    assert out.stdout.count("success") == 24
+    listed = runs(tmp_path, "weather")
+    assert len(listed) == 24
+    assert all({"run_id", "logical_date", "state", "start", "end"} <= set(r) for r in listed)
+    assert [r["logical_date"] for r in listed][:2] == ["2024-12-03T22:00:00Z", "2024-12-03T22:10:00Z"]
+    assert listed[-1]["data_interval_end"] == "2024-12-04T02:00:00Z"
+    assert {r["state"] for r in listed} == {"success"}
+    # The recording's rows of those four hours reached the store, one run per interval.
+    rows = json.loads(mf("sql", "--data-dir", str(tmp_path), "--json",
+                         "SELECT count(*) AS n FROM weather_data WHERE time < '2024-12-04T02:00'").stdout)
+    assert rows[0]["n"] > 0
+    again = mf("dags", "backfill", "weather", "--from", "2024-12-03T22:00", "--to", "2024-12-04T02:00",
+               "--data-dir", str(tmp_path))
+    assert again.returncode == 0 and len(runs(tmp_path, "weather")) == 24  # nothing doubled
+    logs = mf("tasks", "logs", "weather", "collect", "--date", "2024-12-03T22:10", "--data-dir", str(tmp_path)).stdout
+    assert "weather__backfill__2024-12-03T22:10:00Z collect try 1: success" in logs
+
+
+def test_scheduler_killed_with_minus_9_loses_and_doubles_nothing(tmp_path):
+    config, out = chores_config(tmp_path)
+    data = tmp_path / "d"
+    mf("dags", "pause", "weather", "--config", str(config), "--data-dir", str(data))
+    mf("dags", "pause", "train", "--config", str(config), "--data-dir", str(data))
+    first = subprocess.Popen([BIN, "scheduler", "--once", "--config", str(config), "--data-dir", str(data)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.8)  # inside the second or third run's first task
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    with sqlite3.connect(data / "meta.db") as db:
+        before = db.execute("SELECT count(*) FROM dag_run WHERE dag_id = 'chores'").fetchone()[0]
+        running = db.execute("SELECT count(*) FROM task_instance WHERE state = 'running'").fetchone()[0]
+    assert before >= 4 and running == 1  # the kill left one try running
+    mf("scheduler", "--once", "--config", str(config), "--data-dir", str(data), timeout=120)
+    listed = runs(data, "chores", config)
+    dates = [r["logical_date"] for r in listed]
+    assert len(dates) == len(set(dates)) >= 4  # no run lost or doubled
+    assert {r["state"] for r in listed} == {"success"}
+    with sqlite3.connect(data / "meta.db") as db:
+        interrupted = db.execute("SELECT run_id, task_id FROM task_try WHERE state = 'interrupted'").fetchall()
+        doubles = db.execute("SELECT count(*) FROM (SELECT dag_id, logical_date, run_type FROM dag_run "
+                             "GROUP BY 1, 2, 3 HAVING count(*) > 1)").fetchone()[0]
+    assert len(interrupted) == 1 and doubles == 0
+    run_id, task_id = interrupted[0]
+    lines = out.read_text().splitlines()
+    assert f"{run_id} second {{}}" in lines  # the interrupted run went on to the end
+    for r in listed:
+        assert lines.count(f"{r['run_id']} second {{}}") == 1
+
+
+def test_trigger_passes_parameters_and_pause_stops_scheduling(tmp_path):
+    config, out = chores_config(tmp_path)
+    data = tmp_path / "d"
+    for dag in ("weather", "train", "chores"):
+        mf("dags", "pause", dag, "--config", str(config), "--data-dir", str(data))
+    mf("scheduler", "--once", "--quiet", "--config", str(config), "--data-dir", str(data))
+    assert runs(data, "chores", config) == []  # paused: nothing scheduled
+    listing = json.loads(mf("dags", "list", "--json", "--config", str(config), "--data-dir", str(data)).stdout)
+    assert {d["dag_id"]: d["is_paused"] for d in listing} == {"weather": True, "train": True, "chores": True}
+    run = json.loads(mf("dags", "trigger", "chores", "--conf", '{"city": "Rabat"}', "--json", "--config",
+                        str(config), "--data-dir", str(data)).stdout)[0]
+    assert run["state"] == "success" and run["run_type"] == "manual" and run["conf"] == {"city": "Rabat"}
+    assert f'{run["run_id"]} second {{"city":"Rabat"}}' in out.read_text()
+    mf("dags", "unpause", "chores", "--config", str(config), "--data-dir", str(data))
+    mf("scheduler", "--once", "--quiet", "--config", str(config), "--data-dir", str(data))
+    assert len([r for r in runs(data, "chores", config) if r["run_type"] == "scheduled"]) >= 4
+    tasks = json.loads(mf("tasks", "list", "chores", "--json", "--config", str(config)).stdout)
+    assert [t["task_id"] for t in tasks] == ["first", "second"] and tasks[1]["upstream"] == ["first"]
+
+
+def test_subprocess_executor_runs_stages_as_children(tmp_path):
+    out = mf("dags", "backfill", "weather", "--from", "2024-12-03T22:00", "--to", "2024-12-03T22:30",
+             "--executor", "subprocess", "--json", "--data-dir", str(tmp_path))
+    assert [r["state"] for r in json.loads(out.stdout)] == ["success"] * 3
+    logs = mf("tasks", "logs", "weather", "transform", "--date", "2024-12-03T22:20", "--data-dir", str(tmp_path))
+    assert "weather.transform (stage transform)" in logs.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["dags", "runs", "nope"], "no DAG 'nope'"),
+    (["dags", "trigger", "weather", "--conf", "[1, 2]"], "--conf must be a JSON object"),
+    (["dags", "backfill", "weather", "--from", "yesterday", "--to", "2024-12-04"], "--from"),
+    (["dags", "backfill", "weather", "--from", "2024-12-04", "--to", "2024-12-03"], "--from must be before --to"),
+    (["tasks", "run", "weather", "nope", "--date", "2024-12-03T22:00"], "no task 'nope'"),
+    (["tasks", "logs", "weather", "collect", "--date", "2024-12-03T22:00"], "no tries"),
+])
+def test_bad_input_is_a_clear_error(tmp_path, args, message):
+    result = mf(*args, "--data-dir", str(tmp_path), check=False)
+    assert result.returncode != 0 and message in result.stderr, result.stderr

@@ -50,6 +50,13 @@ constexpr const char* kCursorCheckpoint = "replay/cursor";
 
 volatile std::sig_atomic_t g_stop = 0;
 
+DagApiOptions DagApiFor(const Config& config) {
+  const char* env = std::getenv("MF_API_TOKEN");
+  const std::string& host = config.dashboard.host;
+  return {config.dags, env && *env ? env : config.dashboard.token,
+          host == "127.0.0.1" || host == "::1" || host == "localhost"};
+}
+
 int64_t Sum(const std::map<std::string, int64_t>& m) {
   int64_t n = 0;
   for (const auto& [k, v] : m) n += v;
@@ -217,7 +224,8 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
     MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("weather", "manual", *span));
     return Report(s, options);
   }
-  DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), AssetsDir(common, config));
+  DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), AssetsDir(common, config),
+                         DagApiFor(config));
   const int port = options.port ? options.port : config.dashboard.port;
   Status serve_status;
   std::thread http([&] { serve_status = server.Serve(config.dashboard.host, port); });
@@ -294,7 +302,7 @@ Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
     return Status::NotFound("serve: no store at " + dir + "/store.db (run the pipeline first)");
   MF_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(dir + "/store.db"));
   MF_ASSIGN_OR_RETURN(auto metadata, RunMetadata::Open(dir + "/meta.db"));
-  DashboardServer server(config.locations, *store, *metadata, AssetsDir(common, config));
+  DashboardServer server(config.locations, *store, *metadata, AssetsDir(common, config), DagApiFor(config));
   const int port = options.port ? options.port : config.dashboard.port;
   std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
   return server.Serve(config.dashboard.host, port);

@@ -331,7 +331,8 @@ Status ParseDags(const YAML::Node& map, Config* config) {
 
 Status ParseDashboard(const YAML::Node& map, const fs::path& base, Config* config) {
   MapReader r(map, "dashboard");
-  MF_RETURN_IF_ERROR(r.CheckKeys({"bind", "assets"}));
+  MF_RETURN_IF_ERROR(r.CheckKeys({"bind", "assets", "token"}));
+  MF_RETURN_IF_ERROR(r.String("token", &config->dashboard.token, false));
   std::string bind;
   MF_RETURN_IF_ERROR(r.String("bind", &bind, false));
   if (!bind.empty()) {

@@ -60,6 +60,9 @@ struct DashboardConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string assets;  // folder of the built web page; empty = next to the binary
+  // Bearer token for API calls that change state; the environment's MF_API_TOKEN wins. Without
+  // one, such calls are refused unless the server is bound to a loopback address.
+  std::string token;
 };
 
 // Settings of the Kafka log backend (backends.log: kafka).

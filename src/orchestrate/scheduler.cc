@@ -83,25 +83,30 @@ std::string Scheduler::LogPath(const std::string& dag_id, const std::string& run
   return options_.logs_dir + "/" + dag_id + "/" + run_id + "/" + task_id + "." + std::to_string(try_number) + ".log";
 }
 
-Result<DagRunRecord> Scheduler::CreateRun(const std::string& dag_id, const std::string& run_type,
-                                          const Interval& interval, const std::string& conf_json) {
-  const DagConfig* d = dag(dag_id);
-  if (!d) return Status::NotFound("no DAG '" + dag_id + "'");
+Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, const std::string& run_type,
+                                     const Interval& interval, const std::string& conf_json) {
   DagRunRecord run;
-  run.run_id = RunIdFor(dag_id, run_type, interval.start);
-  run.dag_id = dag_id;
+  run.run_id = RunIdFor(dag.id, run_type, interval.start);
+  run.dag_id = dag.id;
   run.run_type = run_type;
   run.logical_date = interval.start;
   run.interval = interval;
   run.conf = conf_json;
   run.queued_at = Timestamp::Now();
   std::vector<std::string> task_ids;
-  for (const TaskConfig& t : d->tasks) task_ids.push_back(t.id);
-  MF_ASSIGN_OR_RETURN(const bool created, metadata_.CreateRun(run, task_ids));
+  for (const TaskConfig& t : dag.tasks) task_ids.push_back(t.id);
+  MF_ASSIGN_OR_RETURN(const bool created, metadata.CreateRun(run, task_ids));
   if (created) return run;
-  MF_ASSIGN_OR_RETURN(auto existing, metadata_.Run(run.run_id));
+  MF_ASSIGN_OR_RETURN(auto existing, metadata.Run(run.run_id));
   if (!existing) return Status::Internal("run " + run.run_id + " neither created nor found");
   return *existing;
+}
+
+Result<DagRunRecord> Scheduler::CreateRun(const std::string& dag_id, const std::string& run_type,
+                                          const Interval& interval, const std::string& conf_json) {
+  const DagConfig* d = dag(dag_id);
+  if (!d) return Status::NotFound("no DAG '" + dag_id + "'");
+  return CreateRunRecord(metadata_, *d, run_type, interval, conf_json);
 }
 
 Result<std::vector<DagRunRecord>> Scheduler::CreateDueRuns(Timestamp now) {

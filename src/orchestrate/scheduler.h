@@ -48,6 +48,11 @@ struct SchedulerOptions {
   std::string logs_dir;  // per-try log files
 };
 
+// Records a run of `dag` over `interval` with all its task instances scheduled (what CreateRun
+// and the REST API's trigger do); an existing non-manual run of that interval is returned as is.
+Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, const std::string& run_type,
+                                     const Interval& interval, const std::string& conf_json);
+
 class Scheduler {
  public:
   Scheduler(std::vector<DagConfig> dags, std::map<std::string, int> pools, RunMetadata& metadata,

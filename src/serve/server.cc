@@ -32,11 +32,12 @@ void Reply(httplib::Response& res, int status, const json& body) {
 }  // namespace
 
 DashboardServer::DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata,
-                                 std::string assets_dir)
+                                 std::string assets_dir, DagApiOptions dag_api)
     : locations_(std::move(locations)),
       store_(store),
       metadata_(metadata),
       assets_dir_(std::move(assets_dir)),
+      dag_api_(std::move(dag_api)),
       server_(std::make_unique<httplib::Server>()) {
   Routes();
 }
@@ -149,6 +150,7 @@ void DashboardServer::Routes() {
     }
     Reply(res, 200, out);
   });
+  AddDagRoutes(s, dag_api_, metadata_);
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     std::string text =
         "# HELP meteoflow_http_requests_total HTTP requests received by the dashboard server.\n"

@@ -5,6 +5,7 @@
 //   GET /api/observations?city=&from=&to=  weather_data rows of one city (name or id), by time
 //   GET /api/predictions?city=             predictions of one city
 //   GET /api/runs?limit=                   DAG runs, newest first, with their task tries
+//   /api/dags/...                          the scheduler's REST API (serve/dag_api.h)
 //   GET /metrics                           Prometheus text format
 //   GET /                                  the dashboard (static files of web/dist)
 // Bad parameters give 400 with {"error": "..."} naming the parameter; unknown paths 404.
@@ -21,6 +22,7 @@
 #include "core/location.h"
 #include "core/status.h"
 #include "orchestrate/metadata.h"
+#include "serve/dag_api.h"
 #include "store/store.h"
 
 namespace httplib {
@@ -31,7 +33,8 @@ namespace meteoflow {
 
 class DashboardServer {
  public:
-  DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata, std::string assets_dir);
+  DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata, std::string assets_dir,
+                  DagApiOptions dag_api);
   ~DashboardServer();
 
   // Binds host:port and serves until Stop(); returns an error when the bind fails.
@@ -44,6 +47,7 @@ class DashboardServer {
   Store& store_;
   RunMetadata& metadata_;
   const std::string assets_dir_;
+  const DagApiOptions dag_api_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<int64_t> requests_{0}, errors_{0};
 };

@@ -1,6 +1,7 @@
 // Browser test: runs the pipeline once into a temporary data dir, serves the dashboard, loads
 // it in Debian's headless Chromium through playwright-core, waits until the chart has drawn
-// real points and the latest-observations table is filled, and saves a screenshot.
+// real points, the latest-observations table is filled and the runs grid shows the run (a click
+// on a cell shows its log), and saves a screenshot.
 // Usage: node browser_test.mjs <meteoflow binary> <artifact dir> <web dir>
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -52,6 +53,13 @@ try {
   const drawn = await page.$$eval("#chart svg path", (els) => els.length);
   const rows = await page.$$eval("#latest tbody tr", (els) => els.length);
   const expected = (await (await fetch(`${base}/api/observations?city=Casablanca`)).json()).length;
+  // The runs grid: run --once made one weather run of 4 tasks; a click shows a try's log.
+  await page.waitForFunction(() => Number(document.getElementById("grid").dataset.cells) > 0, null, { timeout: 30000 });
+  const cells = await page.$eval("#grid", (el) => Number(el.dataset.cells));
+  const green = await page.$$eval("#grid td.cell.state-success", (els) => els.length);
+  await page.click("#grid td.cell.state-success");
+  await page.waitForFunction(() => document.getElementById("log").textContent.includes("stage"), null, { timeout: 10000 });
+  const log = await page.$eval("#log", (el) => el.textContent);
   fs.mkdirSync(artifacts, { recursive: true });
   const shot = path.join(artifacts, "dashboard.png");
   await page.screenshot({ path: shot, fullPage: false });
@@ -59,6 +67,8 @@ try {
     [points === 2 * expected, `chart points ${points} == 2 x ${expected} observations`],
     [drawn > expected, `svg paths drawn ${drawn} > ${expected}`],
     [rows === 37, `latest table rows ${rows} == 37`],
+    [cells === 4 && green === 4, `runs grid cells ${cells} == 4, all success (${green})`],
+    [log.includes("collect try 1 (success)") && log.includes("stage collect ends"), `log shown on click: ${log.slice(0, 80)}`],
     [errors.length === 0, `no page errors (${errors.join("; ")})`],
   ];
   let failed = 0;

@@ -1,7 +1,8 @@
 // The dashboard page: a city's temperature and humidity with predictions overlaid, the latest
-// observation of every city, and the pipeline's runs. Data comes from the JSON API only.
+// observation of every city, and the runs grid (runs.ts). Data comes from the JSON API only.
 import * as echarts from "echarts";
 import { api, City, Observation, Prediction } from "./api";
+import { setUpRuns } from "./runs";
 
 const chartElement = document.getElementById("chart") as HTMLDivElement;
 const chart = echarts.init(chartElement, undefined, { renderer: "svg" });
@@ -81,24 +82,6 @@ function fillLatest(cities: City[]) {
   );
 }
 
-async function fillRuns() {
-  const body = document.querySelector("#runs tbody") as HTMLTableSectionElement;
-  const runs = await api.runs();
-  body.replaceChildren(
-    ...runs.map((r) => {
-      const tr = document.createElement("tr");
-      const tasks = r.tasks.map((t) => `${t.task_id}:${t.state}`).join(" ");
-      for (const [text, cls] of [[r.run_id, ""], [r.state, `state-${r.state}`], [`${r.interval_start} → ${r.interval_end}`, ""], [tasks, ""]]) {
-        const td = document.createElement("td");
-        td.textContent = text;
-        if (cls) td.className = cls;
-        tr.append(td);
-      }
-      return tr;
-    }),
-  );
-}
-
 async function main() {
   try {
     const cities = await api.cities();
@@ -107,7 +90,7 @@ async function main() {
     citySelect.value = cities.some((c) => c.name === wanted) ? (wanted as string) : (cities[0]?.name ?? "");
     citySelect.addEventListener("change", () => drawCity(citySelect.value));
     fillLatest(cities);
-    await Promise.all([drawCity(citySelect.value), fillRuns()]);
+    await Promise.all([drawCity(citySelect.value), setUpRuns()]);
   } catch (err) {
     statusElement.textContent = `error: ${(err as Error).message}`;
   }

@@ -113,6 +113,12 @@ Status TasksRunCommand(const CommonOptions& common, const TasksRunOptions& optio
 Status TasksLogsCommand(const CommonOptions& common, const TasksRunOptions& options);
 Status SchedulerCommand(const CommonOptions& common, const SchedulerOptionsCli& options);
 
+struct ExportAirflowOptions {
+  std::string dag_id;
+  std::string binary;  // the meteoflow Airflow should call; empty = this one
+};
+Status ExportAirflowCommand(const CommonOptions& common, const ExportAirflowOptions& options);
+
 Status RunCommand(const CommonOptions& common, const RunOptions& options);
 Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options);
 Status TrainCommand(const CommonOptions& common, const TrainOptions& options);

@@ -121,6 +121,12 @@ int main(int argc, char** argv) {
   scheduler_cmd->add_flag("--once", scheduler.once, "Create the runs due now, run them and exit");
   scheduler_cmd->add_flag("--quiet", scheduler.quiet, "Print nothing but errors");
 
+  ExportAirflowOptions export_airflow;
+  auto* export_cmd = app.add_subcommand("export-airflow", "Write an Apache Airflow DAG file running a DAG's tasks");
+  add_common(export_cmd);
+  export_cmd->add_option("--dag", export_airflow.dag_id, "DAG id")->required();
+  export_cmd->add_option("--binary", export_airflow.binary, "The meteoflow binary Airflow calls (default: this one)");
+
   ServeOptions serve;
   auto* serve_cmd = app.add_subcommand("serve", "Serve the dashboard and JSON API over an existing data dir");
   serve_cmd->add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
@@ -226,6 +232,7 @@ int main(int argc, char** argv) {
     if (*tasks_run) status = TasksRunCommand(common, task_run);
     if (*tasks_logs) status = TasksLogsCommand(common, task_run);
     if (*scheduler_cmd) status = SchedulerCommand(common, scheduler);
+    if (*export_cmd) status = ExportAirflowCommand(common, export_airflow);
     if (*serve_cmd) status = ServeCommand(common, serve);
     if (*model_fit) status = ModelFitCommand(fit);
     if (*model_backtest) status = ModelBacktestCommand(backtest);

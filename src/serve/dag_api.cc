@@ -60,8 +60,10 @@ class DagApi {
   bool Authorized(const httplib::Request& req, httplib::Response& res) const {
     if (options_.token.empty()) {
       if (options_.loopback_only) return true;
-      Reply(res, 403, {{"error", "this server is bound beyond localhost: set dashboard.token or MF_API_TOKEN "
-                                 "to allow calls that change state"}});
+      Reply(res, 403,
+            {{"error",
+              "this server is bound beyond localhost: set dashboard.token or MF_API_TOKEN "
+              "to allow calls that change state"}});
       return false;
     }
     if (req.get_header_value("Authorization") == "Bearer " + options_.token) return true;
@@ -158,17 +160,17 @@ class DagApi {
         if (t.task_id == ti.task_id && t.try_number == ti.try_number) last = &t;
       }
       const TaskConfig* task = d.FindTask(ti.task_id);
-      json item = {{"task_id", ti.task_id},
-                   {"dag_id", d.id},
-                   {"dag_run_id", run_id},
-                   {"state", ti.state},
-                   {"try_number", ti.try_number},
-                   {"start_date", last ? json(last->started_at.ToString()) : json()},
-                   {"end_date", last ? Time(last->ended_at) : json()},
-                   {"duration", last && last->ended_at
-                                    ? json((last->ended_at->millis() - last->started_at.millis()) / 1000.0)
-                                    : json()},
-                   {"pool", task ? task->pool : ""}};
+      json item = {
+          {"task_id", ti.task_id},
+          {"dag_id", d.id},
+          {"dag_run_id", run_id},
+          {"state", ti.state},
+          {"try_number", ti.try_number},
+          {"start_date", last ? json(last->started_at.ToString()) : json()},
+          {"end_date", last ? Time(last->ended_at) : json()},
+          {"duration",
+           last && last->ended_at ? json((last->ended_at->millis() - last->started_at.millis()) / 1000.0) : json()},
+          {"pool", task ? task->pool : ""}};
       out.push_back(item);
     }
     Reply(res, 200, {{"task_instances", out}, {"total_entries", out.size()}});

@@ -30,8 +30,8 @@ namespace meteoflow {
 
 struct DagApiOptions {
   std::vector<DagConfig> dags;
-  std::string token;              // empty: none
-  bool loopback_only = true;      // bound to 127.0.0.1, ::1 or localhost
+  std::string token;          // empty: none
+  bool loopback_only = true;  // bound to 127.0.0.1, ::1 or localhost
 };
 
 void AddDagRoutes(httplib::Server& server, const DagApiOptions& options, RunMetadata& metadata);

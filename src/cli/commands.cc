@@ -207,6 +207,9 @@ Status RunScheduled(Pipeline& pipeline, const Config& config, const RunOptions& 
 
 Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
+  if (!config.FindDag("weather")) {
+    return Status::InvalidArgument(config.path + ": dags.weather: required DAG is missing");
+  }
   MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
   MF_RETURN_IF_ERROR(pipeline->RecoverInterrupted());
   if (options.once) {

@@ -26,8 +26,6 @@ Status Pipeline::RecoverInterrupted() {
 Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir) {
   auto p = std::unique_ptr<Pipeline>(new Pipeline());
   p->config_ = config;
-  if (!config.FindDag("weather"))
-    return Status::InvalidArgument(config.path + ": dags.weather: required DAG is missing");
   MF_RETURN_IF_ERROR(MakeDirs(data_dir));
   p->data_dir_ = data_dir;
   if (config.log_backend == "kafka") {

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,24 +30,6 @@ void AppendLog(const std::string& path, const std::string& line) {
   out << Timestamp::Now().ToString() << " " << line << "\n";
 }
 
-// In the child after fork: only async-signal-safe calls until exec.
-[[noreturn]] void ExecChild(const std::vector<std::string>& argv, const std::vector<std::string>& env, int log_fd) {
-  setpgid(0, 0);
-  dup2(log_fd, STDOUT_FILENO);
-  dup2(log_fd, STDERR_FILENO);
-  const int null_fd = open("/dev/null", O_RDONLY);
-  if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
-  std::vector<char*> args, envp;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-  execvpe(args[0], args.data(), envp.data());
-  const char msg[] = "meteoflow: cannot start the task's program\n";
-  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
-  _exit(127);
-}
-
 }  // namespace
 
 Status RunChild(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
@@ -57,16 +40,27 @@ Status RunChild(const std::vector<std::string>& argv, const std::map<std::string
     if (!env.count(entry.substr(0, entry.find('=')))) environment.push_back(entry);
   }
   for (const auto& [k, v] : env) environment.push_back(k + "=" + v);
-  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) return Status::IOError("task log " + log_path + ": " + std::strerror(errno));
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(log_fd);
-    return Status::IOError(std::string("cannot fork: ") + std::strerror(errno));
-  }
-  if (pid == 0) ExecChild(argv, environment, log_fd);
-  close(log_fd);
-  setpgid(pid, pid);  // also here, so the group exists before we might signal it
+  // posix_spawn (vfork-like: no copy of this process's pages) into a process group of its own,
+  // stdin from /dev/null, stdout and stderr appended to the log.
+  posix_spawn_file_actions_t files;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&files);
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_addopen(&files, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&files, STDOUT_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&files, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  std::vector<char*> args, envp;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  for (const auto& e : environment) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  const int err = posix_spawnp(&pid, args[0], &files, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attr);
+  if (err != 0) return Status::IOError("cannot start " + argv[0] + ": " + std::strerror(err));
   on_start(pid);
   const auto started = std::chrono::steady_clock::now();
   int status = 0;

@@ -65,7 +65,18 @@ Scheduler::Scheduler(std::vector<DagConfig> dags, std::map<std::string, int> poo
       pools_(std::move(pools)),
       metadata_(metadata),
       executor_(executor),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  for (const DagConfig& d : dags_) {
+    for (const TaskConfig& t : d.tasks) tasks_[d.id][t.id] = &t;
+  }
+}
+
+const TaskConfig* Scheduler::FindTask(const std::string& dag_id, const std::string& task_id) const {
+  auto dag = tasks_.find(dag_id);
+  if (dag == tasks_.end()) return nullptr;
+  auto task = dag->second.find(task_id);
+  return task == dag->second.end() ? nullptr : task->second;
+}
 
 Scheduler::~Scheduler() {
   for (auto& [key, thread] : workers_) thread.join();
@@ -207,7 +218,7 @@ Status Scheduler::StartQueuedRuns(Timestamp now) {
 }
 
 Status Scheduler::Dispatch(const DagConfig& dag, const DagRunRecord& run, TaskInstanceRecord& ti, Timestamp now) {
-  const TaskConfig& task = *dag.FindTask(ti.task_id);
+  const TaskConfig& task = *FindTask(dag.id, ti.task_id);
   ti.state = "running";
   ti.try_number += 1;
   ti.next_try_at.reset();
@@ -244,7 +255,7 @@ Status Scheduler::Complete(const Finished& f, Timestamp now) {
   --running_;
   MF_ASSIGN_OR_RETURN(const auto run, metadata_.Run(f.run_id));
   const DagConfig* d = run ? dag(run->dag_id) : nullptr;
-  const TaskConfig* task = d ? d->FindTask(f.task_id) : nullptr;
+  const TaskConfig* task = d ? FindTask(d->id, f.task_id) : nullptr;
   if (task) --pool_in_use_[task->pool];
   MF_ASSIGN_OR_RETURN(auto tis, metadata_.TaskInstances(f.run_id));
   auto ti = std::find_if(tis.begin(), tis.end(), [&](const auto& t) { return t.task_id == f.task_id; });
@@ -303,7 +314,7 @@ Status Scheduler::AdvanceRun(DagRunRecord& run, Timestamp now, bool* active) {
   std::map<std::string, std::string> states;
   for (const auto& ti : tis) states[ti.task_id] = ti.state;
   for (TaskInstanceRecord& ti : tis) {
-    const TaskConfig* task = d->FindTask(ti.task_id);
+    const TaskConfig* task = FindTask(d->id, ti.task_id);
     if (ti.state != "scheduled" && ti.state != "up_for_retry") continue;
     if (!task) {
       ti.state = states[ti.task_id] = "failed";  // the task left the DAG's config

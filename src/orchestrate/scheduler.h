@@ -35,6 +35,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/config.h"
@@ -94,7 +95,10 @@ class Scheduler {
   std::string LogPath(const std::string& dag_id, const std::string& run_id, const std::string& task_id,
                       int try_number) const;
 
+  const TaskConfig* FindTask(const std::string& dag_id, const std::string& task_id) const;
+
   std::vector<DagConfig> dags_;
+  std::unordered_map<std::string, std::unordered_map<std::string, const TaskConfig*>> tasks_;
   std::map<std::string, int> pools_;
   RunMetadata& metadata_;
   TaskExecutor& executor_;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/file_util.h"
@@ -48,6 +49,17 @@ std::string RunIdFor(const std::string& dag_id, const std::string& run_type, Tim
   std::string id = dag_id + "__" + run_type + "__" + logical.ToString();
   if (run_type == "manual") id += "__" + std::to_string(Timestamp::Now().millis()) + "." + std::to_string(++sequence);
   return id;
+}
+
+// The DAG's params as defaults under the trigger's conf (a JSON object; anything else is kept
+// as it is).
+std::string MergedConf(const std::map<std::string, std::string>& params, const std::string& conf_json) {
+  nlohmann::json conf = nlohmann::json::parse(conf_json, nullptr, false);
+  if (!conf.is_object()) return conf_json;
+  for (const auto& [key, value] : params) {
+    if (!conf.contains(key)) conf[key] = value;
+  }
+  return conf.dump();
 }
 
 // The interval of a cron DAG that starts at the first tick at or after `t`.
@@ -102,7 +114,7 @@ Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag
   run.run_type = run_type;
   run.logical_date = interval.start;
   run.interval = interval;
-  run.conf = conf_json;
+  run.conf = MergedConf(dag.params, conf_json);
   run.queued_at = Timestamp::Now();
   std::vector<std::string> task_ids;
   for (const TaskConfig& t : dag.tasks) task_ids.push_back(t.id);

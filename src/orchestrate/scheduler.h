@@ -50,7 +50,8 @@ struct SchedulerOptions {
 };
 
 // Records a run of `dag` over `interval` with all its task instances scheduled (what CreateRun
-// and the REST API's trigger do); an existing non-manual run of that interval is returned as is.
+// and the REST API's trigger do); its conf is the DAG's params overridden by `conf_json`. An
+// existing non-manual run of that interval is returned as is.
 Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, const std::string& run_type,
                                      const Interval& interval, const std::string& conf_json);
 

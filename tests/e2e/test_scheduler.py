@@ -7,9 +7,12 @@ import json
 import os
 import pathlib
 import signal
+import socket
 import sqlite3
 import subprocess
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -42,7 +45,7 @@ dags:
     max_active_runs: 1
     tasks:
       - {{id: first, command: "sleep 0.7; echo $MF_RUN_ID first >> {out}", retries: 1}}
-      - {{id: second, command: "echo $MF_RUN_ID second $MF_CONF >> {out}", upstream: [first]}}
+      - {{id: second, command: "echo $MF_RUN_ID second $MF_CONF | tee -a {out}", upstream: [first]}}
 {extra_dag}""")
     return config, out
 
@@ -145,3 +148,97 @@ def test_subprocess_executor_runs_stages_as_children(tmp_path):
 def test_bad_input_is_a_clear_error(tmp_path, args, message):
     result = mf(*args, "--data-dir", str(tmp_path), check=False)
     assert result.returncode != 0 and message in result.stderr, result.stderr
+
+
+def serve(data_dir, config, port, env=None):
+    server = subprocess.Popen([BIN, "serve", "--config", str(config), "--data-dir", str(data_dir), "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health")
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError("serve did not answer")
+
+
+def call(url, method="GET", body=None, token=None):
+    request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request) as response:
+            raw = response.read().decode()
+            return response.status, json.loads(raw) if response.headers.get_content_type() == "application/json" else raw
+    except urllib.error.HTTPError as err:
+        return err.code, json.load(err)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_rest_api_in_airflows_shape(tmp_path):
+    config, _ = chores_config(tmp_path, "    params: {city: Casablanca}\n")
+    data = tmp_path / "d"
+    mf("dags", "trigger", "chores", "--config", str(config), "--data-dir", str(data))
+    port = free_port()
+    server = serve(data, config, port)
+    base = f"http://127.0.0.1:{port}/api/dags"
+    try:
+        status, dags = call(base)
+        assert status == 200 and dags["total_entries"] == 3
+        status, listed = call(f"{base}/chores/dagRuns")
+        assert status == 200 and listed["total_entries"] == 1
+        run = listed["dag_runs"][0]
+        assert run["state"] == "success" and run["conf"] == {"city": "Casablanca"}  # the DAG's params
+        status, tis = call(f"{base}/chores/dagRuns/{run['dag_run_id']}/taskInstances")
+        assert [(t["task_id"], t["state"], t["try_number"]) for t in tis["task_instances"]] == \
+            [("first", "success", 1), ("second", "success", 1)]
+        assert tis["task_instances"][0]["duration"] >= 0.6
+        status, log = call(f"{base}/chores/dagRuns/{run['dag_run_id']}/taskInstances/second/logs/1")
+        assert status == 200 and "second" in log
+        status, queued = call(f"{base}/chores/dagRuns", "POST", {"conf": {"city": "Fes"}})
+        assert status == 200 and queued["state"] == "queued" and queued["conf"] == {"city": "Fes"}
+        status, patched = call(f"{base}/chores", "PATCH", {"is_paused": True})
+        assert status == 200 and patched["is_paused"] is True
+        assert call(f"{base}/nope")[0] == 404
+        assert call(f"{base}/chores/dagRuns/nope/taskInstances")[0] == 404
+        assert call(f"{base}/chores", "PATCH", {"is_paused": "yes"})[0] == 400
+        assert call(f"{base}/chores/dagRuns?limit=0")[0] == 400
+    finally:
+        server.terminate()
+        server.wait()
+    # The queued run is picked up by the next scheduler.
+    mf("scheduler", "--once", "--quiet", "--config", str(config), "--data-dir", str(data))
+    assert {r["state"] for r in runs(data, "chores", config) if r["run_type"] == "manual"} == {"success"}
+
+
+def test_state_changes_need_the_token_beyond_localhost(tmp_path):
+    config, _ = chores_config(tmp_path)
+    port = free_port()
+    open_config = tmp_path / "open.yaml"
+    open_config.write_text(f"extends: {config}\ndashboard:\n  bind: 0.0.0.0:{port}\n")
+    data = tmp_path / "d"
+    mf("dags", "trigger", "chores", "--config", str(open_config), "--data-dir", str(data))
+    base = f"http://127.0.0.1:{port}/api/dags/chores"
+    server = serve(data, open_config, port, env={k: v for k, v in os.environ.items() if k != "MF_API_TOKEN"})
+    try:
+        status, body = call(base, "PATCH", {"is_paused": True})
+        assert status == 403 and "MF_API_TOKEN" in body["error"]
+        assert call(base)[0] == 200  # reading needs no token
+    finally:
+        server.terminate()
+        server.wait()
+    server = serve(data, open_config, port, env=dict(os.environ, MF_API_TOKEN="s3cret"))
+    try:
+        assert call(base, "PATCH", {"is_paused": True})[0] == 401
+        assert call(base, "PATCH", {"is_paused": True}, token="wrong")[0] == 401
+        assert call(base, "PATCH", {"is_paused": True}, token="s3cret")[0] == 200
+        assert call(f"{base}/dagRuns", "POST", {}, token="s3cret")[0] == 200
+    finally:
+        server.terminate()
+        server.wait()

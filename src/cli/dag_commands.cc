@@ -66,7 +66,13 @@ Result<Interval> IntervalAt(const DagConfig& dag, Timestamp date) {
   return Interval{date, end};
 }
 
-void PrintRuns(const std::vector<DagRunRecord>& runs) {
+void PrintRuns(const std::vector<DagRunRecord>& runs, bool json) {
+  if (json) {
+    ordered_json out = ordered_json::array();
+    for (const auto& r : runs) out.push_back(RunJson(r));
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
   std::printf("%-58s %-9s %-21s %-8s %-21s %s\n", "run_id", "type", "logical_date", "state", "start", "end");
   for (const auto& r : runs) {
     std::printf("%-58s %-9s %-21s %-8s %-21s %s\n", r.run_id.c_str(), r.run_type.c_str(),
@@ -84,13 +90,7 @@ Status ReportRuns(RunMetadata& meta, const std::vector<DagRunRecord>& created, b
     runs.push_back(now.value_or(r));
     failed += runs.back().state != "success";
   }
-  if (json) {
-    ordered_json out = ordered_json::array();
-    for (const auto& r : runs) out.push_back(RunJson(r));
-    std::cout << out.dump(2) << "\n";
-  } else {
-    PrintRuns(runs);
-  }
+  PrintRuns(runs, json);
   if (failed) return Status::Internal(std::to_string(failed) + " of " + std::to_string(runs.size()) + " runs failed");
   return Status::OK();
 }
@@ -163,13 +163,7 @@ Status DagsRunsCommand(const CommonOptions& common, const std::string& dag_id, i
   MF_ASSIGN_OR_RETURN(auto meta, OpenMetadata(common, config));
   MF_ASSIGN_OR_RETURN(auto runs, meta->Runs(dag_id, limit));
   std::reverse(runs.begin(), runs.end());  // oldest first, as a log reads
-  if (json) {
-    ordered_json out = ordered_json::array();
-    for (const auto& r : runs) out.push_back(RunJson(r));
-    std::cout << out.dump(2) << "\n";
-  } else {
-    PrintRuns(runs);
-  }
+  PrintRuns(runs, json);
   return Status::OK();
 }
 

@@ -54,17 +54,30 @@ std::vector<std::string> SplitCsv(const std::string& line) {
 // (or dates), blank values are skipped, and the series is resampled (forecast::Resample).
 using GroupedSeries = std::vector<std::pair<std::string, std::vector<double>>>;
 
+// The header row of a CSV file: column names, looked up with errors that name the file.
+struct CsvHeader {
+  std::string file;
+  std::vector<std::string> names;
+
+  static Result<CsvHeader> Read(std::ifstream& in, const std::string& file) {
+    if (!in) return Status::NotFound("model: cannot open " + file);
+    std::string line;
+    if (!std::getline(in, line)) return Status::InvalidArgument(file + ": empty file");
+    return CsvHeader{file, SplitCsv(line)};
+  }
+  Result<size_t> Column(const std::string& name) const {
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) return Status::InvalidArgument(file + ": no column '" + name + "'");
+    return static_cast<size_t>(it - names.begin());
+  }
+  size_t size() const { return names.size(); }
+};
+
 Result<GroupedSeries> ReadGroupedSeries(const ModelFitOptions& o) {
   std::ifstream in(o.csv);
-  if (!in) return Status::NotFound("model: cannot open " + o.csv);
+  MF_ASSIGN_OR_RETURN(const CsvHeader header, CsvHeader::Read(in, o.csv));
+  auto column = [&](const std::string& name) { return header.Column(name); };
   std::string line;
-  if (!std::getline(in, line)) return Status::InvalidArgument(o.csv + ": empty file");
-  const std::vector<std::string> header = SplitCsv(line);
-  auto column = [&](const std::string& name) -> Result<size_t> {
-    auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) return Status::InvalidArgument(o.csv + ": no column '" + name + "'");
-    return static_cast<size_t>(it - header.begin());
-  };
   MF_ASSIGN_OR_RETURN(const size_t time_col, column(o.time_column));
   MF_ASSIGN_OR_RETURN(const size_t value_col, column(o.value_column));
   size_t group_col = header.size();
@@ -166,15 +179,9 @@ Result<SeriesWithRegressors> ReadWithRegressors(const ModelFitOptions& o) {
     return Status::InvalidArgument("model fit: --exog cannot be combined with --by or --frequency");
   }
   std::ifstream in(o.csv);
-  if (!in) return Status::NotFound("model: cannot open " + o.csv);
+  MF_ASSIGN_OR_RETURN(const CsvHeader header, CsvHeader::Read(in, o.csv));
+  auto column = [&](const std::string& name) { return header.Column(name); };
   std::string line;
-  if (!std::getline(in, line)) return Status::InvalidArgument(o.csv + ": empty file");
-  const std::vector<std::string> header = SplitCsv(line);
-  auto column = [&](const std::string& name) -> Result<size_t> {
-    auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) return Status::InvalidArgument(o.csv + ": no column '" + name + "'");
-    return static_cast<size_t>(it - header.begin());
-  };
   MF_ASSIGN_OR_RETURN(const size_t time_col, column(o.time_column));
   MF_ASSIGN_OR_RETURN(const size_t value_col, column(o.value_column));
   SeriesWithRegressors out;
@@ -376,17 +383,7 @@ Status ModelBacktestCommand(const ModelBacktestOptions& o) {
   MF_ASSIGN_OR_RETURN(const std::vector<forecast::BacktestScore> scores,
                       forecast::Backtest(y, candidates, o.origins, o.series.horizon));
   if (o.series.json) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const auto& s : scores) {
-      out.push_back({{"model", s.name},
-                     {"scored", s.scored},
-                     {"failures", s.failures},
-                     {"rmse", s.rmse},
-                     {"mae", s.mae},
-                     {"mape", std::isfinite(s.mape) ? nlohmann::ordered_json(s.mape) : nlohmann::ordered_json()},
-                     {"coverage", s.coverage}});
-    }
-    std::cout << out.dump(2) << "\n";
+    std::cout << forecast::ScoresJson(scores).dump(2) << "\n";
     return Status::OK();
   }
   std::cout << y.size() << " observations, " << o.origins << " origins x " << o.series.horizon

@@ -16,6 +16,20 @@ std::vector<ModelSpec> DefaultCandidates(int season) {
   return out;
 }
 
+nlohmann::ordered_json ScoresJson(const std::vector<BacktestScore>& scores) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const auto& s : scores) {
+    out.push_back({{"model", s.name},
+                   {"scored", s.scored},
+                   {"failures", s.failures},
+                   {"rmse", s.rmse},
+                   {"mae", s.mae},
+                   {"mape", std::isfinite(s.mape) ? nlohmann::ordered_json(s.mape) : nlohmann::ordered_json()},
+                   {"coverage", s.coverage}});
+  }
+  return out;
+}
+
 Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
                                             int origins, int horizon) {
   if (origins < 1 || horizon < 1) return Status::InvalidArgument("backtest: origins and horizon must be >= 1");

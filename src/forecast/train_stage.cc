@@ -17,20 +17,6 @@ struct Job {
   std::optional<forecast::RegistryEntry> entry;  // set when a model was chosen and fitted
 };
 
-nlohmann::json MetricsJson(const std::vector<forecast::BacktestScore>& scores) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& s : scores) {
-    out.push_back({{"model", s.name},
-                   {"scored", s.scored},
-                   {"failures", s.failures},
-                   {"rmse", s.rmse},
-                   {"mae", s.mae},
-                   {"mape", std::isfinite(s.mape) ? nlohmann::json(s.mape) : nlohmann::json()},
-                   {"coverage", s.coverage}});
-  }
-  return out;
-}
-
 // Backtests the candidates on the job's series and fits the best one that fits the whole series.
 void Train(const std::vector<forecast::ModelSpec>& candidates, const ForecastConfig& config, Timestamp logical,
            Job* job) {
@@ -49,7 +35,7 @@ void Train(const std::vector<forecast::ModelSpec>& candidates, const ForecastCon
     e.model = spec->name;
     e.describe = fit->Describe();
     e.fitted = forecast::ToJson(*fit);
-    e.metrics = MetricsJson(*scores);
+    e.metrics = forecast::ScoresJson(*scores);
     e.train_from = job->series.first_step;
     e.train_to = job->series.last_step;
     e.step_ms = job->series.step_ms;

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 
 namespace meteoflow::cql {
 namespace {
@@ -176,45 +177,73 @@ void Connection::ReadLoop() {
   }
 }
 
-Result<Response> Connection::Request(uint8_t opcode, std::string body) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.request_timeout_ms);
-  int16_t stream;
+Result<Connection::Ticket> Connection::Submit(uint8_t opcode, const std::string& body) {
+  Ticket t{0, std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.request_timeout_ms)};
   {
     std::unique_lock<std::mutex> lock(mu_);
-    if (!cv_.wait_until(lock, deadline, [&] { return broken_ || !free_ids_.empty(); })) {
+    if (!cv_.wait_until(lock, t.deadline, [&] { return broken_ || !free_ids_.empty(); })) {
       return Status::Unavailable("cql " + peer_ + ": no free stream id within the request timeout");
     }
     if (broken_) return failure_;
-    stream = free_ids_.back();
+    t.stream = free_ids_.back();
     free_ids_.pop_back();
-    pending_[static_cast<size_t>(stream)] = Pending{true, false, false, std::nullopt};
+    pending_[static_cast<size_t>(t.stream)] = Pending{true, false, false, std::nullopt};
   }
-  const std::string frame = EncodeFrame(stream, opcode, body);
-  {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    size_t sent = 0;
-    while (sent < frame.size()) {
-      const ssize_t n = send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        Fail(Status::Unavailable("cql " + peer_ + ": writing to the server: " + std::strerror(errno)));
-        break;
-      }
-      sent += static_cast<size_t>(n);
+  const std::string frame = EncodeFrame(t.stream, opcode, body);
+  std::lock_guard<std::mutex> lock(write_mu_);
+  size_t sent = 0;
+  while (sent < frame.size()) {
+    const ssize_t n = send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {  // every pending request, this one included, fails with this
+      Fail(Status::Unavailable("cql " + peer_ + ": writing to the server: " + std::strerror(errno)));
+      break;
     }
+    sent += static_cast<size_t>(n);
   }
+  return t;
+}
+
+Result<Response> Connection::Await(const Ticket& t) {
   std::unique_lock<std::mutex> lock(mu_);
-  Pending& p = pending_[static_cast<size_t>(stream)];
-  if (!cv_.wait_until(lock, deadline, [&] { return p.done; })) {
+  Pending& p = pending_[static_cast<size_t>(t.stream)];
+  if (!cv_.wait_until(lock, t.deadline, [&] { return p.done; })) {
     p.orphaned = true;  // the id comes back when the late reply does
     return Status::Unavailable("cql " + peer_ + ": no response within " + std::to_string(options_.request_timeout_ms) +
                                " ms");
   }
   Result<Response> out = std::move(*p.result);
   p = Pending();
-  if (!broken_) free_ids_.push_back(stream);
+  if (!broken_) free_ids_.push_back(t.stream);
   cv_.notify_all();
   return out;
+}
+
+Result<Response> Connection::Request(uint8_t opcode, std::string body) {
+  MF_ASSIGN_OR_RETURN(const Ticket t, Submit(opcode, body));
+  return Await(t);
+}
+
+Status Connection::Pipeline(uint8_t opcode, const std::vector<std::string>& bodies) {
+  std::deque<Ticket> window;
+  Status first = Status::OK();
+  auto settle = [&]() {
+    Result<Response> r = Checked(Await(window.front()));
+    window.pop_front();
+    if (!r.ok() && first.ok()) first = r.status();
+  };
+  for (const std::string& body : bodies) {
+    if (window.size() >= static_cast<size_t>(options_.max_in_flight)) settle();
+    if (!first.ok()) break;
+    Result<Ticket> t = Submit(opcode, body);
+    if (!t.ok()) {
+      first = t.status();
+      break;
+    }
+    window.push_back(*t);
+  }
+  while (!window.empty()) settle();
+  return first;
 }
 
 Result<Response> Connection::Checked(Result<Response> r) {

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -45,6 +46,17 @@ class Connection {
 
   // One request and its response. A server ERROR is returned as a Response (opcode kError).
   Result<Response> Request(uint8_t opcode, std::string body);
+  // The same in two halves, for many requests in flight from one thread: Submit sends, Await
+  // waits for that request's response (each ticket must be awaited exactly once).
+  struct Ticket {
+    int16_t stream;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  Result<Ticket> Submit(uint8_t opcode, const std::string& body);
+  Result<Response> Await(const Ticket& ticket);
+  // Sends every body with up to max_in_flight outstanding; the first failure (a server error as
+  // a Status) is returned after every sent request was answered.
+  Status Pipeline(uint8_t opcode, const std::vector<std::string>& bodies);
   // QUERY; a server error becomes a Status.
   Result<Response> Query(std::string_view cql, const QueryParams& params = {});
   Result<Prepared> Prepare(std::string_view cql);

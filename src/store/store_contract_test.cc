@@ -1,0 +1,143 @@
+// One contract suite for Store (store/store.h), run on SQLite and on the real Cassandra node
+// ctest starts (MF_CASSANDRA_CONTACT); Cassandra cases skip outside ctest and fail under CI
+// without a node.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "store/cassandra_store.h"
+#include "store/sqlite_store.h"
+
+namespace meteoflow {
+namespace {
+
+class StoreContractTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "sqlite") {
+      path_ = std::filesystem::temp_directory_path() / ("mf_store_" + std::to_string(::getpid()) + ".db");
+      std::filesystem::remove(path_);
+      auto s = SqliteStore::Open(path_.string());
+      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      store_ = std::move(s).value();
+      return;
+    }
+    const char* contact = std::getenv("MF_CASSANDRA_CONTACT");
+    if (!contact || !*contact) {
+      if (std::getenv("CI")) FAIL() << "CI=true but MF_CASSANDRA_CONTACT is not set: no real node";
+      GTEST_SKIP() << "real Cassandra node not running (set MF_CASSANDRA_CONTACT, or run via ctest)";
+    }
+    CassandraOptions o;
+    o.contact_points = {contact};
+    static int sequence = 0;
+    o.keyspace = "mf_contract_" + std::to_string(::getpid()) + "_" + std::to_string(++sequence);
+    keyspace_ = o.keyspace;
+    auto s = CassandraStore::Open(o);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+  }
+  void TearDown() override {
+    if (!path_.empty()) std::filesystem::remove(path_);
+  }
+
+  WeatherRow Row(const std::string& city, int64_t seconds, double temp) {
+    WeatherRow r{city,
+                 Timestamp::FromSeconds(seconds),
+                 "id-" + city,
+                 "MA",
+                 Timestamp::FromSeconds(100),
+                 std::nullopt,
+                 "openweathermap",
+                 {}};
+    r.at(WeatherField::kTemp) = temp;
+    return r;
+  }
+
+  std::filesystem::path path_;
+  std::string keyspace_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContractTest, WeatherUpsertsReplaceByKeyAndQueriesAreOrdered) {
+  WeatherRow a = Row("Rabat", 2000, 15.5), b = Row("Rabat", 1000, 9);
+  b.at(WeatherField::kHumidity) = 80;
+  ASSERT_TRUE(store_->UpsertWeather({a, b, Row("Fes", 1500, 7), Row("Agadir", 900, 20)}).ok());
+  a.at(WeatherField::kTemp) = 16.5;
+  ASSERT_TRUE(store_->UpsertWeather({a}).ok());  // same key: replaces
+  b.at(WeatherField::kHumidity).reset();
+  ASSERT_TRUE(store_->UpsertWeather({b}).ok());  // a value gone in the new row is gone in the store
+  auto rows = store_->QueryWeather("Rabat", Timestamp::FromSeconds(0), Timestamp::FromSeconds(5000));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].time.seconds(), 1000);
+  EXPECT_FALSE((*rows)[0].at(WeatherField::kHumidity).has_value());
+  EXPECT_EQ(*(*rows)[1].at(WeatherField::kTemp), 16.5);
+  EXPECT_EQ((*rows)[1].sunrise->seconds(), 100);
+  EXPECT_FALSE((*rows)[1].sunset.has_value());
+  EXPECT_EQ((*rows)[1].location_id, "id-Rabat");
+  EXPECT_EQ(store_->QueryWeather("Rabat", Timestamp::FromSeconds(1000), Timestamp::FromSeconds(2000))->size(), 1u);
+  auto latest = store_->LatestWeather();
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_EQ(latest->size(), 3u);
+  EXPECT_EQ((*latest)[0].city_name, "Agadir");
+  EXPECT_EQ((*latest)[2].city_name, "Rabat");
+  EXPECT_EQ((*latest)[2].time.seconds(), 2000);
+  EXPECT_TRUE(store_->QueryWeather("Atlantis", Timestamp(), Timestamp::FromSeconds(9999))->empty());
+}
+
+TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
+  const Prediction p{"Rabat", "temp", Timestamp::FromSeconds(2600), 16.5, "naive-last", Timestamp::FromSeconds(3000)};
+  const Prediction q{"Rabat", "humidity",     Timestamp::FromSeconds(2000),
+                     70,      "ARIMA(1,1,1)", Timestamp::FromSeconds(3000)};
+  ASSERT_TRUE(store_->UpsertPredictions({p, q}).ok());
+  ASSERT_TRUE(store_->UpsertPredictions({p}).ok());
+  auto predictions = store_->QueryPredictions("Rabat");
+  ASSERT_TRUE(predictions.ok()) << predictions.status().ToString();
+  ASSERT_EQ(predictions->size(), 2u);
+  EXPECT_EQ((*predictions)[0].variable, "humidity");  // by target time, then variable
+  EXPECT_EQ((*predictions)[1].model, "naive-last");
+  EXPECT_EQ((*predictions)[1].created_at.seconds(), 3000);
+  ASSERT_TRUE(store_
+                  ->UpsertPredictionErrors(
+                      {{"Rabat", "temp", p.target_time, p.model, 16.5, 17.0, Timestamp::FromSeconds(2610)}})
+                  .ok());
+  auto errors = store_->QueryPredictionErrors("Rabat");
+  ASSERT_TRUE(errors.ok()) << errors.status().ToString();
+  ASSERT_EQ(errors->size(), 1u);
+  EXPECT_EQ((*errors)[0].actual, 17.0);
+  EXPECT_EQ((*errors)[0].observed_at.seconds(), 2610);
+  ASSERT_TRUE(store_->PutCheckpoints({{"t/a", "1"}, {"t/b", "2"}, {"u/c", "3"}, {"t", "0"}}).ok());
+  ASSERT_TRUE(store_->PutCheckpoints({{"t/a", "9"}}).ok());
+  auto t = store_->ListCheckpoints("t/");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(*t, (std::map<std::string, std::string>{{"t/a", "9"}, {"t/b", "2"}}));
+  EXPECT_EQ(store_->ListCheckpoints("")->size(), 4u);
+  ASSERT_TRUE(store_->UpsertDeadLetters({{"openmeteo", "rabat", Timestamp::FromSeconds(5), "not JSON", "{"}}).ok());
+  ASSERT_TRUE(store_
+                  ->UpsertHourly({{"Rabat", Timestamp::FromSeconds(3600), 2, 15.0, 14.0, 16.0, std::nullopt,
+                                   std::nullopt, std::nullopt, std::nullopt, std::nullopt}})
+                  .ok());
+}
+
+TEST_P(StoreContractTest, ManyRowsInOneCall) {
+  std::vector<WeatherRow> rows;
+  for (int i = 0; i < 3000; ++i) rows.push_back(Row("City" + std::to_string(i % 7), 1000 + i, i * 0.5));
+  ASSERT_TRUE(store_->UpsertWeather(rows).ok());
+  size_t total = 0;
+  for (int c = 0; c < 7; ++c) {
+    auto got = store_->QueryWeather("City" + std::to_string(c), Timestamp(), Timestamp::FromSeconds(100000));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    total += got->size();
+    for (size_t i = 1; i < got->size(); ++i) EXPECT_LT((*got)[i - 1].time, (*got)[i].time);
+  }
+  EXPECT_EQ(total, 3000u);
+  EXPECT_EQ(store_->LatestWeather()->size(), 7u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values("sqlite", "cassandra"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace meteoflow

@@ -301,9 +301,9 @@ Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& option
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   const std::string dir = DataDir(common, config);
-  if (!fs::exists(dir + "/store.db"))
+  if (config.store_backend == "sqlite" && !fs::exists(dir + "/store.db"))
     return Status::NotFound("serve: no store at " + dir + "/store.db (run the pipeline first)");
-  MF_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(dir + "/store.db"));
+  MF_ASSIGN_OR_RETURN(auto store, OpenStore(config, dir));
   MF_ASSIGN_OR_RETURN(auto metadata, RunMetadata::Open(dir + "/meta.db"));
   DashboardServer server(config.locations, *store, *metadata, AssetsDir(common, config), DagApiFor(config));
   const int port = options.port ? options.port : config.dashboard.port;

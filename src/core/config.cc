@@ -150,8 +150,9 @@ Status ParseBackends(const YAML::Node& map, Config* config) {
   if (config->lake_backend != "local") {
     return MapReader::Error("backends.lake", "'" + config->lake_backend + "' is not available (available: local)");
   }
-  if (config->store_backend != "sqlite") {
-    return MapReader::Error("backends.store", "'" + config->store_backend + "' is not available (available: sqlite)");
+  if (config->store_backend != "sqlite" && config->store_backend != "cassandra") {
+    return MapReader::Error("backends.store",
+                            "'" + config->store_backend + "' is not available (available: sqlite, cassandra)");
   }
   return Status::OK();
 }
@@ -210,6 +211,46 @@ Status ParseForecast(const YAML::Node& map, ForecastConfig* f) {
       f->candidates.push_back(list[i].Scalar());
     }
   }
+  return Status::OK();
+}
+
+Status ParseCassandra(const YAML::Node& map, CassandraConfig* c) {
+  MapReader r(map, "cassandra");
+  MF_RETURN_IF_ERROR(r.CheckKeys({"contact_points", "keyspace", "replication_factor", "replication", "user",
+                                  "password", "consistency", "request_timeout_ms", "max_in_flight"}));
+  if (r.Has("contact_points")) {
+    const YAML::Node list = r.Child("contact_points");
+    if (!list.IsSequence() || list.size() == 0) {
+      return MapReader::Error("cassandra.contact_points", "expected a non-empty list of host:port");
+    }
+    c->contact_points.clear();
+    for (size_t i = 0; i < list.size(); ++i) {
+      if (!list[i].IsScalar() || list[i].Scalar().empty()) {
+        return MapReader::Error("cassandra." + Indexed("contact_points", i), "expected host or host:port");
+      }
+      c->contact_points.push_back(list[i].Scalar());
+    }
+  }
+  MF_RETURN_IF_ERROR(r.String("keyspace", &c->keyspace, false));
+  if (c->keyspace.size() > 48 || c->keyspace.find_first_not_of(
+                                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                                     std::string::npos) {
+    return MapReader::Error("cassandra.keyspace", "'" + c->keyspace + "' must be up to 48 letters, digits and _");
+  }
+  int rf = 0;
+  MF_RETURN_IF_ERROR(r.Int("replication_factor", 1, 100, &rf));
+  if (rf > 0) c->replication = "{'class': 'SimpleStrategy', 'replication_factor': " + std::to_string(rf) + "}";
+  MF_RETURN_IF_ERROR(r.String("replication", &c->replication, false));
+  MF_RETURN_IF_ERROR(r.String("user", &c->user, false));
+  MF_RETURN_IF_ERROR(r.String("password", &c->password, false));
+  MF_RETURN_IF_ERROR(r.String("consistency", &c->consistency, false));
+  static const std::set<std::string> kLevels = {"ONE", "LOCAL_ONE", "QUORUM", "LOCAL_QUORUM", "ALL"};
+  if (!kLevels.count(c->consistency)) {
+    return MapReader::Error("cassandra.consistency", "'" + c->consistency +
+                                                         "' is not one of ONE, LOCAL_ONE, QUORUM, LOCAL_QUORUM, ALL");
+  }
+  MF_RETURN_IF_ERROR(r.Int("request_timeout_ms", 100, 600000, &c->request_timeout_ms));
+  MF_RETURN_IF_ERROR(r.Int("max_in_flight", 1, 32768, &c->max_in_flight));
   return Status::OK();
 }
 
@@ -399,7 +440,8 @@ Result<YAML::Node> LoadMerged(const std::string& text, const std::string& path, 
 Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config) {
   MapReader r(root, "");
   MF_RETURN_IF_ERROR(
-      r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "pools", "dags", "forecast", "dashboard"}));
+      r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "cassandra", "pools", "dags", "forecast",
+                                  "dashboard"}));
   auto folder = [&](const std::string& key) { return origins.count(key) ? origins.at(key) : fs::path("."); };
   MF_RETURN_IF_ERROR(r.String("data_dir", &config->data_dir, false));
   if (!r.Has("locations")) return MapReader::Error("locations", "required key is missing");
@@ -409,6 +451,7 @@ Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config)
   if (r.Has("backends")) MF_RETURN_IF_ERROR(ParseBackends(r.Child("backends"), config));
   if (r.Has("kafka")) MF_RETURN_IF_ERROR(ParseKafka(r.Child("kafka"), &config->kafka));
   if (r.Has("forecast")) MF_RETURN_IF_ERROR(ParseForecast(r.Child("forecast"), &config->forecast));
+  if (r.Has("cassandra")) MF_RETURN_IF_ERROR(ParseCassandra(r.Child("cassandra"), &config->cassandra));
   if (r.Has("pools")) MF_RETURN_IF_ERROR(ParsePools(r.Child("pools"), config));
   if (!r.Has("dags")) return MapReader::Error("dags", "required key is missing");
   MF_RETURN_IF_ERROR(ParseDags(r.Child("dags"), config));

@@ -91,6 +91,17 @@ struct ForecastConfig {
   std::vector<std::string> candidates = {"naive", "drift", "arima", "sarima", "auto", "xgb"};
 };
 
+// Settings of the Cassandra store backend (backends.store: cassandra).
+struct CassandraConfig {
+  std::vector<std::string> contact_points = {"127.0.0.1:9042"};  // host:port
+  std::string keyspace = "spark_streaming";                       // the original pipeline's
+  std::string replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
+  std::string user, password;  // PasswordAuthenticator; password also from MF_CASSANDRA_PASSWORD
+  std::string consistency = "LOCAL_QUORUM";  // ONE, LOCAL_ONE, QUORUM, LOCAL_QUORUM, ALL
+  int request_timeout_ms = 12000;
+  int max_in_flight = 256;
+};
+
 struct Config {
   std::string path;  // where it was loaded from
   std::string data_dir = "./var";
@@ -100,6 +111,7 @@ struct Config {
   std::string lake_backend = "local";
   std::string store_backend = "sqlite";
   KafkaConfig kafka;
+  CassandraConfig cassandra;
   std::vector<DagConfig> dags;
   std::map<std::string, int> pools = {{"default", 16}};  // concurrency limit per pool
   ForecastConfig forecast;

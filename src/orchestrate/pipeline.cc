@@ -5,9 +5,35 @@
 
 #include "collect/replay_source.h"
 #include "core/file_util.h"
+#include "store/cassandra_store.h"
 #include "stream/kafka_log.h"
 
 namespace meteoflow {
+
+Result<std::unique_ptr<Store>> OpenStore(const Config& config, const std::string& data_dir) {
+  if (config.store_backend != "cassandra") {
+    MF_ASSIGN_OR_RETURN(auto sqlite, SqliteStore::Open(data_dir + "/store.db"));
+    return std::unique_ptr<Store>(std::move(sqlite));
+  }
+  const CassandraConfig& c = config.cassandra;
+  CassandraOptions o;
+  o.contact_points = c.contact_points;
+  o.keyspace = c.keyspace;
+  o.replication = c.replication;
+  o.user = c.user;
+  o.password = c.password;
+  if (const char* password = std::getenv("MF_CASSANDRA_PASSWORD")) o.password = password;
+  static const std::map<std::string, cql::Consistency> kLevels = {{"ONE", cql::kOne},
+                                                                  {"LOCAL_ONE", cql::kLocalOne},
+                                                                  {"QUORUM", cql::kQuorum},
+                                                                  {"LOCAL_QUORUM", cql::kLocalQuorum},
+                                                                  {"ALL", cql::kAll}};
+  o.consistency = kLevels.at(c.consistency);
+  o.request_timeout_ms = c.request_timeout_ms;
+  o.max_in_flight = c.max_in_flight;
+  MF_ASSIGN_OR_RETURN(auto cassandra, CassandraStore::Open(o));
+  return std::unique_ptr<Store>(std::move(cassandra));
+}
 
 Status Pipeline::OpenScheduler(const Config& config) {
   executor_ = std::make_unique<LocalExecutor>(StageTasks(), SubprocessCommand{}, false);
@@ -33,7 +59,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   } else {
     MF_ASSIGN_OR_RETURN(p->log_, LocalLog::Open(data_dir + "/log"));
   }
-  MF_ASSIGN_OR_RETURN(p->store_, SqliteStore::Open(data_dir + "/store.db"));
+  MF_ASSIGN_OR_RETURN(p->store_, OpenStore(config, data_dir));
   MF_ASSIGN_OR_RETURN(p->metadata_, RunMetadata::Open(data_dir + "/meta.db"));
   MF_RETURN_IF_ERROR(p->OpenScheduler(config));
   p->raw_lake_ = std::make_unique<Dataset>(data_dir + "/lake/raw");

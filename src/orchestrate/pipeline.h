@@ -22,6 +22,7 @@
 #include "orchestrate/executor.h"
 #include "orchestrate/scheduler.h"
 #include "store/sqlite_store.h"
+#include "store/store.h"
 #include "stream/local_log.h"
 #include "transform/transform_stage.h"
 
@@ -61,6 +62,10 @@ struct WorkerOptions {
   std::function<void(const std::vector<std::pair<std::string, int32_t>>&)> on_assignment;
 };
 
+// The configured store: SQLite at <data_dir>/store.db, or Cassandra (config `cassandra:`; the
+// password may come from MF_CASSANDRA_PASSWORD).
+Result<std::unique_ptr<Store>> OpenStore(const Config& config, const std::string& data_dir);
+
 class Pipeline {
  public:
   // Its scheduler runs stage tasks in this process (command tasks as children).
@@ -98,7 +103,7 @@ class Pipeline {
   Config config_;
   std::string data_dir_;
   std::unique_ptr<Log> log_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<Store> store_;
   std::unique_ptr<RunMetadata> metadata_;
   std::unique_ptr<Dataset> raw_lake_;
   std::unique_ptr<CollectStage> collect_;

@@ -7,7 +7,7 @@ APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev libyaml-cpp-dev li
   sqlite3 chromium clang-format librdkafka-dev kcat zlib1g-dev liblz4-dev libxgboost-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test bench-kafka bench-parquet bench-forecast bench-scheduler clean format
+.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test bench-kafka bench-parquet bench-forecast bench-scheduler bench-cassandra clean format
 
 deps: deps-apt deps-python deps-web
 
@@ -60,6 +60,11 @@ bench-kafka: deps build
 # Write and read 10 million weather-like rows: our Parquet library vs pyarrow.
 bench-parquet: deps build
 	.venv/bin/python bench/parquet_bench.py
+
+# Upsert a million weather rows into a local node: our CQL client vs the Python cassandra-driver.
+bench-cassandra: deps build
+	tools/cassandra status >/dev/null || tools/cassandra start
+	.venv/bin/python bench/cassandra_bench.py --contact 127.0.0.1:$${MF_CASSANDRA_PORT:-9042}
 
 # A chain of 1,000 no-op tasks: meteoflow's scheduler vs Airflow's `dags test`.
 bench-scheduler: deps build

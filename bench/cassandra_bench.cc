@@ -64,8 +64,8 @@ int main(int argc, char** argv) {
   }
   std::string markers = "?";
   for (size_t i = 1; i < count; ++i) markers += ", ?";
-  auto prepared = (*conn)->Prepare("INSERT INTO " + options.keyspace + ".weather_data (" + columns + ") VALUES (" +
-                                   markers + ")");
+  auto prepared =
+      (*conn)->Prepare("INSERT INTO " + options.keyspace + ".weather_data (" + columns + ") VALUES (" + markers + ")");
   if (!prepared.ok()) {
     std::cerr << "cassandra_bench: " << prepared.status().ToString() << "\n";
     return 1;
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::sort(latencies.begin(), latencies.end());
   auto pct = [&](double q) { return latencies[static_cast<size_t>(q * static_cast<double>(latencies.size() - 1))]; };
-  std::cout << nlohmann::json{{"rows", rows},      {"failed", failed},    {"seconds", seconds},
+  std::cout << nlohmann::json{{"rows", rows},       {"failed", failed},    {"seconds", seconds},
                               {"p50_ms", pct(0.5)}, {"p99_ms", pct(0.99)}, {"in_flight", window}}
                    .dump()
             << "\n";

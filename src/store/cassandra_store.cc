@@ -174,22 +174,29 @@ Status CassandraStore::Upsert(const std::string& name, const std::vector<std::ve
     MF_RETURN_IF_ERROR(Connect());
     MF_RETURN_IF_ERROR(PrepareAll());
   }
-  const Statement& s = statements_.at(name);
-  std::vector<std::string> bodies;
-  bodies.reserve(rows.size());
-  for (const auto& row : rows) {
-    cql::QueryParams params;
-    params.consistency = options_.consistency;
-    for (size_t i = 0; i < row.size(); ++i) {
-      MF_ASSIGN_OR_RETURN(auto bytes, cql::EncodeValue(row[i], &s.prepared.bind_columns[i].type));
-      params.values.push_back(std::move(bytes));
+  auto bodies = [&]() -> Result<std::vector<std::string>> {
+    const Statement& s = statements_.at(name);
+    std::vector<std::string> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) {
+      cql::QueryParams params;
+      params.consistency = options_.consistency;
+      for (size_t i = 0; i < row.size(); ++i) {
+        MF_ASSIGN_OR_RETURN(auto bytes, cql::EncodeValue(row[i], &s.prepared.bind_columns[i].type));
+        params.values.push_back(std::move(bytes));
+      }
+      out.push_back(cql::ExecuteBody(s.prepared.id, params));
     }
-    bodies.push_back(cql::ExecuteBody(s.prepared.id, params));
-  }
-  Status st = conn_->Pipeline(cql::kExecute, bodies);
-  if (!st.ok() && st.message().find("Unprepared") != std::string::npos) {  // the node forgot them: once more
+    return out;
+  };
+  MF_ASSIGN_OR_RETURN(std::vector<std::string> requests, bodies());
+  Status st = conn_->Pipeline(cql::kExecute, requests);
+  if (!st.ok() && st.message().find("Unprepared") != std::string::npos) {
+    // The node forgot the statements (a restart, its cache): prepare again and send once more --
+    // upserts are idempotent, so rows that did land are simply written again.
     MF_RETURN_IF_ERROR(PrepareAll());
-    return Status::Unavailable("cassandra: statements were re-prepared; retry the write (" + st.message() + ")");
+    MF_ASSIGN_OR_RETURN(requests, bodies());
+    st = conn_->Pipeline(cql::kExecute, requests);
   }
   return st.WithContext("cassandra " + name);
 }

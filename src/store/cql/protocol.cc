@@ -60,8 +60,9 @@ Result<Rows> ReadRows(WireReader& r) {
   MF_ASSIGN_OR_RETURN(int32_t n, r.Int("row count"));
   if (n < 0) return Status::Corruption("cql: negative row count " + std::to_string(n));
   const size_t columns = rows.columns.size();
+  if (columns == 0 && n > 0) return Status::Corruption("cql: " + std::to_string(n) + " rows without columns");
   // Every cell takes at least 4 bytes: a count the body cannot hold is a lie, found before allocating.
-  if (columns > 0 && static_cast<uint64_t>(n) * columns * 4 > r.remaining()) {
+  if (static_cast<uint64_t>(n) * columns * 4 > r.remaining()) {
     return Status::Corruption("cql: " + std::to_string(n) + " rows of " + std::to_string(columns) +
                               " columns cannot fit in " + std::to_string(r.remaining()) + " bytes");
   }

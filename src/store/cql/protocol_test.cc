@@ -125,6 +125,8 @@ TEST(CqlProtocolTest, HostileBytesGiveClearErrors) {
       {"cell longer than the body", good.substr(0, good.size() - 2), "cell"},
       {"unknown type", RowsBody({{"a", 0x0099}}, {}), "unknown type id"},
       {"negative columns", std::string("\0\0\0\2\0\0\0\0\xff\xff\xff\xff", 12), "negative column count"},
+      // Found by the fuzzer: two billion rows of no columns would take no bytes but all the memory.
+      {"rows without columns", std::string("\0\0\0\2\0\0\0\4\0\0\0\0\x7f\xff\xff\xff", 16), "without columns"},
   };
   for (const Case& c : bodies) {
     auto r = DecodeResponse(result, c.header);

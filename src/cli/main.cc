@@ -5,9 +5,11 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "core/memory.h"
 
 int main(int argc, char** argv) {
   using namespace meteoflow;
+  KeepFreedMemory();
   CLI::App app{"meteoflow: an orchestrated weather pipeline in one binary"};
   app.set_version_flag("--version", std::string("meteoflow ") + kVersion);
   app.require_subcommand(1);

@@ -122,6 +122,14 @@ Status GatherDictionary(std::string_view values, const Column& dictionary, Colum
   };
   Status s;
   if (type == ColumnType::kString) {
+    // Room for `count` entries of the dictionary's mean length, so the bytes are not copied again
+    // as they grow (bounded: a lying count must not drive the allocation).
+    if (entries > 0) {
+      const uint64_t mean = dictionary.string_bytes.size() / entries + 1;
+      const uint64_t wanted = out->string_bytes.size() + std::min<uint64_t>(count * mean, uint64_t{1} << 28);
+      if (wanted > out->string_bytes.capacity())
+        out->string_bytes.reserve(std::max<uint64_t>(wanted, out->string_bytes.capacity() * 2));
+    }
     auto one = [&](uint32_t i) {
       if (!check(i)) return;
       out->string_bytes.append(dictionary.StringAt(i));
@@ -136,17 +144,32 @@ Status GatherDictionary(std::string_view values, const Column& dictionary, Colum
           for (size_t k = 0; k < n; ++k) one(v[k]);
         });
   } else {
+    // Straight into the output: a run fills, a bit-packed batch is checked once (its largest
+    // index) and then gathered without a branch per value.
     auto gather = [&](auto& from, auto& to) {
-      return ForEachRleHybrid(
+      const size_t base = to.size();
+      to.resize(base + count);
+      auto* dst = to.data() + base;
+      const auto* src = from.data();
+      size_t at = 0;
+      Status st = ForEachRleHybrid(
           values.substr(1), static_cast<uint8_t>(values[0]), count,
           [&](uint32_t i, size_t n) {
-            if (check(i)) to.insert(to.end(), n, from[i]);
+            n = std::min(n, count - at);
+            if (!check(i)) return;
+            std::fill_n(dst + at, n, src[i]);
+            at += n;
           },
           [&](const uint32_t* v, size_t n) {
-            for (size_t k = 0; k < n; ++k) {
-              if (check(v[k])) to.push_back(from[v[k]]);
-            }
+            n = std::min(n, count - at);
+            uint32_t largest = 0;
+            for (size_t k = 0; k < n; ++k) largest = std::max(largest, v[k]);
+            if (n == 0 || !check(largest)) return;
+            for (size_t k = 0; k < n; ++k) dst[at + k] = src[v[k]];
+            at += n;
           });
+      to.resize(base + at);
+      return st;
     };
     s = IsIntegerBacked(type) ? gather(dictionary.ints, out->ints) : gather(dictionary.doubles, out->doubles);
   }

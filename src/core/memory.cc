@@ -1,0 +1,13 @@
+#include "core/memory.h"
+
+#include <malloc.h>
+
+namespace meteoflow {
+
+void KeepFreedMemory() {
+  // Serve blocks up to 1 GiB from the heap and never trim it: freed pages stay mapped for reuse.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, -1);
+}
+
+}  // namespace meteoflow

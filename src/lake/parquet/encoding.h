@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -52,6 +53,43 @@ void EncodeRleHybrid(const std::vector<uint32_t>& values, int bit_width, std::st
 // Decodes `count` hybrid-encoded values of `bit_width` bits into `out`.
 Status DecodeRleHybrid(std::string_view data, int bit_width, size_t count, std::vector<uint32_t>* out);
 
+// Unpacks `groups` groups of 8 values of W bits (W bytes each) from `src`, which has `available`
+// bytes (at least groups * W). Values are read with 8-byte loads: straight from `src` while 8
+// bytes past the group exist, from a zero-padded copy near the end. W is a template argument so
+// every shift and offset is a constant.
+template <int W>
+void UnpackGroupsOf(const uint8_t* src, size_t available, size_t groups, uint32_t* out) {
+  constexpr uint64_t kMask = W == 32 ? 0xFFFFFFFFull : (uint64_t{1} << W) - 1;
+  for (size_t g = 0; g < groups; ++g, src += W, available -= W, out += 8) {
+    uint8_t padded[W + 8] = {};
+    const uint8_t* group = src;
+    if (available < W + 8) {
+      std::memcpy(padded, src, W);
+      group = padded;
+    }
+    for (int k = 0; k < 8; ++k) {
+      uint64_t window;
+      std::memcpy(&window, group + k * W / 8, 8);
+      out[k] = static_cast<uint32_t>((window >> (k * W % 8)) & kMask);
+    }
+  }
+}
+
+template <int... Ws>
+void UnpackGroupsDispatch(int bit_width, const uint8_t* src, size_t available, size_t groups, uint32_t* out,
+                          std::integer_sequence<int, Ws...>) {
+  ((bit_width == Ws + 1 ? UnpackGroupsOf<Ws + 1>(src, available, groups, out) : void()), ...);
+}
+
+// Bit widths 1..32; width 0 means every value is 0.
+inline void UnpackGroups(int bit_width, const uint8_t* src, size_t available, size_t groups, uint32_t* out) {
+  if (bit_width == 0) {
+    std::fill_n(out, groups * 8, 0u);
+    return;
+  }
+  UnpackGroupsDispatch(bit_width, src, available, groups, out, std::make_integer_sequence<int, 32>{});
+}
+
 // Walks `count` hybrid-encoded values of `bit_width` bits without storing them: on_run(value, n)
 // for each repeated run, on_values(values, n) for each stretch of up to 64 bit-packed values.
 template <typename OnRun, typename OnValues>
@@ -59,7 +97,6 @@ Status ForEachRleHybrid(std::string_view data, int bit_width, size_t count, OnRu
   if (bit_width < 0 || bit_width > 32) return Status::Corruption("RLE bit width " + std::to_string(bit_width));
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   const size_t value_bytes = static_cast<size_t>((bit_width + 7) / 8);
-  const uint64_t mask = (uint64_t{1} << bit_width) - 1;
   size_t pos = 0, done = 0;
   while (done < count) {
     uint64_t header = 0;
@@ -76,19 +113,10 @@ Status ForEachRleHybrid(std::string_view data, int bit_width, size_t count, OnRu
       }
       const uint64_t values = std::min<uint64_t>(groups * 8, count - done);
       uint32_t chunk[64];
-      uint8_t group[32 + 8] = {};  // zero-padded copy: every value is one fixed 8-byte load
       for (uint64_t v = 0; v < values; v += 64) {
         const uint64_t n = std::min<uint64_t>(64, values - v);
-        for (uint64_t g = 0; g < n; g += 8) {
-          std::memcpy(group, bytes + pos + (v + g) / 8 * static_cast<uint64_t>(bit_width),
-                      static_cast<size_t>(bit_width));
-          for (uint64_t k = 0; k < 8; ++k) {
-            const uint64_t bit = k * static_cast<uint64_t>(bit_width);
-            uint64_t window;
-            std::memcpy(&window, group + bit / 8, 8);
-            chunk[g + k] = static_cast<uint32_t>((window >> (bit % 8)) & mask);
-          }
-        }
+        const uint64_t at = pos + v / 8 * static_cast<uint64_t>(bit_width);
+        UnpackGroups(bit_width, bytes + at, data.size() - at, static_cast<size_t>((n + 7) / 8), chunk);
         on_values(chunk, static_cast<size_t>(n));
       }
       pos += static_cast<size_t>(groups * static_cast<uint64_t>(bit_width));

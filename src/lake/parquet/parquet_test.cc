@@ -265,3 +265,29 @@ TEST(ParquetTest, HostileFilesGiveErrorsNotCrashes) {
 
 }  // namespace
 }  // namespace meteoflow::parquet
+
+namespace meteoflow::parquet {
+namespace {
+
+TEST(BitUnpackTest, EveryWidthMatchesAReferenceUpToTheLastByte) {
+  std::mt19937 rng(5);
+  for (int width = 1; width <= 32; ++width) {
+    std::vector<uint32_t> values(64);
+    for (auto& v : values)
+      v = width == 32 ? static_cast<uint32_t>(rng()) : static_cast<uint32_t>(rng() % (1u << width));
+    // Pack LSB first, 8 values per `width` bytes, into a buffer with nothing after it.
+    std::vector<uint8_t> packed(static_cast<size_t>(width) * 8, 0);
+    for (size_t i = 0; i < values.size(); ++i) {
+      for (int b = 0; b < width; ++b) {
+        const size_t bit = i * static_cast<size_t>(width) + static_cast<size_t>(b);
+        if (values[i] >> b & 1) packed[bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
+      }
+    }
+    std::vector<uint32_t> out(64);
+    UnpackGroups(width, packed.data(), packed.size(), 8, out.data());
+    EXPECT_EQ(out, values) << "width " << width;
+  }
+}
+
+}  // namespace
+}  // namespace meteoflow::parquet

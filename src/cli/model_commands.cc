@@ -73,6 +73,20 @@ struct CsvHeader {
   size_t size() const { return names.size(); }
 };
 
+Result<double> ParseNumber(const std::string& cell, const std::string& where, const std::string& column) {
+  double v = 0;
+  size_t used = 0;
+  try {
+    v = std::stod(cell, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != cell.size() || !std::isfinite(v)) {
+    return Status::InvalidArgument(where + ": '" + cell + "' in column '" + column + "' is not a number");
+  }
+  return v;
+}
+
 Result<GroupedSeries> ReadGroupedSeries(const ModelFitOptions& o) {
   std::ifstream in(o.csv);
   MF_ASSIGN_OR_RETURN(const CsvHeader header, CsvHeader::Read(in, o.csv));
@@ -102,16 +116,7 @@ Result<GroupedSeries> ReadGroupedSeries(const ModelFitOptions& o) {
       points[group];
       continue;  // missing: the resampling fills it
     }
-    double v = 0;
-    size_t used = 0;
-    try {
-      v = std::stod(cell, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != cell.size() || !std::isfinite(v)) {
-      return Status::InvalidArgument(where + ": '" + cell + "' in column '" + o.value_column + "' is not a number");
-    }
+    MF_ASSIGN_OR_RETURN(const double v, ParseNumber(cell, where, o.value_column));
     if (o.frequency_seconds == 0) {
       rows[group].emplace_back(f[time_col], v);
       continue;
@@ -159,20 +164,6 @@ struct SeriesWithRegressors {
   forecast::Regressors exog, future;
   std::vector<std::string> names;
 };
-
-Result<double> ParseNumber(const std::string& cell, const std::string& where, const std::string& column) {
-  double v = 0;
-  size_t used = 0;
-  try {
-    v = std::stod(cell, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != cell.size() || !std::isfinite(v)) {
-    return Status::InvalidArgument(where + ": '" + cell + "' in column '" + column + "' is not a number");
-  }
-  return v;
-}
 
 Result<SeriesWithRegressors> ReadWithRegressors(const ModelFitOptions& o) {
   if (!o.by.empty() || o.frequency_seconds > 0) {

@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "core/config.h"
-#include "orchestrate/cron.h"
 #include "orchestrate/pipeline.h"
+#include "orchestrate/replay_ticker.h"
 #include "serve/server.h"
 #include "store/sqlite_db.h"
 
@@ -44,17 +44,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kReplayStepMs = 10 * 60 * 1000;
-constexpr int64_t kCatchUpMs = 24 * 3600 * 1000;
-constexpr const char* kCursorCheckpoint = "replay/cursor";
-
 volatile std::sig_atomic_t g_stop = 0;
 
-DagApiOptions DagApiFor(const Config& config) {
-  const char* env = std::getenv("MF_API_TOKEN");
-  const std::string& host = config.dashboard.host;
-  return {config.dags, env && *env ? env : config.dashboard.token,
-          host.rfind("127.", 0) == 0 || host == "::1" || host == "localhost"};
+void StopOnSignals() {
+  std::signal(SIGINT, [](int) { g_stop = 1; });
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
 }
 
 int64_t Sum(const std::map<std::string, int64_t>& m) {
@@ -154,55 +148,6 @@ Status Report(const RunSummary& s, const RunOptions& options) {
   return Status::OK();
 }
 
-// The train DAG's run for logical date `date`: its data interval is the training window before it.
-Status Train(Pipeline& pipeline, const Config& config, const RunOptions& options, Timestamp date) {
-  const Interval window{date.PlusMillis(-int64_t{config.forecast.window_days} * 86'400'000), date};
-  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("train", "scheduled", window));
-  return Report(s, options);
-}
-
-// One scheduled tick: replay the next slice of the recording after the stored cursor; when the
-// train DAG's schedule ticks inside the slice (replayed time), train at that tick afterwards.
-Status Tick(Pipeline& pipeline, const Config& config, const RunOptions& options, Interval slice) {
-  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("weather", "scheduled", slice));
-  MF_RETURN_IF_ERROR(pipeline.store().PutCheckpoints({{kCursorCheckpoint, std::to_string(slice.end.millis())}}));
-  MF_RETURN_IF_ERROR(Report(s, options));
-  const DagConfig* train = pipeline.dag("train");
-  if (!train) return Status::OK();
-  MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(train->schedule));
-  MF_ASSIGN_OR_RETURN(Timestamp tick, cron.Next(slice.start));
-  if (tick <= slice.end) return Train(pipeline, config, options, tick);
-  return Status::OK();
-}
-
-Status RunScheduled(Pipeline& pipeline, const Config& config, const RunOptions& options) {
-  const DagConfig* dag = config.FindDag("weather");
-  MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(dag->schedule));
-  const Interval span = pipeline.replay_span().value_or(Interval{Timestamp::Now(), Timestamp::Now()});
-  MF_ASSIGN_OR_RETURN(auto cursor_cp, pipeline.store().ListCheckpoints(kCursorCheckpoint));
-  Timestamp cursor = span.start;
-  if (cursor_cp.count(kCursorCheckpoint)) {
-    cursor = Timestamp::FromMillis(std::stoll(cursor_cp.at(kCursorCheckpoint)));
-  } else {
-    // First start: catch up on the first day of the recording so the dashboard has data, and
-    // train on it so that forecasts come from fitted models from the start.
-    MF_RETURN_IF_ERROR(Tick(pipeline, config, options, {span.start, span.start.PlusMillis(kCatchUpMs)}));
-    cursor = span.start.PlusMillis(kCatchUpMs);
-    if (pipeline.dag("train")) MF_RETURN_IF_ERROR(Train(pipeline, config, options, cursor));
-  }
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
-  while (!g_stop) {
-    MF_ASSIGN_OR_RETURN(Timestamp next, cron.Next(Timestamp::Now()));
-    while (!g_stop && Timestamp::Now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    if (g_stop) break;
-    Status s = Tick(pipeline, config, options, {cursor, cursor.PlusMillis(kReplayStepMs)});
-    if (!s.ok()) std::cerr << "meteoflow: " << s.message() << "\n";
-    cursor = cursor.PlusMillis(kReplayStepMs);
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 Status RunCommand(const CommonOptions& common, const RunOptions& options) {
@@ -228,13 +173,18 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
     return Report(s, options);
   }
   DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), AssetsDir(common, config),
-                         DagApiFor(config));
+                         DagApiOptionsFor(config));
   const int port = options.port ? options.port : config.dashboard.port;
   Status serve_status;
   std::thread http([&] { serve_status = server.Serve(config.dashboard.host, port); });
   if (!options.quiet)
     std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
-  Status s = RunScheduled(*pipeline, config, options);
+  StopOnSignals();
+  ReplayTickerOptions ticker;
+  ticker.on_run = [&](const RunSummary& summary) { static_cast<void>(Report(summary, options)); };
+  ticker.on_error = [](const Status& error) { std::cerr << "meteoflow: " << error.message() << "\n"; };
+  ticker.should_stop = [] { return g_stop != 0; };
+  Status s = RunReplayTicks(*pipeline, ticker);
   server.Stop();
   http.join();
   MF_RETURN_IF_ERROR(serve_status);
@@ -259,8 +209,7 @@ Status TrainCommand(const CommonOptions& common, const TrainOptions& options) {
     const int64_t step = int64_t{config.forecast.step_minutes} * 60'000;
     date = newest.FloorTo(step).PlusMillis(step);
   }
-  const Interval window{date.PlusMillis(-int64_t{config.forecast.window_days} * 86'400'000), date};
-  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("train", "manual", window));
+  MF_ASSIGN_OR_RETURN(RunSummary s, RunTrainAt(*pipeline, date, "manual"));
   RunOptions report;
   report.json = options.json;
   return Report(s, report);
@@ -272,8 +221,7 @@ Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& option
     return Status::InvalidArgument(config.path + ": worker needs backends.log: kafka (a shared consumer group)");
   }
   MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
+  StopOnSignals();
   WorkerOptions worker;
   if (options.batch > 0) worker.batch = static_cast<size_t>(options.batch);
   worker.should_stop = [] { return g_stop != 0; };
@@ -305,7 +253,7 @@ Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
     return Status::NotFound("serve: no store at " + dir + "/store.db (run the pipeline first)");
   MF_ASSIGN_OR_RETURN(auto store, OpenStore(config, dir));
   MF_ASSIGN_OR_RETURN(auto metadata, RunMetadata::Open(dir + "/meta.db"));
-  DashboardServer server(config.locations, *store, *metadata, AssetsDir(common, config), DagApiFor(config));
+  DashboardServer server(config.locations, *store, *metadata, AssetsDir(common, config), DagApiOptionsFor(config));
   const int port = options.port ? options.port : config.dashboard.port;
   std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
   return server.Serve(config.dashboard.host, port);

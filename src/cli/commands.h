@@ -6,10 +6,9 @@
 
 #include "core/config.h"
 #include "core/status.h"
+#include "core/version.h"
 
 namespace meteoflow {
-
-inline constexpr const char* kVersion = "0.1.0";
 
 struct CommonOptions {
   std::string program;   // argv[0], to find files installed beside the binary

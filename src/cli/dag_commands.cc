@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "orchestrate/cron.h"
 #include "orchestrate/pipeline.h"
+#include "orchestrate/record_json.h"
 
 namespace meteoflow {
 namespace {
@@ -19,21 +20,6 @@ namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
 volatile std::sig_atomic_t g_stop = 0;
-
-ordered_json Time(const std::optional<Timestamp>& t) { return t ? ordered_json(t->ToString()) : ordered_json(); }
-
-ordered_json RunJson(const DagRunRecord& r) {
-  return {{"run_id", r.run_id},
-          {"dag_id", r.dag_id},
-          {"run_type", r.run_type},
-          {"logical_date", r.logical_date.ToString()},
-          {"data_interval_start", r.interval.start.ToString()},
-          {"data_interval_end", r.interval.end.ToString()},
-          {"state", r.state},
-          {"start", Time(r.started_at)},
-          {"end", Time(r.ended_at)},
-          {"conf", ordered_json::parse(r.conf, nullptr, false)}};
-}
 
 Result<const DagConfig*> FindDag(const Config& config, const std::string& dag_id) {
   const DagConfig* dag = config.FindDag(dag_id);
@@ -53,7 +39,7 @@ Result<std::unique_ptr<RunMetadata>> OpenMetadata(const CommonOptions& common, c
 }
 
 Result<Timestamp> ParseDate(const std::string& text, const char* option) {
-  auto t = Timestamp::Parse(text.size() == 10 ? text + "T00:00:00Z" : text.size() == 16 ? text + ":00Z" : text);
+  auto t = Timestamp::Parse(text);
   if (!t.ok()) return Status::InvalidArgument(std::string(option) + ": " + t.status().message());
   return *t;
 }
@@ -69,7 +55,7 @@ Result<Interval> IntervalAt(const DagConfig& dag, Timestamp date) {
 void PrintRuns(const std::vector<DagRunRecord>& runs, bool json) {
   if (json) {
     ordered_json out = ordered_json::array();
-    for (const auto& r : runs) out.push_back(RunJson(r));
+    for (const auto& r : runs) out.push_back(DagRunJson(r));
     std::cout << out.dump(2) << "\n";
     return;
   }
@@ -130,30 +116,25 @@ Status DagsListCommand(const CommonOptions& common, bool json) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   MF_ASSIGN_OR_RETURN(auto meta, OpenMetadata(common, config));
   ordered_json out = ordered_json::array();
+  std::vector<std::string> lines;
   for (const DagConfig& d : config.dags) {
     MF_ASSIGN_OR_RETURN(const bool paused, meta->Paused(d.id));
     MF_ASSIGN_OR_RETURN(const auto last, meta->Runs(d.id, 1));
-    out.push_back({{"dag_id", d.id},
-                   {"schedule", d.schedule},
-                   {"is_paused", paused},
-                   {"catchup", d.catchup},
-                   {"max_active_runs", d.max_active_runs},
-                   {"tasks", d.tasks.size()},
-                   {"last_run", last.empty() ? ordered_json() : RunJson(last[0])}});
+    ordered_json dag = DagJson(d, paused);
+    dag["last_run"] = last.empty() ? ordered_json() : DagRunJson(last[0]);
+    out.push_back(std::move(dag));
+    const std::string last_text = last.empty() ? "-" : last[0].logical_date.ToString() + " " + last[0].state;
+    char line[512];
+    std::snprintf(line, sizeof line, "%-12s %-16s %-7s %-6zu %s", d.id.c_str(), d.schedule.c_str(),
+                  paused ? "yes" : "no", d.tasks.size(), last_text.c_str());
+    lines.push_back(line);
   }
   if (json) {
     std::cout << out.dump(2) << "\n";
     return Status::OK();
   }
   std::printf("%-12s %-16s %-7s %-6s %s\n", "dag_id", "schedule", "paused", "tasks", "last run");
-  for (const auto& d : out) {
-    const std::string last = d["last_run"].is_null() ? "-"
-                                                     : d["last_run"]["logical_date"].get<std::string>() + " " +
-                                                           d["last_run"]["state"].get<std::string>();
-    std::printf("%-12s %-16s %-7s %-6zu %s\n", d["dag_id"].get<std::string>().c_str(),
-                d["schedule"].get<std::string>().c_str(), d["is_paused"].get<bool>() ? "yes" : "no",
-                d["tasks"].get<size_t>(), last.c_str());
-  }
+  for (const std::string& line : lines) std::printf("%s\n", line.c_str());
   return Status::OK();
 }
 

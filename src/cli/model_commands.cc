@@ -121,8 +121,7 @@ Result<GroupedSeries> ReadGroupedSeries(const ModelFitOptions& o) {
       rows[group].emplace_back(f[time_col], v);
       continue;
     }
-    const std::string text = f[time_col].size() == 10 ? f[time_col] + "T00:00:00Z" : f[time_col];
-    auto t = Timestamp::Parse(text);
+    auto t = Timestamp::Parse(f[time_col]);
     if (!t.ok()) return Status::InvalidArgument(where + ": " + t.status().message());
     points[group].emplace_back(*t, v);
   }

@@ -216,8 +216,8 @@ Status ParseForecast(const YAML::Node& map, ForecastConfig* f) {
 
 Status ParseCassandra(const YAML::Node& map, CassandraConfig* c) {
   MapReader r(map, "cassandra");
-  MF_RETURN_IF_ERROR(r.CheckKeys({"contact_points", "keyspace", "replication_factor", "replication", "user",
-                                  "password", "consistency", "request_timeout_ms", "max_in_flight"}));
+  MF_RETURN_IF_ERROR(r.CheckKeys({"contact_points", "keyspace", "replication_factor", "replication", "user", "password",
+                                  "consistency", "request_timeout_ms", "max_in_flight"}));
   if (r.Has("contact_points")) {
     const YAML::Node list = r.Child("contact_points");
     if (!list.IsSequence() || list.size() == 0) {
@@ -232,9 +232,9 @@ Status ParseCassandra(const YAML::Node& map, CassandraConfig* c) {
     }
   }
   MF_RETURN_IF_ERROR(r.String("keyspace", &c->keyspace, false));
-  if (c->keyspace.size() > 48 || c->keyspace.find_first_not_of(
-                                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
-                                     std::string::npos) {
+  if (c->keyspace.size() > 48 ||
+      c->keyspace.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+          std::string::npos) {
     return MapReader::Error("cassandra.keyspace", "'" + c->keyspace + "' must be up to 48 letters, digits and _");
   }
   int rf = 0;
@@ -246,8 +246,8 @@ Status ParseCassandra(const YAML::Node& map, CassandraConfig* c) {
   MF_RETURN_IF_ERROR(r.String("consistency", &c->consistency, false));
   static const std::set<std::string> kLevels = {"ONE", "LOCAL_ONE", "QUORUM", "LOCAL_QUORUM", "ALL"};
   if (!kLevels.count(c->consistency)) {
-    return MapReader::Error("cassandra.consistency", "'" + c->consistency +
-                                                         "' is not one of ONE, LOCAL_ONE, QUORUM, LOCAL_QUORUM, ALL");
+    return MapReader::Error("cassandra.consistency",
+                            "'" + c->consistency + "' is not one of ONE, LOCAL_ONE, QUORUM, LOCAL_QUORUM, ALL");
   }
   MF_RETURN_IF_ERROR(r.Int("request_timeout_ms", 100, 600000, &c->request_timeout_ms));
   MF_RETURN_IF_ERROR(r.Int("max_in_flight", 1, 32768, &c->max_in_flight));
@@ -334,7 +334,7 @@ Status ParseDag(const std::string& id, const YAML::Node& node, const Config& con
   if (r.Has("start_date")) {
     std::string text;
     MF_RETURN_IF_ERROR(r.String("start_date", &text, true));
-    auto t = Timestamp::Parse(text.size() == 10 ? text + "T00:00:00Z" : text);
+    auto t = Timestamp::Parse(text);
     if (!t.ok()) return MapReader::Error(r.Join("start_date"), t.status().message());
     dag->start_date = *t;
   }
@@ -439,9 +439,8 @@ Result<YAML::Node> LoadMerged(const std::string& text, const std::string& path, 
 
 Status ParseRoot(const YAML::Node& root, const Origins& origins, Config* config) {
   MapReader r(root, "");
-  MF_RETURN_IF_ERROR(
-      r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "cassandra", "pools", "dags", "forecast",
-                                  "dashboard"}));
+  MF_RETURN_IF_ERROR(r.CheckKeys({"data_dir", "locations", "sources", "backends", "kafka", "cassandra", "pools", "dags",
+                                  "forecast", "dashboard"}));
   auto folder = [&](const std::string& key) { return origins.count(key) ? origins.at(key) : fs::path("."); };
   MF_RETURN_IF_ERROR(r.String("data_dir", &config->data_dir, false));
   if (!r.Has("locations")) return MapReader::Error("locations", "required key is missing");

@@ -94,36 +94,49 @@ std::string Timestamp::ToFixedString() const {
 
 std::string Timestamp::DateString() const { return ToString().substr(0, 10); }
 
-Result<Timestamp> Timestamp::Parse(std::string_view text) {
-  auto bad = [&] { return Status::InvalidArgument("not a UTC timestamp: '" + std::string(text) + "'"); };
-  int64_t y, mo, d, h, mi, s = 0, ms = 0;
-  if (text.size() < 16 || !ReadDigits(text, 0, 4, &y) || text[4] != '-' || !ReadDigits(text, 5, 2, &mo) ||
-      text[7] != '-' || !ReadDigits(text, 8, 2, &d) || (text[10] != 'T' && text[10] != ' ') ||
-      !ReadDigits(text, 11, 2, &h) || text[13] != ':' || !ReadDigits(text, 14, 2, &mi)) {
+Result<CivilTime> ParseCivilTime(std::string_view text) {
+  auto bad = [&] { return Status::InvalidArgument("not a UTC date or time: '" + std::string(text) + "'"); };
+  int64_t y, mo, d, h = 0, mi = 0, s = 0;
+  if (!ReadDigits(text, 0, 4, &y) || text.size() < 10 || text[4] != '-' || !ReadDigits(text, 5, 2, &mo) ||
+      text[7] != '-' || !ReadDigits(text, 8, 2, &d)) {
     return bad();
   }
-  size_t pos = 16;
-  if (pos < text.size() && text[pos] == ':') {
+  CivilTime out;
+  size_t pos = 10;
+  if (text.size() > 10 && (text[10] == 'T' || text[10] == ' ')) {
+    if (!ReadDigits(text, 11, 2, &h) || text.size() < 16 || text[13] != ':' || !ReadDigits(text, 14, 2, &mi)) {
+      return bad();
+    }
+    out.has_time = true;
+    pos = 16;
+  }
+  int64_t nanos = 0;
+  if (out.has_time && pos < text.size() && text[pos] == ':') {
     if (!ReadDigits(text, pos + 1, 2, &s)) return bad();
     pos += 3;
     if (pos < text.size() && text[pos] == '.') {
-      size_t digits = 0;
       ++pos;
       while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-        if (digits < 3) ms = ms * 10 + (text[pos] - '0');
-        ++digits;
+        if (out.fraction_digits < 9) nanos = nanos * 10 + (text[pos] - '0');
+        ++out.fraction_digits;
         ++pos;
       }
-      if (digits == 0) return bad();
-      for (size_t i = digits; i < 3; ++i) ms *= 10;
+      if (out.fraction_digits == 0) return bad();
+      for (int i = out.fraction_digits; i < 9; ++i) nanos *= 10;
     }
   }
   if (!IsUtcSuffix(text.substr(pos))) return bad();
   if (mo < 1 || mo > 12 || d < 1 || d > DaysInMonth(y, static_cast<unsigned>(mo)) || h > 23 || mi > 59 || s > 60) {
     return bad();
   }
-  const int64_t days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  return FromMillis(((days * 24 + h) * 60 + mi) * 60'000 + s * 1000 + ms);
+  out.days = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  out.nanos_of_day = ((h * 60 + mi) * 60 + s) * 1'000'000'000 + nanos;
+  return out;
+}
+
+Result<Timestamp> Timestamp::Parse(std::string_view text) {
+  MF_ASSIGN_OR_RETURN(const CivilTime t, ParseCivilTime(text));
+  return FromMillis(t.days * 86'400'000 + t.nanos_of_day / 1'000'000);
 }
 
 }  // namespace meteoflow

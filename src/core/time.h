@@ -37,8 +37,8 @@ class Timestamp {
   // "2024-12-03", the UTC calendar date.
   std::string DateString() const;
 
-  // Accepts "YYYY-MM-DDTHH:MM[:SS[.fff]]" followed by "Z", "+00:00", "+0000" or nothing (UTC);
-  // "T" may be a space. Anything else is InvalidArgument naming the text.
+  // Any text ParseCivilTime accepts (a date alone is its midnight); digits past milliseconds are
+  // dropped. Anything else is InvalidArgument naming the text.
   static Result<Timestamp> Parse(std::string_view text);
 
   constexpr auto operator<=>(const Timestamp&) const = default;
@@ -47,6 +47,20 @@ class Timestamp {
   constexpr explicit Timestamp(int64_t ms) : ms_(ms) {}
   int64_t ms_ = 0;
 };
+
+// A UTC calendar time as written, to the nanosecond: what ParseCivilTime reads.
+struct CivilTime {
+  int64_t days = 0;          // since 1970-01-01
+  int64_t nanos_of_day = 0;  // 0 for a date alone
+  int fraction_digits = 0;   // digits written after the seconds' point (those past 9 are dropped)
+  bool has_time = false;     // false: the text was a date alone
+};
+
+// The one parser of date and time text in meteoflow (config, CLI options, CSV columns, store
+// columns, Parquet predicates). Accepts "YYYY-MM-DD", or that followed by "T" or a space and
+// "HH:MM[:SS[.fraction]]" and one UTC suffix: "Z", "z", "+00:00", "+0000", "+00", "-00:00" or
+// nothing. Any other offset, a missing digit or an impossible date is InvalidArgument.
+Result<CivilTime> ParseCivilTime(std::string_view text);
 
 struct Interval {
   Timestamp start;

@@ -24,7 +24,14 @@ TEST(TimestampTest, ParsesAndRejectsTable) {
       {"2024-13-01T00:00:00Z", 0, false},
       {"2024-12-03T24:00:00Z", 0, false},
       {"2024-12-03T22:16:57+0100", 0, false},
-      {"2024-12-03", 0, false},
+      {"2024-12-03", 1733184000000, true},
+      {"2024-12-03Z", 1733184000000, true},
+      {"2024-12-03T", 0, false},
+      {"2024-12-03T22", 0, false},
+      {"2024-12-03T22:16:57.123456789123Z", 1733264217123, true},
+      {"2024-12-03 22:16:57+00", 1733264217000, true},
+      {"2024-1-03", 0, false},
+      {"20241203", 0, false},
       {"", 0, false},
       {"garbage-in-here-xx", 0, false},
       {"2024-12-03T22:16:57.Z", 0, false},
@@ -36,6 +43,21 @@ TEST(TimestampTest, ParsesAndRejectsTable) {
       EXPECT_EQ(r->millis(), c.millis) << c.text;
     }
   }
+}
+
+TEST(CivilTimeTest, KeepsNanosecondsAndSaysWhatWasWritten) {
+  auto t = ParseCivilTime("1970-01-02T00:00:01.000000007Z");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->days, 1);
+  EXPECT_EQ(t->nanos_of_day, 1'000'000'007);
+  EXPECT_EQ(t->fraction_digits, 9);
+  EXPECT_TRUE(t->has_time);
+  auto date = ParseCivilTime("1969-12-31");
+  ASSERT_TRUE(date.ok());
+  EXPECT_EQ(date->days, -1);
+  EXPECT_FALSE(date->has_time);
+  EXPECT_EQ(ParseCivilTime("2024-12-03T22:16:57+0100").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(ParseCivilTime("x").status().message().find("'x'"), std::string::npos);
 }
 
 TEST(TimestampTest, FormatsRoundTrip) {

@@ -25,9 +25,9 @@ std::map<std::string, std::string> ContextEnv(const TaskContext& c) {
           {"MF_CONF", c.conf}};
 }
 
-void AppendLog(const std::string& path, const std::string& line) {
+void AppendLog(const std::string& path, Timestamp now, const std::string& line) {
   std::ofstream out(path, std::ios::app);
-  out << Timestamp::Now().ToString() << " " << line << "\n";
+  out << now.ToString() << " " << line << "\n";
 }
 
 }  // namespace
@@ -90,11 +90,13 @@ Status LocalExecutor::RunInProcess(const TaskConfig& task, const TaskContext& co
   auto fn = stages_.find(task.stage);
   if (fn == stages_.end()) return Status::InvalidArgument("no stage '" + task.stage + "' in this process");
   std::lock_guard<std::mutex> lock(stage_mu_);
-  AppendLog(context.log_path, "stage " + task.stage + " starts (try " + std::to_string(context.try_number) + ")");
+  AppendLog(context.log_path, clock_.Now(),
+            "stage " + task.stage + " starts (try " + std::to_string(context.try_number) + ")");
   const auto started = std::chrono::steady_clock::now();
   Status s = fn->second(context);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  AppendLog(context.log_path, "stage " + task.stage + " ends after " + std::to_string(seconds) + " s: " + s.ToString());
+  AppendLog(context.log_path, clock_.Now(),
+            "stage " + task.stage + " ends after " + std::to_string(seconds) + " s: " + s.ToString());
   if (s.ok() && task.execution_timeout_seconds > 0 && seconds > task.execution_timeout_seconds) {
     return Status::Cancelled("timed out: ran " + std::to_string(seconds) + " s, past its execution timeout of " +
                              std::to_string(task.execution_timeout_seconds) + " s");

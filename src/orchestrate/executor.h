@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/status.h"
 #include "core/time.h"
@@ -51,9 +52,10 @@ struct SubprocessCommand {
 class LocalExecutor : public TaskExecutor {
  public:
   // `stages`: in-process stage functions; `self`: how to call this binary for subprocess stages
-  // (empty argv: stages always run in-process).
-  LocalExecutor(std::map<std::string, TaskFn> stages, SubprocessCommand self, bool subprocess_stages)
-      : stages_(std::move(stages)), self_(std::move(self)), subprocess_stages_(subprocess_stages) {}
+  // (empty argv: stages always run in-process); `clock` stamps the lines it adds to try logs.
+  LocalExecutor(std::map<std::string, TaskFn> stages, SubprocessCommand self, bool subprocess_stages,
+                Clock& clock = SystemClock())
+      : stages_(std::move(stages)), self_(std::move(self)), subprocess_stages_(subprocess_stages), clock_(clock) {}
 
   Status Execute(const TaskConfig& task, const TaskContext& context,
                  const std::function<void(int64_t pid)>& on_start) override;
@@ -64,6 +66,7 @@ class LocalExecutor : public TaskExecutor {
   std::map<std::string, TaskFn> stages_;
   SubprocessCommand self_;
   bool subprocess_stages_;
+  Clock& clock_;
   std::mutex stage_mu_;
 };
 

@@ -36,9 +36,9 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config, const std::string
 }
 
 Status Pipeline::OpenScheduler(const Config& config) {
-  executor_ = std::make_unique<LocalExecutor>(StageTasks(), SubprocessCommand{}, false);
+  executor_ = std::make_unique<LocalExecutor>(StageTasks(), SubprocessCommand{}, false, *clock_);
   scheduler_ = std::make_unique<Scheduler>(config.dags, config.pools, *metadata_, *executor_,
-                                           SchedulerOptions{32, data_dir_ + "/logs"});
+                                           SchedulerOptions{32, data_dir_ + "/logs", clock_});
   return Status::OK();
 }
 
@@ -46,12 +46,13 @@ Status Pipeline::RecoverInterrupted() {
   // Only with the local log, whose process lock proves no other live process shares this data
   // dir (workers and `tasks run` children do, with Kafka).
   if (config_.log_backend != "local") return Status::OK();
-  return scheduler_->Recover(Timestamp::Now());
+  return scheduler_->Recover(clock_->Now());
 }
 
-Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir) {
+Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std::string& data_dir, Clock& clock) {
   auto p = std::unique_ptr<Pipeline>(new Pipeline());
   p->config_ = config;
+  p->clock_ = &clock;
   MF_RETURN_IF_ERROR(MakeDirs(data_dir));
   p->data_dir_ = data_dir;
   if (config.log_backend == "kafka") {

@@ -68,8 +68,10 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config, const std::string
 
 class Pipeline {
  public:
-  // Its scheduler runs stage tasks in this process (command tasks as children).
-  static Result<std::unique_ptr<Pipeline>> Open(const Config& config, const std::string& data_dir);
+  // Its scheduler runs stage tasks in this process (command tasks as children); runs and tries
+  // keep `clock`'s time.
+  static Result<std::unique_ptr<Pipeline>> Open(const Config& config, const std::string& data_dir,
+                                                Clock& clock = SystemClock());
 
   // The span of the bundled recordings (union over sources), when replaying.
   std::optional<Interval> replay_span() const { return replay_span_; }
@@ -79,6 +81,8 @@ class Pipeline {
                             const std::string& conf_json = "{}");
   // The configured DAG `id`, or null.
   const DagConfig* dag(const std::string& id) const { return config_.FindDag(id); }
+  const Config& config() const { return config_; }
+  Clock& clock() { return *clock_; }
   Scheduler& scheduler() { return *scheduler_; }
   // For the process that schedules (not a `tasks run` child): tries a dead scheduler left
   // running are retried (Scheduler::Recover).
@@ -101,6 +105,7 @@ class Pipeline {
   Status OpenScheduler(const Config& config);
 
   Config config_;
+  Clock* clock_ = nullptr;
   std::string data_dir_;
   std::unique_ptr<Log> log_;
   std::unique_ptr<Store> store_;

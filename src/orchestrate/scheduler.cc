@@ -44,10 +44,10 @@ Decision Decide(const TaskConfig& task, const std::map<std::string, std::string>
 }
 
 // "<dag>__<type>__<logical date>", unique per DAG and type; manual runs add a sequence number.
-std::string RunIdFor(const std::string& dag_id, const std::string& run_type, Timestamp logical) {
+std::string RunIdFor(const std::string& dag_id, const std::string& run_type, Timestamp logical, Timestamp now) {
   static std::atomic<int64_t> sequence{0};
   std::string id = dag_id + "__" + run_type + "__" + logical.ToString();
-  if (run_type == "manual") id += "__" + std::to_string(Timestamp::Now().millis()) + "." + std::to_string(++sequence);
+  if (run_type == "manual") id += "__" + std::to_string(now.millis()) + "." + std::to_string(++sequence);
   return id;
 }
 
@@ -77,7 +77,8 @@ Scheduler::Scheduler(std::vector<DagConfig> dags, std::map<std::string, int> poo
       pools_(std::move(pools)),
       metadata_(metadata),
       executor_(executor),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      clock_(options_.clock ? *options_.clock : SystemClock()) {
   for (const DagConfig& d : dags_) {
     for (const TaskConfig& t : d.tasks) tasks_[d.id][t.id] = &t;
   }
@@ -107,15 +108,15 @@ std::string Scheduler::LogPath(const std::string& dag_id, const std::string& run
 }
 
 Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, const std::string& run_type,
-                                     const Interval& interval, const std::string& conf_json) {
+                                     const Interval& interval, const std::string& conf_json, Timestamp now) {
   DagRunRecord run;
-  run.run_id = RunIdFor(dag.id, run_type, interval.start);
+  run.run_id = RunIdFor(dag.id, run_type, interval.start, now);
   run.dag_id = dag.id;
   run.run_type = run_type;
   run.logical_date = interval.start;
   run.interval = interval;
   run.conf = MergedConf(dag.params, conf_json);
-  run.queued_at = Timestamp::Now();
+  run.queued_at = now;
   std::vector<std::string> task_ids;
   for (const TaskConfig& t : dag.tasks) task_ids.push_back(t.id);
   MF_ASSIGN_OR_RETURN(const bool created, metadata.CreateRun(run, task_ids));
@@ -129,7 +130,7 @@ Result<DagRunRecord> Scheduler::CreateRun(const std::string& dag_id, const std::
                                           const Interval& interval, const std::string& conf_json) {
   const DagConfig* d = dag(dag_id);
   if (!d) return Status::NotFound("no DAG '" + dag_id + "'");
-  return CreateRunRecord(metadata_, *d, run_type, interval, conf_json);
+  return CreateRunRecord(metadata_, *d, run_type, interval, conf_json, clock_.Now());
 }
 
 Result<std::vector<DagRunRecord>> Scheduler::CreateDueRuns(Timestamp now) {
@@ -389,15 +390,16 @@ Status Scheduler::Drain(const std::function<bool()>& should_stop,
     if (deadline && std::chrono::steady_clock::now() > *deadline) return Status::OK();
     stopping_ = should_stop && should_stop();
     const int64_t changes_before = changes_;
-    MF_ASSIGN_OR_RETURN(const bool active, Tick(Timestamp::Now()));
+    MF_ASSIGN_OR_RETURN(const bool active, Tick(clock_.Now()));
     if (!active || (stopping_ && running_ == 0)) return Status::OK();
     if (changes_ != changes_before && running_ == 0) continue;  // e.g. a run ended: the next may start
-    std::unique_lock<std::mutex> lock(mu_);
-    auto wait = std::chrono::milliseconds(200);
-    if (next_wake_) {
-      const int64_t until = next_wake_->millis() - Timestamp::Now().millis();
-      wait = std::chrono::milliseconds(std::clamp<int64_t>(until, 1, 200));
+    const int64_t until = next_wake_ ? next_wake_->millis() - clock_.Now().millis() : 200;
+    if (running_ == 0 && next_wake_) {  // nothing can finish meanwhile: let the clock reach the due time
+      clock_.Sleep(clock_.simulated() ? std::max<int64_t>(until, 1) : std::clamp<int64_t>(until, 1, 200));
+      continue;
     }
+    std::unique_lock<std::mutex> lock(mu_);
+    auto wait = std::chrono::milliseconds(clock_.simulated() ? 200 : std::clamp<int64_t>(until, 1, 200));
     finished_cv_.wait_for(lock, wait, [&] { return !finished_.empty(); });
   }
 }

@@ -38,6 +38,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "orchestrate/executor.h"
 #include "orchestrate/metadata.h"
@@ -45,15 +46,16 @@
 namespace meteoflow {
 
 struct SchedulerOptions {
-  int parallelism = 32;  // tries running at once, over all pools
-  std::string logs_dir;  // per-try log files
+  int parallelism = 32;    // tries running at once, over all pools
+  std::string logs_dir;    // per-try log files
+  Clock* clock = nullptr;  // the time runs and tries record and retries wait on; null: SystemClock()
 };
 
 // Records a run of `dag` over `interval` with all its task instances scheduled (what CreateRun
 // and the REST API's trigger do); its conf is the DAG's params overridden by `conf_json`. An
 // existing non-manual run of that interval is returned as is.
 Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, const std::string& run_type,
-                                     const Interval& interval, const std::string& conf_json);
+                                     const Interval& interval, const std::string& conf_json, Timestamp now);
 
 class Scheduler {
  public:
@@ -104,6 +106,7 @@ class Scheduler {
   RunMetadata& metadata_;
   TaskExecutor& executor_;
   SchedulerOptions options_;
+  Clock& clock_;
   std::map<std::string, int> pool_in_use_;
   int running_ = 0;
   bool stopping_ = false;               // dispatch nothing new

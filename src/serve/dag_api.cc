@@ -2,47 +2,24 @@
 
 #include <httplib.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "orchestrate/cron.h"
+#include "orchestrate/record_json.h"
 #include "orchestrate/scheduler.h"
 
 namespace meteoflow {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(), "application/json");
-}
-
-json Time(const std::optional<Timestamp>& t) { return t ? json(t->ToString()) : json(); }
-
-json DagJson(const DagConfig& d, bool paused) {
-  return {{"dag_id", d.id},
-          {"is_paused", paused},
-          {"schedule_interval", d.schedule},
-          {"catchup", d.catchup},
-          {"max_active_runs", d.max_active_runs},
-          {"start_date", Time(d.start_date)},
-          {"params", d.params}};
-}
-
-json RunJson(const DagRunRecord& r) {
-  return {{"dag_run_id", r.run_id},
-          {"dag_id", r.dag_id},
-          {"run_type", r.run_type},
-          {"logical_date", r.logical_date.ToString()},
-          {"data_interval_start", r.interval.start.ToString()},
-          {"data_interval_end", r.interval.end.ToString()},
-          {"state", r.state},
-          {"start_date", Time(r.started_at)},
-          {"end_date", Time(r.ended_at)},
-          {"conf", json::parse(r.conf, nullptr, false)}};
 }
 
 class DagApi {
@@ -118,7 +95,7 @@ class DagApi {
     auto runs = metadata_.Runs(d.id, limit);
     if (!runs.ok()) return Reply(res, 500, {{"error", runs.status().ToString()}});
     json out = json::array();
-    for (const auto& r : *runs) out.push_back(RunJson(r));
+    for (const auto& r : *runs) out.push_back(DagRunJson(r));
     Reply(res, 200, {{"dag_runs", out}, {"total_entries", out.size()}});
   }
 
@@ -140,9 +117,9 @@ class DagApi {
       auto end = cron.ok() ? cron->Next(date) : Result<Timestamp>(cron.status());
       if (end.ok()) interval.end = *end;
     }
-    auto run = CreateRunRecord(metadata_, d, "manual", interval, conf.dump());
+    auto run = CreateRunRecord(metadata_, d, "manual", interval, conf.dump(), Timestamp::Now());
     if (!run.ok()) return Reply(res, 500, {{"error", run.status().ToString()}});
-    Reply(res, 200, RunJson(*run));
+    Reply(res, 200, DagRunJson(*run));
   }
 
   void TaskInstances(const DagConfig& d, const std::string& run_id, httplib::Response& res) {
@@ -159,19 +136,7 @@ class DagApi {
       for (const auto& t : *tries) {
         if (t.task_id == ti.task_id && t.try_number == ti.try_number) last = &t;
       }
-      const TaskConfig* task = d.FindTask(ti.task_id);
-      json item = {
-          {"task_id", ti.task_id},
-          {"dag_id", d.id},
-          {"dag_run_id", run_id},
-          {"state", ti.state},
-          {"try_number", ti.try_number},
-          {"start_date", last ? json(last->started_at.ToString()) : json()},
-          {"end_date", last ? Time(last->ended_at) : json()},
-          {"duration",
-           last && last->ended_at ? json((last->ended_at->millis() - last->started_at.millis()) / 1000.0) : json()},
-          {"pool", task ? task->pool : ""}};
-      out.push_back(item);
+      out.push_back(TaskInstanceJson(d.id, ti, last, d.FindTask(ti.task_id)));
     }
     Reply(res, 200, {{"task_instances", out}, {"total_entries", out.size()}});
   }
@@ -228,6 +193,15 @@ void AddDagRoutes(httplib::Server& s, const DagApiOptions& options, RunMetadata&
         [api, dag_of](const httplib::Request& req, httplib::Response& res) {
           if (const DagConfig* d = dag_of(req, res)) api->Log(*d, req.matches[2], req.matches[3], req.matches[4], res);
         });
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host.rfind("127.", 0) == 0 || host == "::1" || host == "localhost";
+}
+
+DagApiOptions DagApiOptionsFor(const Config& config) {
+  const char* env = std::getenv("MF_API_TOKEN");
+  return {config.dags, env && *env ? env : config.dashboard.token, IsLoopbackHost(config.dashboard.host)};
 }
 
 }  // namespace meteoflow

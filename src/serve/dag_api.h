@@ -34,6 +34,13 @@ struct DagApiOptions {
   bool loopback_only = true;  // bound to 127.0.0.1, ::1 or localhost
 };
 
+// True for an address only this machine reaches: 127.0.0.0/8, ::1 or localhost.
+bool IsLoopbackHost(const std::string& host);
+
+// The options the config gives: its DAGs, the token (MF_API_TOKEN wins over dashboard.token)
+// and whether dashboard.host is loopback.
+DagApiOptions DagApiOptionsFor(const Config& config);
+
 void AddDagRoutes(httplib::Server& server, const DagApiOptions& options, RunMetadata& metadata);
 
 }  // namespace meteoflow

@@ -5,10 +5,13 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/version.h"
+#include "orchestrate/record_json.h"
+
 namespace meteoflow {
 namespace {
 
-using nlohmann::json;
+using json = nlohmann::ordered_json;
 
 json RowJson(const WeatherRow& r) {
   json j = {{"city_name", r.city_name},
@@ -55,7 +58,7 @@ void DashboardServer::Routes() {
     Reply(res, 500, {{"error", "internal error"}});
   });
   s.Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
-    Reply(res, 200, {{"status", "ok"}, {"version", "0.1.0"}});
+    Reply(res, 200, {{"status", "ok"}, {"version", kVersion}});
   });
   s.Get("/api/cities", [this](const httplib::Request&, httplib::Response& res) {
     auto latest = store_.LatestWeather();
@@ -128,25 +131,11 @@ void DashboardServer::Routes() {
       json tasks = json::array();
       auto tries = metadata_.Tries(r.run_id);
       if (tries.ok()) {
-        for (const auto& t : *tries) {
-          tasks.push_back({{"task_id", t.task_id},
-                           {"try_number", t.try_number},
-                           {"state", t.state},
-                           {"start", t.started_at.ToString()},
-                           {"end", t.ended_at ? json(t.ended_at->ToString()) : json(nullptr)},
-                           {"message", t.message}});
-        }
+        for (const auto& t : *tries) tasks.push_back(TaskTryJson(r.dag_id, t));
       }
-      out.push_back({{"run_id", r.run_id},
-                     {"dag_id", r.dag_id},
-                     {"logical_date", r.logical_date.ToString()},
-                     {"interval_start", r.interval.start.ToString()},
-                     {"interval_end", r.interval.end.ToString()},
-                     {"state", r.state},
-                     {"run_type", r.run_type},
-                     {"start", r.started_at ? json(r.started_at->ToString()) : json(nullptr)},
-                     {"end", r.ended_at ? json(r.ended_at->ToString()) : json(nullptr)},
-                     {"tasks", tasks}});
+      json run = DagRunJson(r);
+      run["tasks"] = std::move(tasks);
+      out.push_back(std::move(run));
     }
     Reply(res, 200, out);
   });

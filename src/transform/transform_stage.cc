@@ -48,7 +48,7 @@ Status ReadRawFile(const DataFile& file, bool is_new, std::vector<RawRecord>* ou
 }
 
 std::string ShiftDate(const std::string& date, int days) {
-  auto t = Timestamp::Parse(date + "T00:00:00Z");
+  auto t = Timestamp::Parse(date);
   return t.ok() ? t->PlusMillis(static_cast<int64_t>(days) * 86'400'000).DateString() : date;
 }
 

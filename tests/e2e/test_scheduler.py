@@ -50,6 +50,24 @@ dags:
     return config, out
 
 
+def wait_for_running_try(meta_db, min_runs_done, task_id="first", timeout=60):
+    """Polls meta.db until a try of `task_id` runs after `min_runs_done` runs succeeded (no fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if meta_db.exists():
+            try:
+                with sqlite3.connect(f"file:{meta_db}?mode=ro", uri=True, timeout=1) as db:
+                    done = db.execute("SELECT count(*) FROM dag_run WHERE state = 'success'").fetchone()[0]
+                    running = db.execute("SELECT count(*) FROM task_try WHERE state = 'running' AND task_id = ?",
+                                         (task_id,)).fetchone()[0]
+                if done >= min_runs_done and running == 1:
+                    return
+            except sqlite3.OperationalError:
+                pass  # the scheduler is creating its tables
+        time.sleep(0.05)
+    raise AssertionError(f"no try running in {meta_db} after {min_runs_done} finished runs within {timeout} s")
+
+
 def runs(data_dir, dag, config=None):
     args = ["dags", "runs", dag, "--json", "--data-dir", str(data_dir)]
     if config:
@@ -63,7 +81,7 @@ def test_backfill_creates_exactly_the_intervals_and_runs_lists_them(tmp_path):
     assert out.stdout.count("success") == 24
     listed = runs(tmp_path, "weather")
     assert len(listed) == 24
-    assert all({"run_id", "logical_date", "state", "start", "end"} <= set(r) for r in listed)
+    assert all({"dag_run_id", "logical_date", "state", "start_date", "end_date"} <= set(r) for r in listed)
     assert [r["logical_date"] for r in listed][:2] == ["2024-12-03T22:00:00Z", "2024-12-03T22:10:00Z"]
     assert listed[-1]["data_interval_end"] == "2024-12-04T02:00:00Z"
     assert {r["state"] for r in listed} == {"success"}
@@ -85,7 +103,7 @@ def test_scheduler_killed_with_minus_9_loses_and_doubles_nothing(tmp_path):
     mf("dags", "pause", "train", "--config", str(config), "--data-dir", str(data))
     first = subprocess.Popen([BIN, "scheduler", "--once", "--config", str(config), "--data-dir", str(data)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(1.8)  # inside the second or third run's first task
+    wait_for_running_try(data / "meta.db", min_runs_done=1)
     first.send_signal(signal.SIGKILL)
     first.wait()
     with sqlite3.connect(data / "meta.db") as db:
@@ -106,7 +124,7 @@ def test_scheduler_killed_with_minus_9_loses_and_doubles_nothing(tmp_path):
     lines = out.read_text().splitlines()
     assert f"{run_id} second {{}}" in lines  # the interrupted run went on to the end
     for r in listed:
-        assert lines.count(f"{r['run_id']} second {{}}") == 1
+        assert lines.count(f"{r['dag_run_id']} second {{}}") == 1
 
 
 def test_trigger_passes_parameters_and_pause_stops_scheduling(tmp_path):
@@ -121,7 +139,7 @@ def test_trigger_passes_parameters_and_pause_stops_scheduling(tmp_path):
     run = json.loads(mf("dags", "trigger", "chores", "--conf", '{"city": "Rabat"}', "--json", "--config",
                         str(config), "--data-dir", str(data)).stdout)[0]
     assert run["state"] == "success" and run["run_type"] == "manual" and run["conf"] == {"city": "Rabat"}
-    assert f'{run["run_id"]} second {{"city":"Rabat"}}' in out.read_text()
+    assert f'{run["dag_run_id"]} second {{"city":"Rabat"}}' in out.read_text()
     mf("dags", "unpause", "chores", "--config", str(config), "--data-dir", str(data))
     mf("scheduler", "--once", "--quiet", "--config", str(config), "--data-dir", str(data))
     assert len([r for r in runs(data, "chores", config) if r["run_type"] == "scheduled"]) >= 4

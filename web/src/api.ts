@@ -1,22 +1,51 @@
 // Typed access to the meteoflow JSON API (see src/serve/server.h for the contract).
 
+// A weather_data row (src/serve/server.cc RowJson): identity, provenance, then every stored
+// field, null where the sources did not give it.
 export interface Observation {
   city_name: string;
   time: string;
-  temperature_2m: number | null;
-  humidity: number | null;
-  pressure: number | null;
-  wind_speed: number | null;
+  location_id: string;
+  country: string;
   sources: string;
+  sunrise: string | null;
+  sunset: string | null;
+  apparent_temperature: number | null;
+  clouds_all: number | null;
+  elevation: number | null;
+  feels_like: number | null;
+  grnd_level: number | null;
+  humidity: number | null;
+  is_day: number | null;
+  latitude: number | null;
+  longitude: number | null;
+  precipitation: number | null;
+  pressure: number | null;
+  pressure_msl: number | null;
+  rain: number | null;
+  relative_humidity_2m: number | null;
+  sea_level: number | null;
+  showers: number | null;
+  snowfall: number | null;
+  surface_pressure: number | null;
+  temp: number | null;
+  temperature_2m: number | null;
+  visibility: number | null;
+  wind_deg: number | null;
+  wind_speed: number | null;
+  temperature_feels_like: number | null;
 }
 
 export interface City {
   id: string;
   name: string;
+  latitude: number;
+  longitude: number;
   latest: Observation | null;
 }
 
 export interface Prediction {
+  city_name: string;
   variable: string;
   target_time: string;
   value: number;
@@ -24,24 +53,75 @@ export interface Prediction {
   created_at: string;
 }
 
+// The scheduler's records, one shape each (src/orchestrate/record_json.h, Airflow's REST API).
 export interface Dag {
   dag_id: string;
   is_paused: boolean;
   schedule_interval: string;
+  catchup: boolean;
+  max_active_runs: number;
+  start_date: string | null;
+  params: Record<string, string>;
+}
+
+export interface DagTask {
+  task_id: string;
+  downstream_of: string[];
+  trigger_rule: string;
+  retries: number;
+  pool: string;
+}
+
+export interface DagDetail extends Dag {
+  tasks: DagTask[];
 }
 
 export interface DagRun {
   dag_run_id: string;
-  logical_date: string;
-  state: string;
+  dag_id: string;
   run_type: string;
+  logical_date: string;
+  data_interval_start: string;
+  data_interval_end: string;
+  state: string;
+  queued_at: string;
+  start_date: string | null;
+  end_date: string | null;
+  conf: Record<string, unknown> | null;
 }
 
 export interface TaskInstance {
   task_id: string;
-  state: string;
+  dag_id: string;
+  dag_run_id: string;
   try_number: number;
+  state: string;
+  start_date: string | null;
+  end_date: string | null;
   duration: number | null;
+  pool: string;
+}
+
+export interface TaskTry {
+  task_id: string;
+  dag_id: string;
+  dag_run_id: string;
+  try_number: number;
+  state: string;
+  start_date: string;
+  end_date: string | null;
+  duration: number | null;
+  message: string;
+}
+
+// /api/runs: every DAG's runs, newest first, each with its tries.
+export interface RunWithTries extends DagRun {
+  tasks: TaskTry[];
+}
+
+export interface Health {
+  status: string;
+  version: string;
 }
 
 async function getJson<T>(path: string): Promise<T> {

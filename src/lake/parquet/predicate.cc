@@ -1,10 +1,9 @@
 #include "lake/parquet/predicate.h"
 
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 
+#include "core/time.h"
 #include "lake/parquet/encoding.h"
 
 namespace meteoflow::parquet {
@@ -31,40 +30,20 @@ bool ParseDouble(const std::string& text, double* out) {
 }
 
 bool ParseDays(const std::string& text, int64_t* days) {
-  int y = 0;
-  unsigned m = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%d-%u-%u%c", &y, &m, &d, &tail) != 3) return false;
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!ymd.ok()) return false;
-  *days = std::chrono::sys_days{ymd}.time_since_epoch().count();
+  auto t = ParseCivilTime(text);
+  if (!t.ok() || t->has_time) return false;
+  *days = t->days;
   return true;
 }
 
-// "YYYY-MM-DD[ T]HH:MM:SS[.fraction][Z|+00]" in units of 10^-digits seconds.
-bool ParseTicks(std::string text, int digits, int64_t* out) {
-  if (text.ends_with("Z")) text.pop_back();
-  if (text.ends_with("+00")) text.resize(text.size() - 3);
-  if (text.size() < 19 || (text[10] != ' ' && text[10] != 'T')) return false;
-  int64_t days;
-  if (!ParseDays(text.substr(0, 10), &days)) return false;
-  unsigned h = 0, mi = 0, s = 0;
-  char tail = 0;
-  if (std::sscanf(text.substr(11, 8).c_str(), "%u:%u:%u%c", &h, &mi, &s, &tail) != 3 || h > 23 || mi > 59 || s > 60) {
-    return false;
-  }
-  int64_t scale = 1;
-  for (int i = 0; i < digits; ++i) scale *= 10;
-  int64_t fraction = 0;
-  if (text.size() > 19) {
-    if (text[19] != '.' || text.size() == 20) return false;
-    std::string frac = text.substr(20);
-    if (frac.size() > static_cast<size_t>(digits) || frac.find_first_not_of("0123456789") != std::string::npos)
-      return false;
-    frac.append(static_cast<size_t>(digits) - frac.size(), '0');
-    fraction = frac.empty() ? 0 : std::stoll(frac);
-  }
-  *out = ((days * 86400) + h * 3600 + mi * 60 + s) * scale + fraction;
+// A date and time (core/time.h's forms) in units of 10^-digits seconds; more fraction digits
+// than the unit holds would be rounded, so they are refused.
+bool ParseTicks(const std::string& text, int digits, int64_t* out) {
+  auto t = ParseCivilTime(text);
+  if (!t.ok() || !t->has_time || t->fraction_digits > digits) return false;
+  int64_t nanos_per_tick = 1;
+  for (int i = digits; i < 9; ++i) nanos_per_tick *= 10;
+  *out = t->days * 86400 * (1'000'000'000 / nanos_per_tick) + t->nanos_of_day / nanos_per_tick;
   return true;
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/file_util.h"
+#include "core/version.h"
 #include "lake/parquet/encoding.h"
 #include "lake/parquet/thrift_compact.h"
 
@@ -550,7 +551,7 @@ std::string ParquetWriter::EncodeFooter() const {
       w.EndStruct();
     }
   }
-  w.FieldBinary(6, "meteoflow version 0.1.0 (build meteoflow)");
+  w.FieldBinary(6, std::string("meteoflow version ") + kVersion + " (build meteoflow)");
   w.FieldList(7, ThriftType::kStruct, schema_.size());
   for (size_t i = 0; i < schema_.size(); ++i) {
     w.ElemStruct();

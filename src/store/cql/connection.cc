@@ -14,6 +14,8 @@
 #include <cstring>
 #include <deque>
 
+#include "core/version.h"
+
 namespace meteoflow::cql {
 namespace {
 
@@ -118,7 +120,7 @@ Status Connection::Handshake() {
   MF_ASSIGN_OR_RETURN(
       Response r,
       Request(kStartup,
-              StartupBody({{"CQL_VERSION", "3.0.0"}, {"DRIVER_NAME", "meteoflow"}, {"DRIVER_VERSION", "0.1.0"}})));
+              StartupBody({{"CQL_VERSION", "3.0.0"}, {"DRIVER_NAME", "meteoflow"}, {"DRIVER_VERSION", kVersion}})));
   if (r.opcode == kReady) return Status::OK();
   if (r.opcode == kError) return ServerStatus(r.error);
   if (r.opcode != kAuthenticate) {

@@ -1,0 +1,87 @@
+#include "orchestrate/replay_ticker.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "orchestrate/cron.h"
+
+namespace meteoflow {
+namespace {
+
+constexpr int64_t kReplayStepMs = 10 * 60 * 1000;
+constexpr int64_t kCatchUpMs = 24 * 3600 * 1000;
+constexpr int64_t kPollMs = 500;
+
+Status Reported(const RunSummary& s, const ReplayTickerOptions& options) {
+  options.on_run(s);
+  if (s.outcome.state != "success") {
+    return Status::Internal("run " + s.outcome.run_id + " failed: " + s.outcome.first_error);
+  }
+  return Status::OK();
+}
+
+// Replays `slice`, moves the cursor to its end, then trains when the train DAG's schedule
+// ticks inside the slice.
+Status ReplaySlice(Pipeline& pipeline, const ReplayTickerOptions& options, Interval slice) {
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("weather", "scheduled", slice));
+  MF_RETURN_IF_ERROR(pipeline.store().PutCheckpoints({{kReplayCursorCheckpoint, std::to_string(slice.end.millis())}}));
+  MF_RETURN_IF_ERROR(Reported(s, options));
+  const DagConfig* train = pipeline.dag("train");
+  if (!train) return Status::OK();
+  MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(train->schedule));
+  MF_ASSIGN_OR_RETURN(Timestamp tick, cron.Next(slice.start));
+  if (tick > slice.end) return Status::OK();
+  MF_ASSIGN_OR_RETURN(RunSummary trained, RunTrainAt(pipeline, tick, "scheduled"));
+  return Reported(trained, options);
+}
+
+// The stored cursor, or the end of a first-start catch-up run now.
+Result<Timestamp> Cursor(Pipeline& pipeline, const ReplayTickerOptions& options) {
+  MF_ASSIGN_OR_RETURN(auto stored, pipeline.store().ListCheckpoints(kReplayCursorCheckpoint));
+  if (auto it = stored.find(kReplayCursorCheckpoint); it != stored.end()) {
+    int64_t ms = 0;
+    const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), ms);
+    if (ec != std::errc() || end != it->second.data() + it->second.size()) {
+      return Status::Corruption("checkpoint " + std::string(kReplayCursorCheckpoint) + ": not a time in ms: '" +
+                                it->second + "'");
+    }
+    return Timestamp::FromMillis(ms);
+  }
+  const Timestamp now = pipeline.clock().Now();
+  const Interval span = pipeline.replay_span().value_or(Interval{now, now});
+  const Timestamp cursor = span.start.PlusMillis(kCatchUpMs);
+  MF_RETURN_IF_ERROR(ReplaySlice(pipeline, options, {span.start, cursor}));
+  if (pipeline.dag("train")) {
+    MF_ASSIGN_OR_RETURN(RunSummary trained, RunTrainAt(pipeline, cursor, "scheduled"));
+    MF_RETURN_IF_ERROR(Reported(trained, options));
+  }
+  return cursor;
+}
+
+}  // namespace
+
+Result<RunSummary> RunTrainAt(Pipeline& pipeline, Timestamp date, const std::string& run_type) {
+  const int64_t window_ms = int64_t{pipeline.config().forecast.window_days} * 86'400'000;
+  return pipeline.RunDag("train", run_type, {date.PlusMillis(-window_ms), date});
+}
+
+Status RunReplayTicks(Pipeline& pipeline, const ReplayTickerOptions& options) {
+  const DagConfig* dag = pipeline.dag("weather");
+  if (!dag) return Status::InvalidArgument(pipeline.config().path + ": dags.weather: required DAG is missing");
+  MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(dag->schedule));
+  MF_ASSIGN_OR_RETURN(Timestamp cursor, Cursor(pipeline, options));
+  Clock& clock = pipeline.clock();
+  while (!options.should_stop()) {
+    MF_ASSIGN_OR_RETURN(const Timestamp next, cron.Next(clock.Now()));
+    while (!options.should_stop() && clock.Now() < next) {
+      clock.Sleep(std::min(kPollMs, next.millis() - clock.Now().millis()));
+    }
+    if (options.should_stop()) break;
+    const Status s = ReplaySlice(pipeline, options, {cursor, cursor.PlusMillis(kReplayStepMs)});
+    if (!s.ok()) options.on_error(s);
+    cursor = cursor.PlusMillis(kReplayStepMs);
+  }
+  return Status::OK();
+}
+
+}  // namespace meteoflow

@@ -13,210 +13,37 @@
 #include "cli/commands.h"
 #include "core/parallel.h"
 #include "core/time.h"
-#include "forecast/arima.h"
-#include "forecast/backtest.h"
-#include "forecast/baselines.h"
-#include "forecast/model.h"
-#include "forecast/series.h"
+#include "forecast/model_json.h"
+#include "forecast/models/arima.h"
+#include "forecast/models/backtest.h"
+#include "forecast/models/baselines.h"
+#include "forecast/models/csv_series.h"
+#include "forecast/models/model.h"
+#include "forecast/models/series.h"
 
 namespace meteoflow {
 namespace {
 
-// Splits one CSV record (RFC 4180 quoting; no newlines inside fields).
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
-}
+using forecast::GroupedSeries;
+using forecast::SeriesWithRegressors;
 
-// The value column in time order, per group of `o.by` (one unnamed group without it). Without a
-// frequency, rows are taken as they are (sorted by the time column's text, which sorts as time
-// for ISO 8601) and every value must be a number. With one, times must parse as UTC timestamps
-// (or dates), blank values are skipped, and the series is resampled (forecast::Resample).
-using GroupedSeries = std::vector<std::pair<std::string, std::vector<double>>>;
-
-// The header row of a CSV file: column names, looked up with errors that name the file.
-struct CsvHeader {
-  std::string file;
-  std::vector<std::string> names;
-
-  static Result<CsvHeader> Read(std::ifstream& in, const std::string& file) {
-    if (!in) return Status::NotFound("model: cannot open " + file);
-    std::string line;
-    if (!std::getline(in, line)) return Status::InvalidArgument(file + ": empty file");
-    return CsvHeader{file, SplitCsv(line)};
-  }
-  Result<size_t> Column(const std::string& name) const {
-    auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end()) return Status::InvalidArgument(file + ": no column '" + name + "'");
-    return static_cast<size_t>(it - names.begin());
-  }
-  size_t size() const { return names.size(); }
-};
-
-Result<double> ParseNumber(const std::string& cell, const std::string& where, const std::string& column) {
-  double v = 0;
-  size_t used = 0;
-  try {
-    v = std::stod(cell, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != cell.size() || !std::isfinite(v)) {
-    return Status::InvalidArgument(where + ": '" + cell + "' in column '" + column + "' is not a number");
-  }
-  return v;
-}
-
-Result<GroupedSeries> ReadGroupedSeries(const ModelFitOptions& o) {
-  std::ifstream in(o.csv);
-  MF_ASSIGN_OR_RETURN(const CsvHeader header, CsvHeader::Read(in, o.csv));
-  auto column = [&](const std::string& name) { return header.Column(name); };
-  std::string line;
-  MF_ASSIGN_OR_RETURN(const size_t time_col, column(o.time_column));
-  MF_ASSIGN_OR_RETURN(const size_t value_col, column(o.value_column));
-  size_t group_col = header.size();
-  if (!o.by.empty()) {
-    MF_ASSIGN_OR_RETURN(group_col, column(o.by));
-  }
-  std::map<std::string, std::vector<std::pair<std::string, double>>> rows;
-  std::map<std::string, std::vector<std::pair<Timestamp, double>>> points;
-  std::vector<std::string> order;  // groups in order of first appearance
-  for (int line_no = 2; std::getline(in, line); ++line_no) {
-    if (line.empty()) continue;
-    const std::vector<std::string> f = SplitCsv(line);
-    const std::string where = o.csv + ":" + std::to_string(line_no);
-    if (f.size() != header.size()) {
-      return Status::InvalidArgument(where + ": " + std::to_string(f.size()) + " fields, header has " +
-                                     std::to_string(header.size()));
-    }
-    const std::string group = group_col < f.size() ? f[group_col] : "";
-    if (!rows.count(group) && !points.count(group)) order.push_back(group);
-    const std::string& cell = f[value_col];
-    if (cell.empty() && o.frequency_seconds > 0) {
-      points[group];
-      continue;  // missing: the resampling fills it
-    }
-    MF_ASSIGN_OR_RETURN(const double v, ParseNumber(cell, where, o.value_column));
-    if (o.frequency_seconds == 0) {
-      rows[group].emplace_back(f[time_col], v);
-      continue;
-    }
-    auto t = Timestamp::Parse(f[time_col]);
-    if (!t.ok()) return Status::InvalidArgument(where + ": " + t.status().message());
-    points[group].emplace_back(*t, v);
-  }
-  if (order.empty()) return Status::InvalidArgument(o.csv + ": no rows");
-  GroupedSeries out;
-  const int64_t frequency_ms = int64_t{o.frequency_seconds} * 1000;
-  for (const std::string& group : order) {
-    const std::string what = o.by.empty() ? o.csv : o.csv + " (" + o.by + " = " + group + ")";
-    if (o.frequency_seconds > 0) {
-      auto& p = points[group];
-      if (p.empty()) return Status::InvalidArgument(what + ": no values in column '" + o.value_column + "'");
-      std::stable_sort(p.begin(), p.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-      if ((p.back().first.millis() - p.front().first.millis()) / frequency_ms > 10'000'000) {
-        return Status::InvalidArgument(what + ": more than 10 million steps of " + std::to_string(o.frequency_seconds) +
-                                       " s between the first and last time");
-      }
-      out.emplace_back(group, forecast::Resample(p, frequency_ms).values);
-      continue;
-    }
-    auto& r = rows[group];
-    std::stable_sort(r.begin(), r.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<double> y;
-    for (const auto& [t, v] : r) y.push_back(v);
-    out.emplace_back(group, std::move(y));
-  }
-  return out;
+forecast::CsvSeriesSpec CsvSpecFor(const ModelFitOptions& o) {
+  return {o.csv, o.time_column, o.value_column, o.by, int64_t{o.frequency_seconds} * 1000};
 }
 
 Result<std::vector<double>> ReadSeries(const ModelFitOptions& o) {
-  MF_ASSIGN_OR_RETURN(GroupedSeries groups, ReadGroupedSeries(o));
+  MF_ASSIGN_OR_RETURN(GroupedSeries groups, forecast::ReadCsvSeriesFile(CsvSpecFor(o)));
   return std::move(groups.front().second);
 }
-
-// The value column and the regressor columns, rows in time order (by the time column's text):
-// rows with a value are the history; rows after them without a value give the regressors over
-// the horizon.
-struct SeriesWithRegressors {
-  std::vector<double> y;
-  forecast::Regressors exog, future;
-  std::vector<std::string> names;
-};
 
 Result<SeriesWithRegressors> ReadWithRegressors(const ModelFitOptions& o) {
   if (!o.by.empty() || o.frequency_seconds > 0) {
     return Status::InvalidArgument("model fit: --exog cannot be combined with --by or --frequency");
   }
-  std::ifstream in(o.csv);
-  MF_ASSIGN_OR_RETURN(const CsvHeader header, CsvHeader::Read(in, o.csv));
-  auto column = [&](const std::string& name) { return header.Column(name); };
-  std::string line;
-  MF_ASSIGN_OR_RETURN(const size_t time_col, column(o.time_column));
-  MF_ASSIGN_OR_RETURN(const size_t value_col, column(o.value_column));
-  SeriesWithRegressors out;
-  std::vector<size_t> exog_cols;
-  std::stringstream names(o.exog);
-  for (std::string name; std::getline(names, name, ',');) {
-    MF_ASSIGN_OR_RETURN(const size_t c, column(name));
-    exog_cols.push_back(c);
-    out.names.push_back(name);
-  }
-  std::vector<std::pair<std::string, std::vector<std::string>>> rows;  // (time, fields), with line numbers
-  for (int line_no = 2; std::getline(in, line); ++line_no) {
-    if (line.empty()) continue;
-    std::vector<std::string> f = SplitCsv(line);
-    if (f.size() != header.size()) {
-      return Status::InvalidArgument(o.csv + ":" + std::to_string(line_no) + ": " + std::to_string(f.size()) +
-                                     " fields, header has " + std::to_string(header.size()));
-    }
-    f.push_back(std::to_string(line_no));
-    rows.emplace_back(f[time_col], std::move(f));
-  }
-  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  out.exog.resize(exog_cols.size());
-  out.future.resize(exog_cols.size());
-  for (const auto& [time, f] : rows) {
-    const std::string where = o.csv + ":" + f.back();
-    const bool has_value = !f[value_col].empty();
-    if (has_value && !out.future[0].empty()) {
-      return Status::InvalidArgument(where + ": a value after rows without one (the horizon's rows come last)");
-    }
-    if (has_value) {
-      MF_ASSIGN_OR_RETURN(const double v, ParseNumber(f[value_col], where, o.value_column));
-      out.y.push_back(v);
-    }
-    for (size_t k = 0; k < exog_cols.size(); ++k) {
-      MF_ASSIGN_OR_RETURN(const double x, ParseNumber(f[exog_cols[k]], where, out.names[k]));
-      (has_value ? out.exog : out.future)[k].push_back(x);
-    }
-  }
-  if (out.future[0].empty()) {
-    return Status::InvalidArgument(o.csv +
-                                   ": --exog needs the regressors over the horizon: add rows after the "
-                                   "last value with the time and the regressor columns, the value column empty");
-  }
-  return out;
+  std::vector<std::string> names;
+  std::stringstream list(o.exog);
+  for (std::string name; std::getline(list, name, ',');) names.push_back(name);
+  return forecast::ReadCsvWithRegressorsFile(CsvSpecFor(o), names);
 }
 
 Result<std::vector<int>> ParseInts(const std::string& text, size_t count, const char* what) {
@@ -418,7 +245,7 @@ Status FitWithRegressors(const ModelFitOptions& o, const forecast::ModelSpec& sp
 Status ModelFitCommand(const ModelFitOptions& o) {
   MF_ASSIGN_OR_RETURN(const forecast::ModelSpec spec, SpecFor(o));
   if (!o.exog.empty()) return FitWithRegressors(o, spec);
-  MF_ASSIGN_OR_RETURN(const GroupedSeries groups, ReadGroupedSeries(o));
+  MF_ASSIGN_OR_RETURN(const GroupedSeries groups, forecast::ReadCsvSeriesFile(CsvSpecFor(o)));
   // Fit every series first (in parallel with --jobs), then print in input order.
   std::vector<std::optional<Result<forecast::FittedModel>>> fits(groups.size());
   std::vector<std::optional<Result<forecast::ArimaForecast>>> forecasts(groups.size());

@@ -4,7 +4,8 @@
 #include <cstdlib>
 #include <optional>
 
-#include "forecast/model.h"
+#include "forecast/model_json.h"
+#include "forecast/models/model.h"
 #include "forecast/store_series.h"
 
 namespace meteoflow {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "core/weather.h"
-#include "forecast/series.h"
+#include "forecast/models/series.h"
 
 namespace meteoflow::forecast {
 

@@ -3,7 +3,8 @@
 #include <optional>
 
 #include "core/parallel.h"
-#include "forecast/backtest.h"
+#include "forecast/model_json.h"
+#include "forecast/models/backtest.h"
 #include "forecast/store_series.h"
 
 namespace meteoflow {

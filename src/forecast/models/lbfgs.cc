@@ -1,4 +1,4 @@
-#include "forecast/lbfgs.h"
+#include "forecast/models/lbfgs.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "forecast/boosted_lags.h"
+#include "forecast/models/boosted_lags.h"
 
 #include <xgboost/c_api.h>
 
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "forecast/normal.h"
+#include "forecast/models/normal.h"
 
 namespace meteoflow::forecast {
 namespace {

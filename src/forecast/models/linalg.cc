@@ -1,4 +1,4 @@
-#include "forecast/linalg.h"
+#include "forecast/models/linalg.h"
 
 #include <cmath>
 #include <utility>

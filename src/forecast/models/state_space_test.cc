@@ -1,4 +1,4 @@
-#include "forecast/state_space.h"
+#include "forecast/models/state_space.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "forecast/arima.h"
+#include "forecast/models/arima.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
-#include "forecast/lbfgs.h"
+#include "forecast/models/lbfgs.h"
 
 namespace meteoflow::forecast {
 namespace {

@@ -15,14 +15,13 @@
 // Thread-safety: values and pure functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
-#include "forecast/arima.h"
-#include "forecast/baselines.h"
-#include "forecast/boosted_lags.h"
+#include "forecast/models/arima.h"
+#include "forecast/models/baselines.h"
+#include "forecast/models/boosted_lags.h"
 
 namespace meteoflow::forecast {
 
@@ -59,8 +58,5 @@ Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y
 // Forecasts the `horizon` steps after the end of `y`.
 Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<double>& y, int horizon,
                                     double level = 0.95);
-
-nlohmann::json ToJson(const FittedModel& model);
-Result<FittedModel> FittedModelFromJson(const nlohmann::json& json);
 
 }  // namespace meteoflow::forecast

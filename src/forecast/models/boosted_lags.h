@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "forecast/arima.h"
+#include "forecast/models/arima.h"
 
 namespace meteoflow::forecast {
 

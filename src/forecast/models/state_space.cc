@@ -1,9 +1,9 @@
-#include "forecast/state_space.h"
+#include "forecast/models/state_space.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "forecast/linalg.h"
+#include "forecast/models/linalg.h"
 
 namespace meteoflow::forecast {
 namespace {

@@ -1,4 +1,4 @@
-#include "forecast/unit_root.h"
+#include "forecast/models/unit_root.h"
 
 #include <gtest/gtest.h>
 

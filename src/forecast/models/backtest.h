@@ -7,12 +7,11 @@
 // Thread-safety: pure functions.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
-#include "forecast/model.h"
+#include "forecast/models/model.h"
 
 namespace meteoflow::forecast {
 
@@ -26,10 +25,6 @@ struct BacktestScore {
 // naive, drift, arima, auto, xgb, and with a season s >= 2 also snaive and sarima: the original
 // pipeline's two models, the baselines, the order search and the boosted lag model.
 std::vector<ModelSpec> DefaultCandidates(int season);
-
-// The scores as a JSON array of {model, scored, failures, rmse, mae, mape (null without any
-// non-zero actual), coverage}: what `model backtest --json` prints and the registry keeps.
-nlohmann::ordered_json ScoresJson(const std::vector<BacktestScore>& scores);
 
 // Scores, best (lowest RMSE among candidates that scored anything) first.
 Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,

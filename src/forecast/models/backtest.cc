@@ -1,4 +1,4 @@
-#include "forecast/backtest.h"
+#include "forecast/models/backtest.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,20 +13,6 @@ std::vector<ModelSpec> DefaultCandidates(int season) {
   }
   std::vector<ModelSpec> out;
   for (const std::string& name : names) out.push_back(*SpecNamed(name, season));
-  return out;
-}
-
-nlohmann::ordered_json ScoresJson(const std::vector<BacktestScore>& scores) {
-  nlohmann::ordered_json out = nlohmann::ordered_json::array();
-  for (const auto& s : scores) {
-    out.push_back({{"model", s.name},
-                   {"scored", s.scored},
-                   {"failures", s.failures},
-                   {"rmse", s.rmse},
-                   {"mae", s.mae},
-                   {"mape", std::isfinite(s.mape) ? nlohmann::ordered_json(s.mape) : nlohmann::ordered_json()},
-                   {"coverage", s.coverage}});
-  }
   return out;
 }
 

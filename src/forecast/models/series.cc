@@ -1,4 +1,4 @@
-#include "forecast/series.h"
+#include "forecast/models/series.h"
 
 namespace meteoflow::forecast {
 

@@ -1,8 +1,8 @@
-#include "forecast/baselines.h"
+#include "forecast/models/baselines.h"
 
 #include <cmath>
 
-#include "forecast/normal.h"
+#include "forecast/models/normal.h"
 
 namespace meteoflow::forecast {
 namespace {

@@ -1,4 +1,4 @@
-#include "forecast/arima.h"
+#include "forecast/models/arima.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,10 +6,10 @@
 #include <optional>
 #include <set>
 
-#include "forecast/lbfgs.h"
-#include "forecast/linalg.h"
-#include "forecast/normal.h"
-#include "forecast/state_space.h"
+#include "forecast/models/lbfgs.h"
+#include "forecast/models/linalg.h"
+#include "forecast/models/normal.h"
+#include "forecast/models/state_space.h"
 
 namespace meteoflow::forecast {
 namespace {

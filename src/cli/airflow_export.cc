@@ -75,7 +75,7 @@ Status ExportAirflowCommand(const CommonOptions& common, const ExportAirflowOpti
        << (t.execution_timeout_seconds
                ? "datetime.timedelta(seconds=" + std::to_string(t.execution_timeout_seconds) + ")"
                : std::string("None"))
-       << ",\n        trigger_rule=" << Py(t.trigger_rule) << ",\n    )\n";
+       << ",\n        trigger_rule=" << Py(std::string(Name(t.trigger_rule))) << ",\n    )\n";
   }
   for (const TaskConfig& t : dag->tasks) {
     for (const std::string& up : t.upstream) py << "    " << Var(up) << " >> " << Var(t.id) << "\n";

@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -57,9 +58,15 @@ int64_t Sum(const std::map<std::string, int64_t>& m) {
   return n;
 }
 
+json TaskStatesJson(const RunOutcome& outcome) {
+  json out = json::object();
+  for (const auto& [task, state] : outcome.task_states) out[task] = Name(state);
+  return out;
+}
+
 json TrainJson(const RunSummary& s) {
   return {{"run_id", s.outcome.run_id},
-          {"state", s.outcome.state},
+          {"state", Name(s.outcome.state)},
           {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
           {"series", s.train.series},
           {"trained", s.train.trained},
@@ -72,14 +79,14 @@ json TrainJson(const RunSummary& s) {
           {"fallbacks", s.predict.fallbacks},
           {"scored", s.predict.scored},
           {"wall_seconds", s.wall_seconds},
-          {"tasks", s.outcome.task_states},
+          {"tasks", TaskStatesJson(s.outcome)},
           {"error", s.outcome.first_error}};
 }
 
 json SummaryJson(const RunSummary& s) {
   if (s.dag_id == "train") return TrainJson(s);
   return {{"run_id", s.outcome.run_id},
-          {"state", s.outcome.state},
+          {"state", Name(s.outcome.state)},
           {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
           {"published", s.collect.published},
           {"already_collected", s.collect.already_collected},
@@ -95,7 +102,7 @@ json SummaryJson(const RunSummary& s) {
           {"scored", s.predict.scored},
           {"from_registry", s.predict.from_registry},
           {"wall_seconds", s.wall_seconds},
-          {"tasks", s.outcome.task_states},
+          {"tasks", TaskStatesJson(s.outcome)},
           {"error", s.outcome.first_error}};
 }
 
@@ -140,10 +147,10 @@ void PrintSummary(const RunSummary& s) {
 Status Report(const RunSummary& s, const RunOptions& options) {
   if (options.json) {
     std::cout << SummaryJson(s).dump(2) << "\n";
-  } else if (!options.quiet || s.outcome.state != "success") {
+  } else if (!options.quiet || s.outcome.state != RunState::kSuccess) {
     PrintSummary(s);
   }
-  if (s.outcome.state != "success")
+  if (s.outcome.state != RunState::kSuccess)
     return Status::Internal("run " + s.outcome.run_id + " failed: " + s.outcome.first_error);
   return Status::OK();
 }
@@ -169,7 +176,7 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
     if (!(span->start < span->end)) {
       return Status::InvalidArgument("run --once: the interval " + span->ToString() + " is empty");
     }
-    MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("weather", "manual", *span));
+    MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("weather", RunType::kManual, *span));
     return Report(s, options);
   }
   DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), AssetsDir(common, config),
@@ -209,7 +216,7 @@ Status TrainCommand(const CommonOptions& common, const TrainOptions& options) {
     const int64_t step = int64_t{config.forecast.step_minutes} * 60'000;
     date = newest.FloorTo(step).PlusMillis(step);
   }
-  MF_ASSIGN_OR_RETURN(RunSummary s, RunTrainAt(*pipeline, date, "manual"));
+  MF_ASSIGN_OR_RETURN(RunSummary s, RunTrainAt(*pipeline, date, RunType::kManual));
   RunOptions report;
   report.json = options.json;
   return Report(s, report);
@@ -231,11 +238,11 @@ Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& option
               << p.transform.rows_upserted << " rows from " << p.transform.files << " new files\n"
               << std::flush;
   };
-  worker.on_assignment = [&](const std::vector<std::pair<std::string, int32_t>>& parts) {
+  worker.on_assignment = [&](const std::vector<std::pair<std::string, PartitionId>>& parts) {
     if (options.quiet) return;
     std::map<std::string, std::string> by_topic;
     for (const auto& [topic, partition] : parts) {
-      by_topic[topic] += (by_topic[topic].empty() ? "" : ",") + std::to_string(partition);
+      by_topic[topic] += (by_topic[topic].empty() ? "" : ",") + std::to_string(ToInt(partition));
     }
     std::cout << "worker: assigned " << parts.size() << " partitions:";
     for (const auto& [topic, list] : by_topic) std::cout << " " << topic << "[" << list << "]";
@@ -298,6 +305,94 @@ Status SqlCommand(const CommonOptions& common, const SqlOptions& options) {
   }
   if (options.json) std::cout << rows.dump() << "\n";
   return Status::OK();
+}
+
+Status CommandTable::RunChosen() const {
+  for (const auto& [command, run] : commands_) {
+    if (command->parsed()) return run();
+  }
+  return Status::InvalidArgument("no command given (see --help)");
+}
+
+std::shared_ptr<CommonOptions> CommandTable::NewCommon() const {
+  auto common = std::make_shared<CommonOptions>();
+  common->program = program_;
+  return common;
+}
+
+void AddCommonOptions(CLI::App& command, CommonOptions& common) {
+  command.add_option("--config", common.config, "Config file (default: config/meteoflow.yaml)");
+  command.add_option("--data-dir", common.data_dir, "Data directory (default: data_dir of the config)");
+}
+
+namespace {
+
+void RegisterRun(CLI::App& app, CommandTable& table) {
+  auto common = table.NewCommon();
+  auto run = std::make_shared<RunOptions>();
+  auto* cmd = app.add_subcommand("run", "Run the weather DAG: once over the recording (--once) or every tick");
+  AddCommonOptions(*cmd, *common);
+  cmd->add_flag("--once", run->once, "Run the DAG once over the whole bundled recording and exit");
+  cmd->add_option("--from", run->from, "With --once: start of the interval, UTC (default: the recording's start)")
+      ->needs("--once");
+  cmd->add_option("--to", run->to, "With --once: end of the interval, exclusive (default: the recording's end)")
+      ->needs("--once");
+  cmd->add_option("--port", run->port, "Dashboard port while running (default: from config)")
+      ->check(CLI::Range(1, 65535));
+  cmd->add_flag("--json", run->json, "Print the run summary as JSON");
+  cmd->add_flag("--quiet", run->quiet, "Print nothing on success");
+  table.Add(cmd, [common, run] { return RunCommand(*common, *run); });
+}
+
+void RegisterWorker(CLI::App& app, CommandTable& table) {
+  auto common = table.NewCommon();
+  auto worker = std::make_shared<WorkerCliOptions>();
+  auto* cmd = app.add_subcommand("worker", "Land and transform continuously as one member of a Kafka consumer group");
+  cmd->add_option("--config", common->config, "Config file with backends.log: kafka")->required();
+  cmd->add_option("--data-dir", common->data_dir, "Data directory (default: data_dir of the config)");
+  cmd->add_option("--batch", worker->batch, "Records per poll at most (default: 50000)")
+      ->check(CLI::Range(1, 10'000'000));
+  cmd->add_flag("--quiet", worker->quiet, "Print nothing but errors");
+  table.Add(cmd, [common, worker] { return WorkerCommand(*common, *worker); });
+}
+
+void RegisterTrain(CLI::App& app, CommandTable& table) {
+  auto common = table.NewCommon();
+  auto train = std::make_shared<TrainOptions>();
+  auto* cmd = app.add_subcommand(
+      "train",
+      "Run the train DAG once: backtest the candidate models per city and variable, register the best, "
+      "then predict with it");
+  AddCommonOptions(*cmd, *common);
+  cmd->add_option("--date", train->date,
+                  "Logical date, UTC (e.g. 2024-12-04T08:00:00Z); trains on forecast.window_days before it "
+                  "(default: just after the newest stored observation)");
+  cmd->add_flag("--json", train->json, "Print the run summary as JSON");
+  table.Add(cmd, [common, train] { return TrainCommand(*common, *train); });
+}
+
+void RegisterServeAndSql(CLI::App& app, CommandTable& table) {
+  auto common = table.NewCommon();
+  auto serve = std::make_shared<ServeOptions>();
+  auto* serve_cmd = app.add_subcommand("serve", "Serve the dashboard and JSON API over an existing data dir");
+  AddCommonOptions(*serve_cmd, *common);
+  serve_cmd->add_option("--port", serve->port, "Port (default: from config)")->check(CLI::Range(1, 65535));
+  table.Add(serve_cmd, [common, serve] { return ServeCommand(*common, *serve); });
+  auto sql = std::make_shared<SqlOptions>();
+  auto* sql_cmd = app.add_subcommand("sql", "Run a read-only SQL query against the embedded store");
+  AddCommonOptions(*sql_cmd, *common);
+  sql_cmd->add_flag("--json", sql->json, "Print rows as a JSON array of objects");
+  sql_cmd->add_option("query", sql->query, "The SQL statement")->required();
+  table.Add(sql_cmd, [common, sql] { return SqlCommand(*common, *sql); });
+}
+
+}  // namespace
+
+void RegisterPipelineCommands(CLI::App& app, CommandTable& table) {
+  RegisterRun(app, table);
+  RegisterWorker(app, table);
+  RegisterTrain(app, table);
+  RegisterServeAndSql(app, table);
 }
 
 }  // namespace meteoflow

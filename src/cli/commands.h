@@ -1,8 +1,17 @@
 // The subcommands of the `meteoflow` binary, each returning a Status for main to report.
+// Each group of commands registers its own flags (the Register* functions, beside the commands'
+// code); main only parses and dispatches.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 #include "core/config.h"
 #include "core/status.h"
@@ -15,6 +24,31 @@ struct CommonOptions {
   std::string config;    // empty: config/meteoflow.yaml here, else beside the binary
   std::string data_dir;  // empty: the config's data_dir
 };
+
+// The registered subcommands and what each runs when the command line chose it. Options are
+// owned by the functions registered (bound to CLI11 before parsing), so the table must outlive
+// the parse.
+class CommandTable {
+ public:
+  explicit CommandTable(std::string program) : program_(std::move(program)) {}
+  void Add(CLI::App* command, std::function<Status()> run) { commands_.emplace_back(command, std::move(run)); }
+  // The chosen command's Status; InvalidArgument when the parse chose none.
+  Status RunChosen() const;
+  // New options with `program` set, for one command group to share.
+  std::shared_ptr<CommonOptions> NewCommon() const;
+
+ private:
+  std::string program_;
+  std::vector<std::pair<CLI::App*, std::function<Status()>>> commands_;
+};
+
+// Adds --config and --data-dir to `command`, bound to `common`.
+void AddCommonOptions(CLI::App& command, CommonOptions& common);
+
+void RegisterPipelineCommands(CLI::App& app, CommandTable& table);  // run, worker, train, serve, sql
+void RegisterDagCommands(CLI::App& app, CommandTable& table);       // dags, tasks, scheduler, export-airflow
+void RegisterParquetCommands(CLI::App& app, CommandTable& table);   // parquet schema|cat|stats
+void RegisterModelCommands(CLI::App& app, CommandTable& table);     // model fit|backtest
 
 // Shared by the subcommands: the config the options name (or the default one) and the data dir.
 Result<Config> LoadConfigFor(const CommonOptions& common);

@@ -1,6 +1,7 @@
 // `meteoflow dags ...`, `meteoflow tasks ...` and `meteoflow scheduler`: the scheduler's CLI, in
 // Airflow's words. Listings print a table, or JSON with --json. Commands that run tasks open the
 // pipeline (and so take the data dir's lock); listings, pause and logs only read meta.db.
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -61,8 +62,8 @@ void PrintRuns(const std::vector<DagRunRecord>& runs, bool json) {
   }
   std::printf("%-58s %-9s %-21s %-8s %-21s %s\n", "run_id", "type", "logical_date", "state", "start", "end");
   for (const auto& r : runs) {
-    std::printf("%-58s %-9s %-21s %-8s %-21s %s\n", r.run_id.c_str(), r.run_type.c_str(),
-                r.logical_date.ToString().c_str(), r.state.c_str(),
+    std::printf("%-58s %-9s %-21s %-8s %-21s %s\n", r.run_id.c_str(), std::string(Name(r.run_type)).c_str(),
+                r.logical_date.ToString().c_str(), std::string(Name(r.state)).c_str(),
                 r.started_at ? r.started_at->ToString().c_str() : "-",
                 r.ended_at ? r.ended_at->ToString().c_str() : "-");
   }
@@ -74,7 +75,7 @@ Status ReportRuns(RunMetadata& meta, const std::vector<DagRunRecord>& created, b
   for (const auto& r : created) {
     MF_ASSIGN_OR_RETURN(auto now, meta.Run(r.run_id));
     runs.push_back(now.value_or(r));
-    failed += runs.back().state != "success";
+    failed += runs.back().state != RunState::kSuccess;
   }
   PrintRuns(runs, json);
   if (failed) return Status::Internal(std::to_string(failed) + " of " + std::to_string(runs.size()) + " runs failed");
@@ -123,7 +124,8 @@ Status DagsListCommand(const CommonOptions& common, bool json) {
     ordered_json dag = DagJson(d, paused);
     dag["last_run"] = last.empty() ? ordered_json() : DagRunJson(last[0]);
     out.push_back(std::move(dag));
-    const std::string last_text = last.empty() ? "-" : last[0].logical_date.ToString() + " " + last[0].state;
+    const std::string last_text =
+        last.empty() ? "-" : last[0].logical_date.ToString() + " " + std::string(Name(last[0].state));
     char line[512];
     std::snprintf(line, sizeof line, "%-12s %-16s %-7s %-6zu %s", d.id.c_str(), d.schedule.c_str(),
                   paused ? "yes" : "no", d.tasks.size(), last_text.c_str());
@@ -168,7 +170,7 @@ Status DagsTriggerCommand(const CommonOptions& common, const DagsTriggerOptions&
   }
   MF_ASSIGN_OR_RETURN(const Interval interval, IntervalAt(*dag, date));
   MF_ASSIGN_OR_RETURN(SchedulerHost host, OpenScheduler(common, config, o.executor));
-  MF_ASSIGN_OR_RETURN(auto run, host.scheduler().CreateRun(dag->id, "manual", interval, conf.dump()));
+  MF_ASSIGN_OR_RETURN(auto run, host.scheduler().CreateRun(dag->id, RunType::kManual, interval, conf.dump()));
   MF_RETURN_IF_ERROR(host.scheduler().Drain());
   return ReportRuns(host.metadata(), {run}, o.json);
 }
@@ -197,7 +199,7 @@ Status TasksListCommand(const CommonOptions& common, const std::string& dag_id, 
                    {"retry_delay_seconds", t.retry_delay_seconds},
                    {"retry_exponential_backoff", t.retry_exponential_backoff},
                    {"execution_timeout_seconds", t.execution_timeout_seconds},
-                   {"trigger_rule", t.trigger_rule},
+                   {"trigger_rule", Name(t.trigger_rule)},
                    {"pool", t.pool}});
   }
   if (json) {
@@ -208,8 +210,9 @@ Status TasksListCommand(const CommonOptions& common, const std::string& dag_id, 
   for (const TaskConfig& t : dag->tasks) {
     std::string up;
     for (const auto& u : t.upstream) up += (up.empty() ? "" : ",") + u;
-    std::printf("%-14s %-24s %-12s %-8d %s\n", t.id.c_str(), up.empty() ? "-" : up.c_str(), t.trigger_rule.c_str(),
-                t.retries, t.command.empty() ? ("stage " + t.stage).c_str() : ("sh -c " + t.command).c_str());
+    std::printf("%-14s %-24s %-12s %-8d %s\n", t.id.c_str(), up.empty() ? "-" : up.c_str(),
+                std::string(Name(t.trigger_rule)).c_str(), t.retries,
+                t.command.empty() ? ("stage " + t.stage).c_str() : ("sh -c " + t.command).c_str());
   }
   return Status::OK();
 }
@@ -282,6 +285,117 @@ Status SchedulerCommand(const CommonOptions& common, const SchedulerOptionsCli& 
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   return Status::OK();
+}
+
+namespace {
+
+void RegisterDags(CLI::App& app, CommandTable& table) {
+  auto common = table.NewCommon();
+  auto* dags = app.add_subcommand("dags", "DAGs: list, trigger, runs, backfill, pause, unpause");
+  dags->require_subcommand(1);
+  auto json = std::make_shared<bool>(false);
+  auto* list = dags->add_subcommand("list", "The configured DAGs, paused or not, and their last run");
+  AddCommonOptions(*list, *common);
+  list->add_flag("--json", *json, "A JSON array");
+  table.Add(list, [common, json] { return DagsListCommand(*common, *json); });
+
+  auto trigger = std::make_shared<DagsTriggerOptions>();
+  auto* trigger_cmd = dags->add_subcommand("trigger", "Create a manual run and run it now");
+  AddCommonOptions(*trigger_cmd, *common);
+  trigger_cmd->add_option("dag", trigger->dag_id, "DAG id")->required();
+  trigger_cmd->add_option("--conf", trigger->conf, "Run parameters, a JSON object");
+  trigger_cmd->add_option("--date", trigger->date, "Logical date, UTC (default: now, to the minute)");
+  trigger_cmd->add_option("--executor", trigger->executor, "inprocess (default) or subprocess")
+      ->check(CLI::IsMember({"inprocess", "subprocess"}));
+  trigger_cmd->add_flag("--json", trigger->json, "Print the run as JSON");
+  table.Add(trigger_cmd, [common, trigger] { return DagsTriggerCommand(*common, *trigger); });
+
+  auto dag_id = std::make_shared<std::string>();
+  auto limit = std::make_shared<int>(1000);
+  auto* runs = dags->add_subcommand("runs", "A DAG's runs, oldest first");
+  AddCommonOptions(*runs, *common);
+  runs->add_option("dag", *dag_id, "DAG id")->required();
+  runs->add_option("--limit", *limit, "The newest N runs (default: 1000)")->check(CLI::Range(1, 1000000));
+  runs->add_flag("--json", *json,
+                 "A JSON array of runs (Airflow's DAGRun: dag_run_id, logical_date, state, start_date, end_date, ...)");
+  table.Add(runs, [common, dag_id, limit, json] { return DagsRunsCommand(*common, *dag_id, *limit, *json); });
+
+  auto backfill = std::make_shared<DagsBackfillOptions>();
+  auto* backfill_cmd =
+      dags->add_subcommand("backfill", "Create and run the runs of every interval inside [--from, --to]");
+  AddCommonOptions(*backfill_cmd, *common);
+  backfill_cmd->add_option("dag", backfill->dag_id, "DAG id")->required();
+  backfill_cmd->add_option("--from", backfill->from, "Start, UTC (e.g. 2024-12-03T22:00)")->required();
+  backfill_cmd->add_option("--to", backfill->to, "End, UTC")->required();
+  backfill_cmd->add_option("--executor", backfill->executor, "inprocess (default) or subprocess")
+      ->check(CLI::IsMember({"inprocess", "subprocess"}));
+  backfill_cmd->add_flag("--json", backfill->json, "Print the runs as JSON");
+  table.Add(backfill_cmd, [common, backfill] { return DagsBackfillCommand(*common, *backfill); });
+
+  for (const bool paused : {true, false}) {
+    auto* cmd = dags->add_subcommand(paused ? "pause" : "unpause", paused ? "Stop creating scheduled runs of a DAG"
+                                                                          : "Create scheduled runs of a DAG again");
+    AddCommonOptions(*cmd, *common);
+    cmd->add_option("dag", *dag_id, "DAG id")->required();
+    table.Add(cmd, [common, dag_id, paused] { return DagsPauseCommand(*common, *dag_id, paused); });
+  }
+}
+
+void RegisterTasks(CLI::App& app, CommandTable& table) {
+  auto common = table.NewCommon();
+  auto* tasks = app.add_subcommand("tasks", "Tasks of a DAG: list, run, logs");
+  tasks->require_subcommand(1);
+  auto dag_id = std::make_shared<std::string>();
+  auto json = std::make_shared<bool>(false);
+  auto* list = tasks->add_subcommand("list", "A DAG's tasks in order, with their settings");
+  AddCommonOptions(*list, *common);
+  list->add_option("dag", *dag_id, "DAG id")->required();
+  list->add_flag("--json", *json, "A JSON array");
+  table.Add(list, [common, dag_id, json] { return TasksListCommand(*common, *dag_id, *json); });
+
+  auto task = std::make_shared<TasksRunOptions>();
+  auto* run = tasks->add_subcommand(
+      "run",
+      "Run one task for the interval starting at --date, here and now (what the subprocess executor and "
+      "an exported Airflow DAG call)");
+  auto* logs = tasks->add_subcommand("logs", "Print every try's log of a task at a logical date");
+  for (CLI::App* cmd : {run, logs}) {
+    AddCommonOptions(*cmd, *common);
+    cmd->add_option("dag", task->dag_id, "DAG id")->required();
+    cmd->add_option("task", task->task_id, "Task id")->required();
+  }
+  run->add_option("--date", task->date, "Logical date: the data interval's start, UTC")->required();
+  logs->add_option("--date", task->date, "Logical date, UTC")->required();
+  table.Add(run, [common, task] { return TasksRunCommand(*common, *task); });
+  table.Add(logs, [common, task] { return TasksLogsCommand(*common, *task); });
+}
+
+void RegisterScheduler(CLI::App& app, CommandTable& table) {
+  auto common = table.NewCommon();
+  auto options = std::make_shared<SchedulerOptionsCli>();
+  auto* cmd = app.add_subcommand(
+      "scheduler", "Create every DAG's runs on its schedule (catchup, pauses) and run them until stopped");
+  AddCommonOptions(*cmd, *common);
+  cmd->add_option("--executor", options->executor, "inprocess (default) or subprocess")
+      ->check(CLI::IsMember({"inprocess", "subprocess"}));
+  cmd->add_flag("--once", options->once, "Create the runs due now, run them and exit");
+  cmd->add_flag("--quiet", options->quiet, "Print nothing but errors");
+  table.Add(cmd, [common, options] { return SchedulerCommand(*common, *options); });
+
+  auto export_options = std::make_shared<ExportAirflowOptions>();
+  auto* export_cmd = app.add_subcommand("export-airflow", "Write an Apache Airflow DAG file running a DAG's tasks");
+  AddCommonOptions(*export_cmd, *common);
+  export_cmd->add_option("--dag", export_options->dag_id, "DAG id")->required();
+  export_cmd->add_option("--binary", export_options->binary, "The meteoflow binary Airflow calls (default: this one)");
+  table.Add(export_cmd, [common, export_options] { return ExportAirflowCommand(*common, *export_options); });
+}
+
+}  // namespace
+
+void RegisterDagCommands(CLI::App& app, CommandTable& table) {
+  RegisterDags(app, table);
+  RegisterTasks(app, table);
+  RegisterScheduler(app, table);
 }
 
 }  // namespace meteoflow

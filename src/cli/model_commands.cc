@@ -1,5 +1,6 @@
 // `meteoflow model fit`: fits one model (ARIMA, SARIMA, an AICc order search, or a baseline) to
 // one column of a CSV file and prints the estimates and a forecast (text, or JSON with --json).
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -294,6 +295,66 @@ Status ModelFitCommand(const ModelFitOptions& o) {
                                    " series could not be fitted");
   }
   return Status::OK();
+}
+
+void RegisterModelCommands(CLI::App& app, CommandTable& table) {
+  auto fit = std::make_shared<ModelFitOptions>();
+  auto* model_cmd = app.add_subcommand("model", "Fit forecasting models");
+  model_cmd->require_subcommand(1);
+  auto* model_fit = model_cmd->add_subcommand("fit", "Fit one model to one CSV column; print estimates and a forecast");
+  model_fit->add_option("--csv", fit->csv, "CSV file with a header row")->required();
+  model_fit->add_option("--time-column", fit->time_column, "Column ordering the rows (ISO 8601 text)")->required();
+  model_fit->add_option("--value-column", fit->value_column, "Column to model")->required();
+  model_fit->add_option("--model", fit->model,
+                        "arima, sarima, auto (order search by AICc at the given d and season), xgb (boosted "
+                        "lag model), naive, snaive (season from --seasonal), drift (default: arima)");
+  model_fit->add_option("--order", fit->order,
+                        "p,d,q (default: 1,1,1; with --model auto, d is chosen by KPSS tests unless given)");
+  model_fit->add_option("--seasonal", fit->seasonal, "P,D,Q,s");
+  model_fit->add_option("--trend", fit->trend,
+                        "n (none), c (a constant: the differenced series' mean, a drift when d = 1), t (a "
+                        "linear trend: without differencing a time regressor, with d + D = 1 the drift) or ct "
+                        "(constant and linear trend, without differencing)");
+  model_fit->add_option("--horizon", fit->horizon, "Steps to forecast (default: 6)")->check(CLI::Range(1, 10000));
+  model_fit
+      ->add_option("--frequency", fit->frequency_seconds,
+                   "Resample to steps of this many seconds: mean per step, gaps interpolated linearly, "
+                   "blank values skipped (default: use the rows as they are)")
+      ->check(CLI::Range(1, 366 * 86400));
+  model_fit->add_option("--by", fit->by,
+                        "Fit one series per value of this column (in order of first appearance); with --json, "
+                        "one JSON object per line with its value as \"series\"");
+  model_fit->add_option("--exog", fit->exog,
+                        "Regressor columns, comma-separated (arima, sarima): a regression with ARIMA errors. "
+                        "Rows after the last value, with the value column empty, give the regressors over the "
+                        "horizon (their count is the horizon)");
+  model_fit->add_option("--jobs", fit->jobs, "With --by: series fitted at once (default: one per core)")
+      ->check(CLI::Range(1, 1024));
+  model_fit->add_flag("--json", fit->json, "One JSON object: model, params, sigma2, loglik, aic, aicc, forecast");
+
+  auto backtest = std::make_shared<ModelBacktestOptions>();
+  table.Add(model_fit, [fit] { return ModelFitCommand(*fit); });
+
+  auto* model_backtest =
+      model_cmd->add_subcommand("backtest", "Score the candidate models by rolling-origin backtests on one CSV column");
+  model_backtest->add_option("--csv", backtest->series.csv, "CSV file with a header row")->required();
+  model_backtest->add_option("--time-column", backtest->series.time_column, "Column ordering the rows")->required();
+  model_backtest->add_option("--value-column", backtest->series.value_column, "Column to model")->required();
+  model_backtest->add_option("--season", backtest->season, "Period s >= 2: adds seasonal naive and SARIMA")
+      ->check(CLI::Range(0, 366));
+  model_backtest->add_option("--origins", backtest->origins, "Forecast origins (default: 5)")
+      ->check(CLI::Range(1, 1000));
+  model_backtest->add_option("--horizon", backtest->series.horizon, "Steps scored after each origin (default: 6)")
+      ->check(CLI::Range(1, 10000));
+  model_backtest->add_option("--frequency", backtest->series.frequency_seconds, "Resample as model fit does")
+      ->check(CLI::Range(1, 366 * 86400));
+  model_backtest->add_option("--candidates", backtest->candidates,
+                             "Models to compare, comma-separated (naive, snaive, drift, arima, sarima, auto, xgb; "
+                             "default: all that apply). The original pipeline's rule is --candidates arima,sarima "
+                             "--season 12 --origins 1");
+  model_backtest->add_flag("--json", backtest->series.json, "A JSON array, best first");
+
+  table.Add(model_backtest, [backtest] { return ModelBacktestCommand(*backtest); });
 }
 
 }  // namespace meteoflow

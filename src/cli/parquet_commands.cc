@@ -1,3 +1,4 @@
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -190,6 +191,30 @@ Status ParquetStatsCommand(const std::string& file) {
     }
   }
   return Status::OK();
+}
+
+void RegisterParquetCommands(CLI::App& app, CommandTable& table) {
+  auto* parquet = app.add_subcommand("parquet", "Inspect Parquet files (any writer's)");
+  parquet->require_subcommand(1);
+  auto file = std::make_shared<std::string>();
+  auto* schema = parquet->add_subcommand("schema", "Print the columns, row count and writer of a file");
+  schema->add_option("file", *file, "Parquet file")->required();
+  table.Add(schema, [file] { return ParquetSchemaCommand(*file); });
+
+  auto cat = std::make_shared<ParquetCatOptions>();
+  auto* cat_cmd = parquet->add_subcommand("cat", "Print the rows as CSV (DuckDB's text forms) or JSON lines");
+  cat_cmd->add_option("file", cat->file, "Parquet file")->required();
+  cat_cmd->add_option("--columns", cat->columns, "Comma-separated column names (default: all)");
+  cat_cmd->add_option("--limit", cat->limit, "At most this many rows")->check(CLI::NonNegativeNumber);
+  cat_cmd->add_option("--format", cat->format, "csv or jsonl (default: csv)");
+  cat_cmd->add_option("--where", cat->where,
+                      "Keep rows where column<op>value holds (op: = != < <= > >=); repeatable, all must hold. "
+                      "Row groups whose statistics rule it out are skipped unread");
+  table.Add(cat_cmd, [cat] { return ParquetCatCommand(*cat); });
+
+  auto* stats = parquet->add_subcommand("stats", "Print row groups, sizes, encodings, codecs, min/max");
+  stats->add_option("file", *file, "Parquet file")->required();
+  table.Add(stats, [file] { return ParquetStatsCommand(*file); });
 }
 
 }  // namespace meteoflow

@@ -4,6 +4,12 @@
 // locations asked for and the data interval of the run. Each response is keyed by the
 // location it was requested for (Open-Meteo's answer carries no name).
 //
+// Errors: a Source returns either every response it has for the request or an error, never a
+// partial answer without saying so. NotFound for a recording that is missing; InvalidArgument for
+// a recording line that is not a response (the message names file and line); Unavailable for a
+// source that cannot be reached. Content is not judged here: a body that is not valid weather
+// JSON is still returned, byte for byte, and the transform dead-letters it with the reason.
+//
 // Thread-safety: a Source is used by one collect task at a time.
 #pragma once
 
@@ -26,7 +32,8 @@ class Source {
  public:
   virtual ~Source() = default;
   virtual const std::string& name() const = 0;
-  // Responses fetched within `interval` for `locations`, ordered by fetched_at.
+  // Responses fetched within `interval` for `locations`, ordered by fetched_at; the caller owns
+  // them. Nothing is published or stored here, so a failed call leaves no trace.
   virtual Result<std::vector<RawResponse>> Collect(const Interval& interval,
                                                    const std::vector<Location>& locations) = 0;
 };

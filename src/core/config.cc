@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -9,6 +10,11 @@
 
 namespace meteoflow {
 namespace {
+
+constexpr std::pair<TriggerRule, std::string_view> kTriggerRules[] = {{TriggerRule::kAllSuccess, "all_success"},
+                                                                      {TriggerRule::kAllDone, "all_done"},
+                                                                      {TriggerRule::kOneFailed, "one_failed"},
+                                                                      {TriggerRule::kNoneFailed, "none_failed"}};
 
 namespace fs = std::filesystem;
 
@@ -267,14 +273,16 @@ Status ParseTask(const YAML::Node& node, const std::string& path, TaskConfig* ta
   MF_RETURN_IF_ERROR(r.Bool("retry_exponential_backoff", &task->retry_exponential_backoff));
   MF_RETURN_IF_ERROR(r.Int("max_retry_delay_seconds", 0, 7 * 86400, &task->max_retry_delay_seconds));
   MF_RETURN_IF_ERROR(r.Int("execution_timeout_seconds", 0, 7 * 86400, &task->execution_timeout_seconds));
-  MF_RETURN_IF_ERROR(r.String("trigger_rule", &task->trigger_rule, false));
+  std::string rule(Name(task->trigger_rule));
+  MF_RETURN_IF_ERROR(r.String("trigger_rule", &rule, false));
   MF_RETURN_IF_ERROR(r.String("pool", &task->pool, false));
-  static const std::set<std::string> kRules = {"all_success", "all_done", "one_failed", "none_failed"};
-  if (!kRules.count(task->trigger_rule)) {
-    return MapReader::Error(
-        r.Join("trigger_rule"),
-        "'" + task->trigger_rule + "' is not a rule (all_success, all_done, one_failed, none_failed)");
+  const auto* known = std::find_if(std::begin(kTriggerRules), std::end(kTriggerRules),
+                                   [&](const auto& entry) { return entry.second == rule; });
+  if (known == std::end(kTriggerRules)) {
+    return MapReader::Error(r.Join("trigger_rule"),
+                            "'" + rule + "' is not a rule (all_success, all_done, one_failed, none_failed)");
   }
+  task->trigger_rule = known->first;
   if (!task->stage.empty() && !task->command.empty()) {
     return MapReader::Error(path, "a task has a stage or a command, not both");
   }
@@ -479,6 +487,13 @@ const Location* Config::FindLocation(const std::string& id) const {
     if (l.id == id) return &l;
   }
   return nullptr;
+}
+
+std::string_view Name(TriggerRule rule) {
+  for (const auto& [r, name] : kTriggerRules) {
+    if (r == rule) return name;
+  }
+  return "all_success";
 }
 
 Result<Config> ParseConfig(const std::string& yaml_text, const std::string& path) {

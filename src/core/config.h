@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/location.h"
@@ -30,6 +31,10 @@ struct SourceConfig {
 // One task of a DAG: a built-in pipeline stage, or a shell command (run with /bin/sh -c, with
 // MF_DAG_ID, MF_TASK_ID, MF_RUN_ID, MF_LOGICAL_DATE, MF_INTERVAL_START, MF_INTERVAL_END and
 // MF_TRY_NUMBER in its environment).
+// When a task may run, from its upstream tasks' states (Airflow's rules of the same names).
+enum class TriggerRule { kAllSuccess, kAllDone, kOneFailed, kNoneFailed };
+std::string_view Name(TriggerRule rule);  // "all_success", "all_done", "one_failed", "none_failed"
+
 struct TaskConfig {
   std::string id;
   std::vector<std::string> upstream;
@@ -39,8 +44,8 @@ struct TaskConfig {
   int retry_delay_seconds = 0;
   bool retry_exponential_backoff = false;  // delay * 2^(try - 1), capped by max_retry_delay_seconds
   int max_retry_delay_seconds = 3600;
-  int execution_timeout_seconds = 0;         // 0: none; a task past it is killed and fails this try
-  std::string trigger_rule = "all_success";  // all_success | all_done | one_failed | none_failed
+  int execution_timeout_seconds = 0;  // 0: none; a task past it is killed and fails this try
+  TriggerRule trigger_rule = TriggerRule::kAllSuccess;
   std::string pool = "default";
 };
 
@@ -94,9 +99,9 @@ struct ForecastConfig {
 // Settings of the Cassandra store backend (backends.store: cassandra).
 struct CassandraConfig {
   std::vector<std::string> contact_points = {"127.0.0.1:9042"};  // host:port
-  std::string keyspace = "spark_streaming";                       // the original pipeline's
+  std::string keyspace = "spark_streaming";                      // the original pipeline's
   std::string replication = "{'class': 'SimpleStrategy', 'replication_factor': 1}";
-  std::string user, password;  // PasswordAuthenticator; password also from MF_CASSANDRA_PASSWORD
+  std::string user, password;                // PasswordAuthenticator; password also from MF_CASSANDRA_PASSWORD
   std::string consistency = "LOCAL_QUORUM";  // ONE, LOCAL_ONE, QUORUM, LOCAL_QUORUM, ALL
   int request_timeout_ms = 12000;
   int max_in_flight = 256;

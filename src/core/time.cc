@@ -95,7 +95,7 @@ std::string Timestamp::ToFixedString() const {
 std::string Timestamp::DateString() const { return ToString().substr(0, 10); }
 
 Result<CivilTime> ParseCivilTime(std::string_view text) {
-  auto bad = [&] { return Status::InvalidArgument("not a UTC date or time: '" + std::string(text) + "'"); };
+  auto bad = [&] { return Status::InvalidArgument("not a UTC timestamp or date: '" + std::string(text) + "'"); };
   int64_t y, mo, d, h = 0, mi = 0, s = 0;
   if (!ReadDigits(text, 0, 4, &y) || text.size() < 10 || text[4] != '-' || !ReadDigits(text, 5, 2, &mo) ||
       text[7] != '-' || !ReadDigits(text, 8, 2, &d)) {

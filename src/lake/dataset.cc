@@ -43,11 +43,17 @@ Status Dataset::Commit(const Partition& partition, const std::string& file_name,
   MF_RETURN_IF_ERROR(MakeDirs(dir.string()));
   const std::string final_path = (dir / file_name).string();
   const std::string tmp_path = final_path + ".tmp";
-  MF_ASSIGN_OR_RETURN(auto writer, parquet::ParquetWriter::Open(tmp_path, table.schema, options));
-  MF_RETURN_IF_ERROR(writer->Write(table));
-  MF_RETURN_IF_ERROR(writer->Finish());
-  MF_RETURN_IF_ERROR(SyncFile(tmp_path));
+  const Status written = [&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto writer, parquet::ParquetWriter::Open(tmp_path, table.schema, options));
+    MF_RETURN_IF_ERROR(writer->Write(table));
+    MF_RETURN_IF_ERROR(writer->Finish());
+    return SyncFile(tmp_path);
+  }();
   std::error_code ec;
+  if (!written.ok()) {
+    fs::remove(tmp_path, ec);  // a half-written file is never renamed into view; drop it
+    return written;
+  }
   fs::rename(tmp_path, final_path, ec);
   if (ec) return Status::IOError("rename " + tmp_path + ": " + ec.message());
   return FsyncDir(dir.string());

@@ -11,14 +11,14 @@ namespace {
 
 constexpr const char* kGroup = "land";
 
-std::string FileName(const std::string& topic, int32_t partition, int64_t first, int64_t last) {
-  return "part-" + topic + "-" + std::to_string(partition) + "-" + std::to_string(first) + "-" + std::to_string(last) +
-         ".parquet";
+std::string FileName(const std::string& topic, PartitionId partition, Offset first, Offset last) {
+  return "part-" + topic + "-" + std::to_string(ToInt(partition)) + "-" + std::to_string(ToInt(first)) + "-" +
+         std::to_string(ToInt(last)) + ".parquet";
 }
 
 // Parses "part-<topic>-<partition>-<first>-<last>.parquet" for a known topic.
-bool ParseFileName(const std::string& name, const std::string& topic, int32_t* partition, int64_t* first,
-                   int64_t* last) {
+bool ParseFileName(const std::string& name, const std::string& topic, PartitionId* partition, Offset* first,
+                   Offset* last) {
   const std::string head = "part-" + topic + "-";
   if (!name.starts_with(head) || !name.ends_with(".parquet")) return false;
   const std::string rest = name.substr(head.size(), name.size() - head.size() - 8);
@@ -28,11 +28,11 @@ bool ParseFileName(const std::string& name, const std::string& topic, int32_t* p
   if (dash2 == std::string::npos) return false;
   try {
     size_t used = 0;
-    *partition = std::stoi(rest.substr(0, dash), &used);
+    *partition = PartitionId{std::stoi(rest.substr(0, dash), &used)};
     if (used != dash) return false;
-    *first = std::stoll(rest.substr(dash + 1, dash2 - dash - 1), &used);
+    *first = Offset{std::stoll(rest.substr(dash + 1, dash2 - dash - 1), &used)};
     if (used != dash2 - dash - 1) return false;
-    *last = std::stoll(rest.substr(dash2 + 1), &used);
+    *last = Offset{std::stoll(rest.substr(dash2 + 1), &used)};
     if (used != rest.size() - dash2 - 1) return false;
   } catch (const std::exception&) {
     return false;
@@ -41,7 +41,7 @@ bool ParseFileName(const std::string& name, const std::string& topic, int32_t* p
 }
 
 // The offsets stored in one lake file (its `offset` column).
-Status ReadOffsets(const std::string& path, std::set<int64_t>* out) {
+Status ReadOffsets(const std::string& path, std::set<Offset>* out) {
   MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(path));
   const int col = [&] {
     for (size_t i = 0; i < reader->schema().size(); ++i) {
@@ -51,7 +51,7 @@ Status ReadOffsets(const std::string& path, std::set<int64_t>* out) {
   }();
   if (col < 0) return Status::Corruption(path + ": lake file has no offset column");
   MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll({col}));
-  out->insert(table.columns[0].ints.begin(), table.columns[0].ints.end());
+  for (const int64_t offset : table.columns[0].ints) out->insert(Offset{offset});
   return Status::OK();
 }
 
@@ -70,8 +70,8 @@ Result<LandStage::LandedFiles> LandStage::ListLanded() const {
   for (const auto& f : files) {
     const std::string name = f.relative_path.substr(f.relative_path.rfind('/') + 1);
     for (const auto& [topic, source] : topic_to_source_) {
-      FileRange range{f.path, 0, 0};
-      int32_t partition = 0;
+      FileRange range{f.path, Offset{0}, Offset{0}};
+      PartitionId partition{0};
       if (ParseFileName(name, topic, &partition, &range.first, &range.last)) {
         landed[{topic, partition}].push_back(range);
       }
@@ -80,9 +80,9 @@ Result<LandStage::LandedFiles> LandStage::ListLanded() const {
   return landed;
 }
 
-Result<std::set<int64_t>> LandStage::LandedAtOrAfter(const LandedFiles& landed, const TopicPartition& tp,
-                                                     int64_t from) const {
-  std::set<int64_t> offsets;
+Result<std::set<Offset>> LandStage::LandedAtOrAfter(const LandedFiles& landed, const TopicPartition& tp,
+                                                    Offset from) const {
+  std::set<Offset> offsets;
   auto it = landed.find(tp);
   if (it == landed.end()) return offsets;
   for (const auto& file : it->second) {
@@ -110,14 +110,14 @@ Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* s
   if (batch.empty()) return Status::OK();
   MF_ASSIGN_OR_RETURN(const LandedFiles landed, ListLanded());
   // Offsets of this batch that an earlier, interrupted run (or another worker) already landed.
-  std::map<TopicPartition, int64_t> first_offset;
+  std::map<TopicPartition, Offset> first_offset;
   for (const auto& r : batch) first_offset.try_emplace({r.topic, r.partition}, r.offset);
-  std::map<TopicPartition, std::set<int64_t>> already;
+  std::map<TopicPartition, std::set<Offset>> already;
   for (const auto& [tp, from] : first_offset) {
     MF_ASSIGN_OR_RETURN(already[tp], LandedAtOrAfter(landed, tp, from));
   }
   // (topic, partition, date) -> records, in offset order.
-  std::map<std::tuple<std::string, int32_t, std::string>, std::vector<const LogRecord*>> groups;
+  std::map<std::tuple<std::string, PartitionId, std::string>, std::vector<const LogRecord*>> groups;
   for (const auto& r : batch) {
     if (already[{r.topic, r.partition}].count(r.offset)) {
       ++stats->skipped_already_landed;
@@ -132,8 +132,8 @@ Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* s
       table.columns[0].AppendString(r->key);
       table.columns[1].AppendInt(r->timestamp.millis());
       table.columns[2].AppendString(r->topic);
-      table.columns[3].AppendInt(r->partition);
-      table.columns[4].AppendInt(r->offset);
+      table.columns[3].AppendInt(ToInt(r->partition));
+      table.columns[4].AppendInt(ToInt(r->offset));
       table.columns[5].AppendString(r->value);
     }
     const Partition partition = {{"source", topic_to_source_.at(topic)}, {"date", date}};

@@ -48,15 +48,15 @@ class LandStage {
   static std::vector<parquet::ColumnSpec> RawSchema();
 
  private:
-  using TopicPartition = std::pair<std::string, int32_t>;
+  using TopicPartition = std::pair<std::string, PartitionId>;
   struct FileRange {
     std::string path;
-    int64_t first, last;
+    Offset first, last;
   };
   using LandedFiles = std::map<TopicPartition, std::vector<FileRange>>;
   Result<LandedFiles> ListLanded() const;
   // Offsets >= from of one topic partition that are already in lake files.
-  Result<std::set<int64_t>> LandedAtOrAfter(const LandedFiles& landed, const TopicPartition& tp, int64_t from) const;
+  Result<std::set<Offset>> LandedAtOrAfter(const LandedFiles& landed, const TopicPartition& tp, Offset from) const;
 
   const std::map<std::string, std::string> topic_to_source_;
   Log& log_;

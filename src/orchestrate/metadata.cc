@@ -23,6 +23,15 @@ constexpr const char* kRunColumns =
 
 Timestamp TimeOr(const std::string& text) { return ParseSqlTime(text).value_or(Timestamp()); }
 
+// An enum read back from meta.db: a name the code does not know means the file is not ours.
+template <typename E>
+Result<E> Stored(Result<E> parsed, const std::string& where) {
+  if (!parsed.ok()) return Status::Corruption("meta.db: " + where + ": " + parsed.status().message());
+  return parsed;
+}
+
+std::string Text(std::string_view name) { return std::string(name); }
+
 }  // namespace
 
 Result<std::unique_ptr<RunMetadata>> RunMetadata::Open(const std::string& path) {
@@ -43,11 +52,11 @@ Result<bool> RunMetadata::CreateRun(const DagRunRecord& run, const std::vector<s
                                                   ") VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
     const SqlValue values[] = {run.run_id,
                                run.dag_id,
-                               run.run_type,
+                               Text(Name(run.run_type)),
                                SqlTime(run.logical_date),
                                SqlTime(run.interval.start),
                                SqlTime(run.interval.end),
-                               run.state,
+                               Text(Name(run.state)),
                                run.conf,
                                SqlTime(run.queued_at),
                                SqlTime(run.started_at),
@@ -77,7 +86,7 @@ Status RunMetadata::UpdateRun(const DagRunRecord& run) {
   std::lock_guard<std::mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt,
                       db_->Prepare("UPDATE dag_run SET state = ?, started_at = ?, ended_at = ? WHERE run_id = ?"));
-  stmt->Bind(1, run.state);
+  stmt->Bind(1, Text(Name(run.state)));
   stmt->Bind(2, SqlTime(run.started_at));
   stmt->Bind(3, SqlTime(run.ended_at));
   stmt->Bind(4, run.run_id);
@@ -96,10 +105,10 @@ Result<std::vector<DagRunRecord>> RunMetadata::QueryRuns(const std::string& wher
     DagRunRecord r;
     r.run_id = stmt->ColumnText(0);
     r.dag_id = stmt->ColumnText(1);
-    r.run_type = stmt->ColumnText(2);
+    MF_ASSIGN_OR_RETURN(r.run_type, Stored(ParseRunType(stmt->ColumnText(2)), "run " + r.run_id));
     r.logical_date = TimeOr(stmt->ColumnText(3));
     r.interval = {TimeOr(stmt->ColumnText(4)), TimeOr(stmt->ColumnText(5))};
-    r.state = stmt->ColumnText(6);
+    MF_ASSIGN_OR_RETURN(r.state, Stored(ParseRunState(stmt->ColumnText(6)), "run " + r.run_id));
     r.conf = stmt->ColumnText(7);
     r.queued_at = TimeOr(stmt->ColumnText(8));
     r.started_at = ParseSqlTime(stmt->ColumnText(9));
@@ -117,7 +126,7 @@ Result<std::optional<DagRunRecord>> RunMetadata::Run(const std::string& run_id) 
 }
 
 Result<std::vector<DagRunRecord>> RunMetadata::Runs(const std::string& dag_id, int limit,
-                                                    const std::vector<std::string>& states) {
+                                                    const std::vector<RunState>& states) {
   std::lock_guard<std::mutex> lock(mu_);
   std::string where = "WHERE (?1 = '' OR dag_id = ?1)";
   std::vector<SqlValue> args = {dag_id};
@@ -125,7 +134,7 @@ Result<std::vector<DagRunRecord>> RunMetadata::Runs(const std::string& dag_id, i
     where += " AND state IN (";
     for (size_t i = 0; i < states.size(); ++i) {
       where += (i ? ", ?" : "?") + std::to_string(i + 2);
-      args.push_back(states[i]);
+      args.push_back(Text(Name(states[i])));
     }
     where += ")";
   }
@@ -151,8 +160,14 @@ Result<std::vector<TaskInstanceRecord>> RunMetadata::TaskInstances(const std::st
   while (true) {
     MF_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2), static_cast<int>(stmt->ColumnInt(3)),
-                   ParseSqlTime(stmt->ColumnText(4)), stmt->ColumnInt(5)});
+    TaskInstanceRecord ti{stmt->ColumnText(0),
+                          stmt->ColumnText(1),
+                          TaskState::kScheduled,
+                          static_cast<int>(stmt->ColumnInt(3)),
+                          ParseSqlTime(stmt->ColumnText(4)),
+                          stmt->ColumnInt(5)};
+    MF_ASSIGN_OR_RETURN(ti.state, Stored(ParseTaskState(stmt->ColumnText(2)), "task " + ti.run_id + "." + ti.task_id));
+    out.push_back(std::move(ti));
   }
   return out;
 }
@@ -161,7 +176,7 @@ Status RunMetadata::UpdateTaskInstance(const TaskInstanceRecord& ti) {
   std::lock_guard<std::mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("UPDATE task_instance SET state = ?, try_number = ?, next_try_at = ?, "
                                               "pid = ? WHERE run_id = ? AND task_id = ?"));
-  stmt->Bind(1, ti.state);
+  stmt->Bind(1, Text(Name(ti.state)));
   stmt->Bind(2, static_cast<int64_t>(ti.try_number));
   stmt->Bind(3, SqlTime(ti.next_try_at));
   stmt->Bind(4, ti.pid);
@@ -179,7 +194,7 @@ Status RunMetadata::RecordTry(const TaskTryRecord& t) {
   stmt->Bind(1, t.run_id);
   stmt->Bind(2, t.task_id);
   stmt->Bind(3, static_cast<int64_t>(t.try_number));
-  stmt->Bind(4, t.state);
+  stmt->Bind(4, Text(Name(t.state)));
   stmt->Bind(5, SqlTime(t.started_at));
   stmt->Bind(6, SqlTime(t.ended_at));
   stmt->Bind(7, t.message);
@@ -200,9 +215,12 @@ Result<std::vector<TaskTryRecord>> RunMetadata::Tries(const std::string& run_id,
   while (true) {
     MF_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    out.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2), stmt->ColumnText(3),
-                   stmt->ColumnText(4), static_cast<int>(stmt->ColumnInt(5)), TimeOr(stmt->ColumnText(6)),
-                   ParseSqlTime(stmt->ColumnText(7))});
+    TaskTryRecord t{stmt->ColumnText(0),         stmt->ColumnText(1),
+                    TaskState::kRunning,         stmt->ColumnText(3),
+                    stmt->ColumnText(4),         static_cast<int>(stmt->ColumnInt(5)),
+                    TimeOr(stmt->ColumnText(6)), ParseSqlTime(stmt->ColumnText(7))};
+    MF_ASSIGN_OR_RETURN(t.state, Stored(ParseTaskState(stmt->ColumnText(2)), "try of " + t.run_id + "." + t.task_id));
+    out.push_back(std::move(t));
   }
   return out;
 }

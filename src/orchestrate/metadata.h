@@ -9,8 +9,8 @@
 //   task_try       (run_id, task_id, try_number, state, started_at, ended_at, message, log_path;
 //                   PK (run_id, task_id, try_number))
 //   dag_pause      (dag_id PK, paused)
-// Run states: queued, running, success, failed. Task states: scheduled, queued, running, success,
-// failed, up_for_retry, skipped, upstream_failed. Every change is committed before the work it
+// States are stored by their names (orchestrate/states.h); a row whose state or run type is not
+// one of them reads as Corruption naming the run. Every change is committed before the work it
 // describes goes on, so after a crash the record shows where each run stopped.
 //
 // Thread-safety: serialised internally.
@@ -24,14 +24,15 @@
 #include <vector>
 
 #include "core/time.h"
+#include "orchestrate/states.h"
 #include "store/sqlite_db.h"
 
 namespace meteoflow {
 
 struct DagRunRecord {
   std::string run_id, dag_id;
-  std::string run_type = "manual";  // scheduled | manual | backfill
-  std::string state = "queued";
+  RunType run_type = RunType::kManual;
+  RunState state = RunState::kQueued;
   Timestamp logical_date;
   Interval interval;
   std::string conf = "{}";  // JSON object: run parameters
@@ -41,14 +42,16 @@ struct DagRunRecord {
 
 struct TaskInstanceRecord {
   std::string run_id, task_id;
-  std::string state = "scheduled";
+  TaskState state = TaskState::kScheduled;
   int try_number = 0;                    // tries started so far
   std::optional<Timestamp> next_try_at;  // up_for_retry: not before
   int64_t pid = 0;                       // a subprocess running it, while running
 };
 
 struct TaskTryRecord {
-  std::string run_id, task_id, state, message, log_path;
+  std::string run_id, task_id;
+  TaskState state = TaskState::kRunning;
+  std::string message, log_path;
   int try_number = 0;
   Timestamp started_at;
   std::optional<Timestamp> ended_at;
@@ -66,7 +69,7 @@ class RunMetadata {
   Result<std::optional<DagRunRecord>> Run(const std::string& run_id);
   // Newest logical date first; empty dag_id = every DAG; empty states = any.
   Result<std::vector<DagRunRecord>> Runs(const std::string& dag_id, int limit,
-                                         const std::vector<std::string>& states = {});
+                                         const std::vector<RunState>& states = {});
   // The latest logical date of the DAG's scheduled and backfill runs, if any.
   Result<std::optional<Timestamp>> LatestLogicalDate(const std::string& dag_id);
 

@@ -116,7 +116,7 @@ std::map<std::string, TaskFn> Pipeline::StageTasks() {
   };
 }
 
-Result<RunSummary> Pipeline::RunDag(const std::string& dag_id, const std::string& run_type, const Interval& interval,
+Result<RunSummary> Pipeline::RunDag(const std::string& dag_id, RunType run_type, const Interval& interval,
                                     const std::string& conf_json) {
   if (!scheduler_->dag(dag_id)) return Status::NotFound(config_.path + ": dags." + dag_id + ": no such DAG");
   summary_ = RunSummary();
@@ -128,7 +128,7 @@ Result<RunSummary> Pipeline::RunDag(const std::string& dag_id, const std::string
   MF_ASSIGN_OR_RETURN(const auto done, metadata_->Run(run.run_id));
   RunOutcome& outcome = summary_.outcome;
   outcome.run_id = run.run_id;
-  outcome.state = done ? done->state : "failed";
+  outcome.state = done ? done->state : RunState::kFailed;
   MF_ASSIGN_OR_RETURN(const auto tis, metadata_->TaskInstances(run.run_id));
   for (const auto& ti : tis) outcome.task_states[ti.task_id] = ti.state;
   MF_ASSIGN_OR_RETURN(const auto tries, metadata_->Tries(run.run_id));
@@ -148,7 +148,7 @@ Status Pipeline::Work(const WorkerOptions& options) {
   MF_ASSIGN_OR_RETURN(auto consumer, land_->Subscribe());
   WorkerProgress progress;
   int failures = 0;
-  std::vector<std::pair<std::string, int32_t>> assignment;
+  std::vector<std::pair<std::string, PartitionId>> assignment;
   while (!options.should_stop()) {
     const int64_t landed_before = progress.land.landed;
     bool caught_up = false;

@@ -30,8 +30,8 @@ namespace meteoflow {
 
 struct RunOutcome {
   std::string run_id;
-  std::string state;  // success | failed
-  std::map<std::string, std::string> task_states;
+  RunState state = RunState::kFailed;  // success or failed once the run ended
+  std::map<std::string, TaskState> task_states;
   std::string first_error;
 };
 
@@ -59,7 +59,7 @@ struct WorkerOptions {
   std::function<void(const WorkerProgress&)> on_batch;  // after every batch that landed something
   std::function<void(const Status&)> on_error;          // a failed batch that will be retried
   // The partitions this worker reads, whenever they change.
-  std::function<void(const std::vector<std::pair<std::string, int32_t>>&)> on_assignment;
+  std::function<void(const std::vector<std::pair<std::string, PartitionId>>&)> on_assignment;
 };
 
 // The configured store: SQLite at <data_dir>/store.db, or Cassandra (config `cassandra:`; the
@@ -77,7 +77,7 @@ class Pipeline {
   std::optional<Interval> replay_span() const { return replay_span_; }
   // Creates a run of DAG `dag_id` over `interval` (type scheduled, manual or backfill; an
   // existing scheduled run of that interval is resumed instead) and drains the scheduler.
-  Result<RunSummary> RunDag(const std::string& dag_id, const std::string& run_type, const Interval& interval,
+  Result<RunSummary> RunDag(const std::string& dag_id, RunType run_type, const Interval& interval,
                             const std::string& conf_json = "{}");
   // The configured DAG `id`, or null.
   const DagConfig* dag(const std::string& id) const { return config_.FindDag(id); }

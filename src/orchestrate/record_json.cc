@@ -18,11 +18,11 @@ ordered_json DagRunJson(const DagRunRecord& run) {
   if (conf.is_discarded()) conf = nullptr;
   return {{"dag_run_id", run.run_id},
           {"dag_id", run.dag_id},
-          {"run_type", run.run_type},
+          {"run_type", Name(run.run_type)},
           {"logical_date", run.logical_date.ToString()},
           {"data_interval_start", run.interval.start.ToString()},
           {"data_interval_end", run.interval.end.ToString()},
-          {"state", run.state},
+          {"state", Name(run.state)},
           {"queued_at", run.queued_at.ToString()},
           {"start_date", Time(run.started_at)},
           {"end_date", Time(run.ended_at)},
@@ -30,14 +30,10 @@ ordered_json DagRunJson(const DagRunRecord& run) {
 }
 
 ordered_json TaskTryJson(const std::string& dag_id, const TaskTryRecord& attempt) {
-  return {{"task_id", attempt.task_id},
-          {"dag_id", dag_id},
-          {"dag_run_id", attempt.run_id},
-          {"try_number", attempt.try_number},
-          {"state", attempt.state},
-          {"start_date", attempt.started_at.ToString()},
-          {"end_date", Time(attempt.ended_at)},
-          {"duration", Seconds(attempt.started_at, attempt.ended_at)},
+  return {{"task_id", attempt.task_id},         {"dag_id", dag_id},
+          {"dag_run_id", attempt.run_id},       {"try_number", attempt.try_number},
+          {"state", Name(attempt.state)},       {"start_date", attempt.started_at.ToString()},
+          {"end_date", Time(attempt.ended_at)}, {"duration", Seconds(attempt.started_at, attempt.ended_at)},
           {"message", attempt.message}};
 }
 
@@ -47,7 +43,7 @@ ordered_json TaskInstanceJson(const std::string& dag_id, const TaskInstanceRecor
           {"dag_id", dag_id},
           {"dag_run_id", instance.run_id},
           {"try_number", instance.try_number},
-          {"state", instance.state},
+          {"state", Name(instance.state)},
           {"start_date", latest ? ordered_json(latest->started_at.ToString()) : ordered_json()},
           {"end_date", latest ? Time(latest->ended_at) : ordered_json()},
           {"duration", latest ? Seconds(latest->started_at, latest->ended_at) : ordered_json()},

@@ -14,7 +14,7 @@ constexpr int64_t kPollMs = 500;
 
 Status Reported(const RunSummary& s, const ReplayTickerOptions& options) {
   options.on_run(s);
-  if (s.outcome.state != "success") {
+  if (s.outcome.state != RunState::kSuccess) {
     return Status::Internal("run " + s.outcome.run_id + " failed: " + s.outcome.first_error);
   }
   return Status::OK();
@@ -23,7 +23,7 @@ Status Reported(const RunSummary& s, const ReplayTickerOptions& options) {
 // Replays `slice`, moves the cursor to its end, then trains when the train DAG's schedule
 // ticks inside the slice.
 Status ReplaySlice(Pipeline& pipeline, const ReplayTickerOptions& options, Interval slice) {
-  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("weather", "scheduled", slice));
+  MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("weather", RunType::kScheduled, slice));
   MF_RETURN_IF_ERROR(pipeline.store().PutCheckpoints({{kReplayCursorCheckpoint, std::to_string(slice.end.millis())}}));
   MF_RETURN_IF_ERROR(Reported(s, options));
   const DagConfig* train = pipeline.dag("train");
@@ -31,7 +31,7 @@ Status ReplaySlice(Pipeline& pipeline, const ReplayTickerOptions& options, Inter
   MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(train->schedule));
   MF_ASSIGN_OR_RETURN(Timestamp tick, cron.Next(slice.start));
   if (tick > slice.end) return Status::OK();
-  MF_ASSIGN_OR_RETURN(RunSummary trained, RunTrainAt(pipeline, tick, "scheduled"));
+  MF_ASSIGN_OR_RETURN(RunSummary trained, RunTrainAt(pipeline, tick, RunType::kScheduled));
   return Reported(trained, options);
 }
 
@@ -52,7 +52,7 @@ Result<Timestamp> Cursor(Pipeline& pipeline, const ReplayTickerOptions& options)
   const Timestamp cursor = span.start.PlusMillis(kCatchUpMs);
   MF_RETURN_IF_ERROR(ReplaySlice(pipeline, options, {span.start, cursor}));
   if (pipeline.dag("train")) {
-    MF_ASSIGN_OR_RETURN(RunSummary trained, RunTrainAt(pipeline, cursor, "scheduled"));
+    MF_ASSIGN_OR_RETURN(RunSummary trained, RunTrainAt(pipeline, cursor, RunType::kScheduled));
     MF_RETURN_IF_ERROR(Reported(trained, options));
   }
   return cursor;
@@ -60,7 +60,7 @@ Result<Timestamp> Cursor(Pipeline& pipeline, const ReplayTickerOptions& options)
 
 }  // namespace
 
-Result<RunSummary> RunTrainAt(Pipeline& pipeline, Timestamp date, const std::string& run_type) {
+Result<RunSummary> RunTrainAt(Pipeline& pipeline, Timestamp date, RunType run_type) {
   const int64_t window_ms = int64_t{pipeline.config().forecast.window_days} * 86'400'000;
   return pipeline.RunDag("train", run_type, {date.PlusMillis(-window_ms), date});
 }

@@ -28,6 +28,6 @@ struct ReplayTickerOptions {
 Status RunReplayTicks(Pipeline& pipeline, const ReplayTickerOptions& options);
 
 // The train DAG's run for logical date `date`: its data interval is forecast.window_days before it.
-Result<RunSummary> RunTrainAt(Pipeline& pipeline, Timestamp date, const std::string& run_type);
+Result<RunSummary> RunTrainAt(Pipeline& pipeline, Timestamp date, RunType run_type);
 
 }  // namespace meteoflow

@@ -49,7 +49,7 @@ TEST_F(ReplayTickerTest, EachTickOfTheClockReplaysTheNextSliceAndARestartGoesOn)
   for (size_t i = 1; i < first.size(); ++i) {
     EXPECT_EQ(first[i].interval.start, first[i - 1].interval.end);
     EXPECT_EQ(first[i].interval.end, first[i].interval.start.PlusMinutes(10));
-    EXPECT_EQ(first[i].outcome.state, "success");
+    EXPECT_EQ(first[i].outcome.state, RunState::kSuccess);
   }
   // Three ticks of */10 from 12:03: 12:10, 12:20, 12:30, each run started at its tick.
   EXPECT_EQ(clock.Now(), *Timestamp::Parse("2026-01-01T12:30:00Z"));

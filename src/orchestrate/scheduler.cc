@@ -16,38 +16,38 @@ namespace meteoflow {
 namespace {
 
 constexpr int kMaxRunsPerPass = 1000;  // bound on runs created by one CreateDueRuns/Backfill
-const std::set<std::string> kDone = {"success", "failed", "skipped", "upstream_failed"};
-
-bool IsFailure(const std::string& state) { return state == "failed" || state == "upstream_failed"; }
-
 enum class Decision { kWait, kReady, kSkip, kUpstreamFailed };
 
 // What a waiting task's trigger rule says, given its upstream tasks' states.
-Decision Decide(const TaskConfig& task, const std::map<std::string, std::string>& states) {
+Decision Decide(const TaskConfig& task, const std::map<std::string, TaskState>& states) {
   bool all_done = true, any_failed = false, any_skipped = false, all_success = true;
   for (const std::string& up : task.upstream) {
-    const std::string& s = states.at(up);
-    all_done = all_done && kDone.count(s) > 0;
+    const TaskState s = states.at(up);
+    all_done = all_done && IsDone(s);
     any_failed = any_failed || IsFailure(s);
-    any_skipped = any_skipped || s == "skipped";
-    all_success = all_success && s == "success";
+    any_skipped = any_skipped || s == TaskState::kSkipped;
+    all_success = all_success && s == TaskState::kSuccess;
   }
-  const std::string& rule = task.trigger_rule;
-  if (rule == "all_done") return all_done ? Decision::kReady : Decision::kWait;
-  if (rule == "one_failed") return any_failed ? Decision::kReady : all_done ? Decision::kSkip : Decision::kWait;
-  if (rule == "none_failed") {
-    return any_failed ? Decision::kUpstreamFailed : all_done ? Decision::kReady : Decision::kWait;
+  switch (task.trigger_rule) {
+    case TriggerRule::kAllDone:
+      return all_done ? Decision::kReady : Decision::kWait;
+    case TriggerRule::kOneFailed:
+      return any_failed ? Decision::kReady : all_done ? Decision::kSkip : Decision::kWait;
+    case TriggerRule::kNoneFailed:
+      return any_failed ? Decision::kUpstreamFailed : all_done ? Decision::kReady : Decision::kWait;
+    case TriggerRule::kAllSuccess:
+      break;
   }
-  if (any_failed) return Decision::kUpstreamFailed;  // all_success
+  if (any_failed) return Decision::kUpstreamFailed;
   if (all_done && any_skipped) return Decision::kSkip;
   return all_success ? Decision::kReady : Decision::kWait;
 }
 
 // "<dag>__<type>__<logical date>", unique per DAG and type; manual runs add a sequence number.
-std::string RunIdFor(const std::string& dag_id, const std::string& run_type, Timestamp logical, Timestamp now) {
+std::string RunIdFor(const std::string& dag_id, RunType run_type, Timestamp logical, Timestamp now) {
   static std::atomic<int64_t> sequence{0};
-  std::string id = dag_id + "__" + run_type + "__" + logical.ToString();
-  if (run_type == "manual") id += "__" + std::to_string(now.millis()) + "." + std::to_string(++sequence);
+  std::string id = dag_id + "__" + std::string(Name(run_type)) + "__" + logical.ToString();
+  if (run_type == RunType::kManual) id += "__" + std::to_string(now.millis()) + "." + std::to_string(++sequence);
   return id;
 }
 
@@ -107,7 +107,7 @@ std::string Scheduler::LogPath(const std::string& dag_id, const std::string& run
   return options_.logs_dir + "/" + dag_id + "/" + run_id + "/" + task_id + "." + std::to_string(try_number) + ".log";
 }
 
-Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, const std::string& run_type,
+Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, RunType run_type,
                                      const Interval& interval, const std::string& conf_json, Timestamp now) {
   DagRunRecord run;
   run.run_id = RunIdFor(dag.id, run_type, interval.start, now);
@@ -126,8 +126,8 @@ Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag
   return *existing;
 }
 
-Result<DagRunRecord> Scheduler::CreateRun(const std::string& dag_id, const std::string& run_type,
-                                          const Interval& interval, const std::string& conf_json) {
+Result<DagRunRecord> Scheduler::CreateRun(const std::string& dag_id, RunType run_type, const Interval& interval,
+                                          const std::string& conf_json) {
   const DagConfig* d = dag(dag_id);
   if (!d) return Status::NotFound("no DAG '" + dag_id + "'");
   return CreateRunRecord(metadata_, *d, run_type, interval, conf_json, clock_.Now());
@@ -161,7 +161,7 @@ Result<std::vector<DagRunRecord>> Scheduler::CreateDueRuns(Timestamp now) {
     }
     for (int n = 0; n < kMaxRunsPerPass && !(newest_start < from); ++n) {
       MF_ASSIGN_OR_RETURN(const Timestamp end, cron.Next(from));
-      MF_ASSIGN_OR_RETURN(DagRunRecord run, CreateRun(d.id, "scheduled", {from, end}, "{}"));
+      MF_ASSIGN_OR_RETURN(DagRunRecord run, CreateRun(d.id, RunType::kScheduled, {from, end}, "{}"));
       out.push_back(std::move(run));
       from = end;
     }
@@ -179,7 +179,7 @@ Result<std::vector<DagRunRecord>> Scheduler::Backfill(const std::string& dag_id,
   std::vector<DagRunRecord> out;
   for (int n = 0; !(to < interval.end); ++n) {
     if (n == 100000) return Status::InvalidArgument("backfill: more than 100000 intervals; narrow --from/--to");
-    MF_ASSIGN_OR_RETURN(DagRunRecord run, CreateRun(dag_id, "backfill", interval, "{}"));
+    MF_ASSIGN_OR_RETURN(DagRunRecord run, CreateRun(dag_id, RunType::kBackfill, interval, "{}"));
     out.push_back(std::move(run));
     MF_ASSIGN_OR_RETURN(const Timestamp end, cron.Next(interval.end));
     interval = {interval.end, end};
@@ -188,22 +188,22 @@ Result<std::vector<DagRunRecord>> Scheduler::Backfill(const std::string& dag_id,
 }
 
 Status Scheduler::Recover(Timestamp now) {
-  MF_ASSIGN_OR_RETURN(const auto runs, metadata_.Runs("", 1 << 30, {"running", "queued"}));
+  MF_ASSIGN_OR_RETURN(const auto runs, metadata_.Runs("", 1 << 30, {RunState::kRunning, RunState::kQueued}));
   for (const DagRunRecord& run : runs) {
     MF_ASSIGN_OR_RETURN(auto tis, metadata_.TaskInstances(run.run_id));
     for (TaskInstanceRecord& ti : tis) {
-      if (ti.state != "running" && ti.state != "queued") continue;
+      if (ti.state != TaskState::kRunning && ti.state != TaskState::kQueued) continue;
       if (ti.pid > 0) kill(static_cast<pid_t>(-ti.pid), SIGKILL);  // its process group, left by the dead scheduler
       MF_ASSIGN_OR_RETURN(auto tries, metadata_.Tries(run.run_id, ti.task_id));
       for (TaskTryRecord& t : tries) {
         if (t.try_number != ti.try_number || t.ended_at) continue;
-        t.state = "interrupted";
+        t.state = TaskState::kInterrupted;
         t.ended_at = now;
         t.message = "the scheduler died while this try ran";
         MF_RETURN_IF_ERROR(metadata_.RecordTry(t));
       }
       // Not the task's fault: the try does not count against its retries.
-      ti.state = "scheduled";
+      ti.state = TaskState::kScheduled;
       ti.pid = 0;
       ti.next_try_at.reset();
       MF_RETURN_IF_ERROR(metadata_.UpdateTaskInstance(ti));
@@ -214,14 +214,14 @@ Status Scheduler::Recover(Timestamp now) {
 
 Status Scheduler::StartQueuedRuns(Timestamp now) {
   for (const DagConfig& d : dags_) {
-    MF_ASSIGN_OR_RETURN(const auto running, metadata_.Runs(d.id, d.max_active_runs, {"running"}));
+    MF_ASSIGN_OR_RETURN(const auto running, metadata_.Runs(d.id, d.max_active_runs, {RunState::kRunning}));
     int free = d.max_active_runs - static_cast<int>(running.size());
     if (free <= 0) continue;
-    MF_ASSIGN_OR_RETURN(auto queued, metadata_.Runs(d.id, 1 << 30, {"queued"}));
+    MF_ASSIGN_OR_RETURN(auto queued, metadata_.Runs(d.id, 1 << 30, {RunState::kQueued}));
     std::sort(queued.begin(), queued.end(),
               [](const auto& a, const auto& b) { return a.logical_date < b.logical_date; });
     for (size_t i = 0; i < queued.size() && free > 0; ++i, --free) {
-      queued[i].state = "running";
+      queued[i].state = RunState::kRunning;
       queued[i].started_at = now;
       MF_RETURN_IF_ERROR(metadata_.UpdateRun(queued[i]));
       ++changes_;
@@ -232,7 +232,7 @@ Status Scheduler::StartQueuedRuns(Timestamp now) {
 
 Status Scheduler::Dispatch(const DagConfig& dag, const DagRunRecord& run, TaskInstanceRecord& ti, Timestamp now) {
   const TaskConfig& task = *FindTask(dag.id, ti.task_id);
-  ti.state = "running";
+  ti.state = TaskState::kRunning;
   ti.try_number += 1;
   ti.next_try_at.reset();
   ti.pid = 0;
@@ -240,8 +240,8 @@ Status Scheduler::Dispatch(const DagConfig& dag, const DagRunRecord& run, TaskIn
   TaskContext context{dag.id,       task.id,       run.run_id, run.logical_date,
                       run.interval, ti.try_number, run.conf,   LogPath(dag.id, run.run_id, task.id, ti.try_number)};
   MF_RETURN_IF_ERROR(MakeDirs(std::filesystem::path(context.log_path).parent_path().string()));
-  MF_RETURN_IF_ERROR(
-      metadata_.RecordTry({run.run_id, task.id, "running", "", context.log_path, ti.try_number, now, std::nullopt}));
+  MF_RETURN_IF_ERROR(metadata_.RecordTry(
+      {run.run_id, task.id, TaskState::kRunning, "", context.log_path, ti.try_number, now, std::nullopt}));
   ++pool_in_use_[task.pool];
   ++running_;
   ++changes_;
@@ -279,22 +279,22 @@ Status Scheduler::Complete(const Finished& f, Timestamp now) {
   for (TaskTryRecord& t : tries) {
     if (t.try_number == f.try_number)
       this_try = &t;
-    else if (t.state == "failed" || t.state == "up_for_retry")
+    else if (t.state == TaskState::kFailed || t.state == TaskState::kUpForRetry)
       ++failures;
   }
   ti->pid = 0;
   if (f.status.ok()) {
-    ti->state = "success";
+    ti->state = TaskState::kSuccess;
   } else if (failures <= task->retries) {
     int64_t delay = int64_t{task->retry_delay_seconds} * 1000;
     if (task->retry_exponential_backoff) {
       for (int i = 1; i < failures && delay < int64_t{task->max_retry_delay_seconds} * 1000; ++i) delay *= 2;
     }
     delay = std::min(delay, int64_t{task->max_retry_delay_seconds} * 1000);
-    ti->state = "up_for_retry";
+    ti->state = TaskState::kUpForRetry;
     ti->next_try_at = now.PlusMillis(delay);
   } else {
-    ti->state = "failed";
+    ti->state = TaskState::kFailed;
   }
   if (this_try) {
     this_try->state = ti->state;
@@ -319,18 +319,18 @@ Status Scheduler::FinishTries(Timestamp now) {
 Status Scheduler::AdvanceRun(DagRunRecord& run, Timestamp now, bool* active) {
   const DagConfig* d = dag(run.dag_id);
   if (!d) {
-    run.state = "failed";
+    run.state = RunState::kFailed;
     run.ended_at = now;
     return metadata_.UpdateRun(run);
   }
   MF_ASSIGN_OR_RETURN(auto tis, metadata_.TaskInstances(run.run_id));
-  std::map<std::string, std::string> states;
+  std::map<std::string, TaskState> states;
   for (const auto& ti : tis) states[ti.task_id] = ti.state;
   for (TaskInstanceRecord& ti : tis) {
     const TaskConfig* task = FindTask(d->id, ti.task_id);
-    if (ti.state != "scheduled" && ti.state != "up_for_retry") continue;
+    if (ti.state != TaskState::kScheduled && ti.state != TaskState::kUpForRetry) continue;
     if (!task) {
-      ti.state = states[ti.task_id] = "failed";  // the task left the DAG's config
+      ti.state = states[ti.task_id] = TaskState::kFailed;  // the task left the DAG's config
       MF_RETURN_IF_ERROR(metadata_.UpdateTaskInstance(ti));
       continue;
     }
@@ -340,7 +340,7 @@ Status Scheduler::AdvanceRun(DagRunRecord& run, Timestamp now, bool* active) {
     }
     const Decision decision = Decide(*task, states);
     if (decision == Decision::kSkip || decision == Decision::kUpstreamFailed) {
-      ti.state = states[ti.task_id] = decision == Decision::kSkip ? "skipped" : "upstream_failed";
+      ti.state = states[ti.task_id] = decision == Decision::kSkip ? TaskState::kSkipped : TaskState::kUpstreamFailed;
       MF_RETURN_IF_ERROR(metadata_.UpdateTaskInstance(ti));
       ++changes_;
       continue;
@@ -350,10 +350,10 @@ Status Scheduler::AdvanceRun(DagRunRecord& run, Timestamp now, bool* active) {
     const int slots = pool == pools_.end() ? 1 : pool->second;
     if (running_ >= options_.parallelism || pool_in_use_[task->pool] >= slots) continue;
     MF_RETURN_IF_ERROR(Dispatch(*d, run, ti, now));
-    states[ti.task_id] = "running";
+    states[ti.task_id] = TaskState::kRunning;
   }
   bool all_done = true;
-  for (const auto& [id, s] : states) all_done = all_done && kDone.count(s) > 0;
+  for (const auto& [id, s] : states) all_done = all_done && IsDone(s);
   if (!all_done) {
     *active = true;
     return Status::OK();
@@ -363,7 +363,7 @@ Status Scheduler::AdvanceRun(DagRunRecord& run, Timestamp now, bool* active) {
   for (const TaskConfig& t : d->tasks) has_downstream.insert(t.upstream.begin(), t.upstream.end());
   bool failed = false;
   for (const auto& [id, s] : states) failed = failed || (!has_downstream.count(id) && IsFailure(s));
-  run.state = failed ? "failed" : "success";
+  run.state = failed ? RunState::kFailed : RunState::kSuccess;
   run.ended_at = now;
   ++changes_;
   return metadata_.UpdateRun(run);
@@ -373,12 +373,12 @@ Result<bool> Scheduler::Tick(Timestamp now) {
   MF_RETURN_IF_ERROR(FinishTries(now));
   if (!stopping_) MF_RETURN_IF_ERROR(StartQueuedRuns(now));
   next_wake_.reset();
-  MF_ASSIGN_OR_RETURN(auto runs, metadata_.Runs("", 1 << 30, {"running"}));
+  MF_ASSIGN_OR_RETURN(auto runs, metadata_.Runs("", 1 << 30, {RunState::kRunning}));
   std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.logical_date < b.logical_date; });
   bool active = false;
   for (DagRunRecord& run : runs) MF_RETURN_IF_ERROR(AdvanceRun(run, now, &active));
   if (!stopping_) {
-    MF_ASSIGN_OR_RETURN(const auto queued, metadata_.Runs("", 1, {"queued"}));
+    MF_ASSIGN_OR_RETURN(const auto queued, metadata_.Runs("", 1, {RunState::kQueued}));
     active = active || !queued.empty();
   }
   return active || running_ > 0;

@@ -22,6 +22,13 @@
 // failed ("the scheduler died"): their children are killed, and they go to up_for_retry or
 // failed like any other failure; their runs carry on.
 //
+// Lifecycle: construct, call Recover once before the first Tick (only in the process that
+// schedules: a `tasks run` child or a worker must not, or it would fail tries still running
+// elsewhere), then Tick or Drain. The destructor stops dispatching and joins every worker thread,
+// so it waits for the tries running in this process to end (in-process stages cannot be
+// stopped; children run to completion or their timeout); their outcomes are not recorded, so
+// those tries stay "running" in meta.db until the next Recover marks them interrupted.
+//
 // Thread-safety: Tick, Drain and the run-creating calls belong to one thread; tries run on
 // worker threads the scheduler owns and joins.
 #pragma once
@@ -54,7 +61,7 @@ struct SchedulerOptions {
 // Records a run of `dag` over `interval` with all its task instances scheduled (what CreateRun
 // and the REST API's trigger do); its conf is the DAG's params overridden by `conf_json`. An
 // existing non-manual run of that interval is returned as is.
-Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, const std::string& run_type,
+Result<DagRunRecord> CreateRunRecord(RunMetadata& metadata, const DagConfig& dag, RunType run_type,
                                      const Interval& interval, const std::string& conf_json, Timestamp now);
 
 class Scheduler {
@@ -65,6 +72,8 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
+  // Marks tries left running or queued by a dead scheduler as interrupted (killing their process
+  // groups) and schedules their tasks again without counting a retry. Call once, before Tick.
   Status Recover(Timestamp now);
   // The scheduled runs due by `now`, as created.
   Result<std::vector<DagRunRecord>> CreateDueRuns(Timestamp now);
@@ -72,7 +81,7 @@ class Scheduler {
   // (those that exist already are returned too, unchanged).
   Result<std::vector<DagRunRecord>> Backfill(const std::string& dag_id, Timestamp from, Timestamp to);
   // A run of the given type over `interval` (a manual trigger, a replay slice).
-  Result<DagRunRecord> CreateRun(const std::string& dag_id, const std::string& run_type, const Interval& interval,
+  Result<DagRunRecord> CreateRun(const std::string& dag_id, RunType run_type, const Interval& interval,
                                  const std::string& conf_json);
   // One scheduling pass; true while any run is queued or running.
   Result<bool> Tick(Timestamp now);

@@ -14,11 +14,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-TaskConfig Task(std::string id, std::vector<std::string> upstream = {}, std::string rule = "all_success") {
+TaskConfig Task(std::string id, std::vector<std::string> upstream = {}, TriggerRule rule = TriggerRule::kAllSuccess) {
   TaskConfig t;
   t.id = t.stage = std::move(id);
   t.upstream = std::move(upstream);
-  t.trigger_rule = std::move(rule);
+  t.trigger_rule = rule;
   return t;
 }
 
@@ -54,13 +54,16 @@ class SchedulerTest : public ::testing::Test {
     d.tasks = std::move(tasks);
     return d;
   }
+  // Task states and the run's state by name, as meta.db stores them.
   std::map<std::string, std::string> States(const std::string& run_id) {
     std::map<std::string, std::string> out;
     const std::vector<TaskInstanceRecord> tis = std::move(meta_->TaskInstances(run_id)).value();
-    for (const auto& ti : tis) out[ti.task_id] = ti.state;
+    for (const auto& ti : tis) out[ti.task_id] = Name(ti.state);
     return out;
   }
-  std::string RunState(const std::string& run_id) { return std::move(meta_->Run(run_id)).value()->state; }
+  std::string RunStateOf(const std::string& run_id) {
+    return std::string(Name(std::move(meta_->Run(run_id)).value()->state));
+  }
 
   fs::path dir_;
   std::unique_ptr<RunMetadata> meta_;
@@ -70,26 +73,30 @@ class SchedulerTest : public ::testing::Test {
 
 TEST_F(SchedulerTest, TriggerRulesDecideFromTheUpstreamStates) {
   struct Case {
-    std::string rule;
+    TriggerRule rule;
     bool a_ok, b_ok;
     std::string c_state, run_state;
   };
   const Case cases[] = {
-      {"all_success", true, true, "success", "success"}, {"all_success", true, false, "upstream_failed", "failed"},
-      {"all_done", true, false, "success", "success"},   {"all_done", false, false, "success", "success"},
-      {"one_failed", true, true, "skipped", "success"},  {"one_failed", false, true, "success", "success"},
-      {"none_failed", true, true, "success", "success"}, {"none_failed", true, false, "upstream_failed", "failed"},
+      {TriggerRule::kAllSuccess, true, true, "success", "success"},
+      {TriggerRule::kAllSuccess, true, false, "upstream_failed", "failed"},
+      {TriggerRule::kAllDone, true, false, "success", "success"},
+      {TriggerRule::kAllDone, false, false, "success", "success"},
+      {TriggerRule::kOneFailed, true, true, "skipped", "success"},
+      {TriggerRule::kOneFailed, false, true, "success", "success"},
+      {TriggerRule::kNoneFailed, true, true, "success", "success"},
+      {TriggerRule::kNoneFailed, true, false, "upstream_failed", "failed"},
   };
   for (const Case& c : cases) {
     auto sched = Make({Dag("d", {Task("a"), Task("b"), Task("c", {"a", "b"}, c.rule)})},
                       {{"a", [&](const TaskContext&) { return c.a_ok ? Status::OK() : Status::Internal("a broke"); }},
                        {"b", [&](const TaskContext&) { return c.b_ok ? Status::OK() : Status::Internal("b broke"); }},
                        {"c", [](const TaskContext&) { return Status::OK(); }}});
-    auto run = sched->CreateRun("d", "manual", interval_, "{}");
+    auto run = sched->CreateRun("d", RunType::kManual, interval_, "{}");
     ASSERT_TRUE(run.ok()) << run.status().ToString();
     ASSERT_TRUE(sched->Drain().ok());
-    EXPECT_EQ(States(run->run_id)["c"], c.c_state) << c.rule << " a=" << c.a_ok << " b=" << c.b_ok;
-    EXPECT_EQ(RunState(run->run_id), c.run_state) << c.rule << " a=" << c.a_ok << " b=" << c.b_ok;
+    EXPECT_EQ(States(run->run_id)["c"], c.c_state) << Name(c.rule) << " a=" << c.a_ok << " b=" << c.b_ok;
+    EXPECT_EQ(RunStateOf(run->run_id), c.run_state) << Name(c.rule) << " a=" << c.a_ok << " b=" << c.b_ok;
   }
 }
 
@@ -110,16 +117,16 @@ TEST_F(SchedulerTest, RetriesWithExponentialBackoffThenSucceeds) {
                       }},
                      {"after", [](const TaskContext&) { return Status::OK(); }}},
                     {{"default", 16}}, &clock);
-  auto run = sched->CreateRun("d", "manual", interval_, R"({"k":"v"})");
+  auto run = sched->CreateRun("d", RunType::kManual, interval_, R"({"k":"v"})");
   ASSERT_TRUE(run.ok());
   ASSERT_TRUE(sched->Drain().ok());
-  EXPECT_EQ(RunState(run->run_id), "success");
+  EXPECT_EQ(RunStateOf(run->run_id), "success");
   EXPECT_EQ(calls.load(), 3);
   auto tries = std::move(meta_->Tries(run->run_id, "flaky")).value();
   ASSERT_EQ(tries.size(), 3u);
-  EXPECT_EQ(tries[0].state, "up_for_retry");
+  EXPECT_EQ(Name(tries[0].state), "up_for_retry");
   EXPECT_NE(tries[0].message.find("not yet"), std::string::npos);
-  EXPECT_EQ(tries[2].state, "success");
+  EXPECT_EQ(Name(tries[2].state), "success");
   // On the simulated clock the waits are exact: 1 s, then 2 s (the backoff doubled).
   EXPECT_EQ(tries[1].started_at.millis() - tries[0].ended_at->millis(), 1000);
   EXPECT_EQ(tries[2].started_at.millis() - tries[1].ended_at->millis(), 2000);
@@ -136,11 +143,11 @@ TEST_F(SchedulerTest, ATaskPastItsTimeoutIsKilledAndFails) {
   TaskConfig slow = Command("slow", "echo started; sleep 30");
   slow.execution_timeout_seconds = 1;
   auto sched = Make({Dag("d", {slow})}, {});
-  auto run = sched->CreateRun("d", "manual", interval_, "{}");
+  auto run = sched->CreateRun("d", RunType::kManual, interval_, "{}");
   ASSERT_TRUE(sched->Drain().ok());
   auto tries = std::move(meta_->Tries(run->run_id)).value();
   ASSERT_EQ(tries.size(), 1u);
-  EXPECT_EQ(tries[0].state, "failed");
+  EXPECT_EQ(Name(tries[0].state), "failed");
   EXPECT_NE(tries[0].message.find("timed out"), std::string::npos) << tries[0].message;
   std::ifstream log(tries[0].log_path);
   std::string first;
@@ -153,7 +160,7 @@ TEST_F(SchedulerTest, CommandsSeeTheirContextAndFailOnNonZeroExit) {
   auto sched = Make({Dag("d", {Command("show", "echo $MF_DAG_ID $MF_TASK_ID $MF_LOGICAL_DATE $MF_TRY_NUMBER > " + out),
                                Command("fail", "exit 3", {"show"})})},
                     {});
-  auto run = sched->CreateRun("d", "manual", interval_, "{}");
+  auto run = sched->CreateRun("d", RunType::kManual, interval_, "{}");
   ASSERT_TRUE(sched->Drain().ok());
   std::ifstream in(out);
   std::string line;
@@ -171,7 +178,7 @@ TEST_F(SchedulerTest, PoolsBoundConcurrency) {
     tasks.push_back(t);
   }
   auto sched = Make({Dag("d", tasks)}, {}, {{"default", 16}, {"narrow", 2}});
-  auto run = sched->CreateRun("d", "manual", interval_, "{}");
+  auto run = sched->CreateRun("d", RunType::kManual, interval_, "{}");
   ASSERT_TRUE(sched->Drain().ok());
   auto tries = std::move(meta_->Tries(run->run_id)).value();
   ASSERT_EQ(tries.size(), 6u);
@@ -180,7 +187,7 @@ TEST_F(SchedulerTest, PoolsBoundConcurrency) {
     for (const auto& b : tries) overlapping += b.started_at <= a.started_at && a.started_at < *b.ended_at;
     EXPECT_LE(overlapping, 2) << a.task_id;
   }
-  EXPECT_EQ(RunState(run->run_id), "success");
+  EXPECT_EQ(RunStateOf(run->run_id), "success");
 }
 
 TEST_F(SchedulerTest, CatchupCreatesEveryMissedIntervalOnceAndWithoutOnlyTheLatest) {
@@ -204,7 +211,7 @@ TEST_F(SchedulerTest, CatchupCreatesEveryMissedIntervalOnceAndWithoutOnlyTheLate
   EXPECT_TRUE(std::move(sched->CreateDueRuns(now.PlusMinutes(30))).value().size() == 1);  // only "latest"
   ASSERT_TRUE(sched->Drain().ok());
   const std::vector<DagRunRecord> runs = std::move(meta_->Runs("", 100)).value();
-  for (const auto& r : runs) EXPECT_EQ(r.state, "success") << r.run_id;
+  for (const auto& r : runs) EXPECT_EQ(Name(r.state), "success") << r.run_id;
 }
 
 TEST_F(SchedulerTest, BackfillCreatesExactlyTheIntervalsInsideTheRange) {
@@ -219,7 +226,7 @@ TEST_F(SchedulerTest, BackfillCreatesExactlyTheIntervalsInsideTheRange) {
   ASSERT_TRUE(sched->Drain().ok());
   auto all = std::move(meta_->Runs("d", 100)).value();
   EXPECT_EQ(all.size(), 24u);
-  for (const auto& r : all) EXPECT_EQ(r.state, "success");
+  for (const auto& r : all) EXPECT_EQ(Name(r.state), "success");
   EXPECT_EQ(sched->Backfill("manual_only", from, to).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(sched->Backfill("d", to, from).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(sched->Backfill("nope", from, to).status().code(), StatusCode::kNotFound);
@@ -242,21 +249,21 @@ TEST_F(SchedulerTest, RecoverRetriesWhatADeadSchedulerLeftRunning) {
   auto sched = Make(
       {Dag("d", {Task("a"), Task("b", {"a"})})},
       {{"a", [](const TaskContext&) { return Status::OK(); }}, {"b", [](const TaskContext&) { return Status::OK(); }}});
-  auto run = std::move(sched->CreateRun("d", "scheduled", interval_, "{}")).value();
+  auto run = std::move(sched->CreateRun("d", RunType::kScheduled, interval_, "{}")).value();
   // What a scheduler killed while `a` ran leaves behind.
-  run.state = "running";
+  run.state = RunState::kRunning;
   ASSERT_TRUE(meta_->UpdateRun(run).ok());
-  ASSERT_TRUE(meta_->UpdateTaskInstance({run.run_id, "a", "running", 1, std::nullopt, 0}).ok());
-  ASSERT_TRUE(meta_->RecordTry({run.run_id, "a", "running", "", "", 1, interval_.start, std::nullopt}).ok());
+  ASSERT_TRUE(meta_->UpdateTaskInstance({run.run_id, "a", TaskState::kRunning, 1, std::nullopt, 0}).ok());
+  ASSERT_TRUE(meta_->RecordTry({run.run_id, "a", TaskState::kRunning, "", "", 1, interval_.start, std::nullopt}).ok());
   ASSERT_TRUE(sched->Recover(Timestamp::Now()).ok());
   ASSERT_TRUE(sched->Drain().ok());
-  EXPECT_EQ(RunState(run.run_id), "success");
+  EXPECT_EQ(RunStateOf(run.run_id), "success");
   auto tries = std::move(meta_->Tries(run.run_id, "a")).value();
   ASSERT_EQ(tries.size(), 2u);
-  EXPECT_EQ(tries[0].state, "interrupted");
-  EXPECT_EQ(tries[1].state, "success");
+  EXPECT_EQ(Name(tries[0].state), "interrupted");
+  EXPECT_EQ(Name(tries[1].state), "success");
   // The same interval again is the same run, not a second one.
-  EXPECT_EQ(std::move(sched->CreateRun("d", "scheduled", interval_, "{}")).value().run_id, run.run_id);
+  EXPECT_EQ(std::move(sched->CreateRun("d", RunType::kScheduled, interval_, "{}")).value().run_id, run.run_id);
   EXPECT_EQ(std::move(meta_->Runs("d", 10)).value().size(), 1u);
 }
 

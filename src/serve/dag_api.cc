@@ -64,7 +64,7 @@ class DagApi {
     for (const auto& t : d.tasks) {
       tasks.push_back({{"task_id", t.id},
                        {"downstream_of", t.upstream},
-                       {"trigger_rule", t.trigger_rule},
+                       {"trigger_rule", Name(t.trigger_rule)},
                        {"retries", t.retries},
                        {"pool", t.pool}});
     }
@@ -117,7 +117,7 @@ class DagApi {
       auto end = cron.ok() ? cron->Next(date) : Result<Timestamp>(cron.status());
       if (end.ok()) interval.end = *end;
     }
-    auto run = CreateRunRecord(metadata_, d, "manual", interval, conf.dump(), Timestamp::Now());
+    auto run = CreateRunRecord(metadata_, d, RunType::kManual, interval, conf.dump(), Timestamp::Now());
     if (!run.ok()) return Reply(res, 500, {{"error", run.status().ToString()}});
     Reply(res, 200, DagRunJson(*run));
   }

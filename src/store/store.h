@@ -3,7 +3,15 @@
 //
 // Contract: every write is an idempotent upsert keyed by the table's primary key, so a retried
 // or replayed batch leaves the same rows. A write that returns OK is durable. Reads return
-// rows ordered as documented per method.
+// rows ordered as documented per method; the caller owns what a read returns.
+//
+// What a failed write leaves: SqliteStore applies each call in one transaction, so a failed call
+// leaves none of its rows. CassandraStore sends a call's rows as separate idempotent statements
+// (Cassandra has no multi-partition transaction), so a failed call may leave any subset of them
+// written. Callers therefore treat a failed write as "some, all or none landed" and retry the
+// whole call, which the upsert rule makes safe on both; no caller relies on all-or-nothing.
+// Errors: Unavailable when the backend cannot be reached, IOError for local I/O, Corruption when
+// stored data cannot be read back; the message names the table.
 //   weather_data      PRIMARY KEY (city_name, time)       (the seed's shape, plus extras)
 //   weather_hourly    PRIMARY KEY (city_name, hour)
 //   predictions       PRIMARY KEY (city_name, variable, target_time, model)
@@ -26,15 +34,19 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // Keyed by (city_name, time); a row replaces the whole stored row, absent fields included.
   virtual Status UpsertWeather(const std::vector<WeatherRow>& rows) = 0;
   // Rows of one city with from <= time < to, ordered by time.
   virtual Result<std::vector<WeatherRow>> QueryWeather(const std::string& city_name, Timestamp from, Timestamp to) = 0;
   // The newest row of every city, ordered by city_name.
   virtual Result<std::vector<WeatherRow>> LatestWeather() = 0;
 
+  // Keyed by (city_name, hour): the aggregate of that hour's weather_data rows, recomputed whole.
   virtual Status UpsertHourly(const std::vector<HourlyAggregate>& rows) = 0;
+  // Keyed by (source, location_id, fetched_at): the raw message and why it was refused.
   virtual Status UpsertDeadLetters(const std::vector<DeadLetter>& rows) = 0;
 
+  // Keyed by (city_name, variable, target_time, model): a re-forecast replaces the value.
   virtual Status UpsertPredictions(const std::vector<Prediction>& rows) = 0;
   // Predictions of one city, ordered by target_time then variable.
   virtual Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name) = 0;
@@ -44,6 +56,8 @@ class Store {
   virtual Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name) = 0;
 
   // Small named facts a stage keeps between runs (e.g. which lake files it has transformed).
+  // Write a checkpoint only after the output it vouches for is durable: on failure the stage
+  // redoes that work, which the upsert rule makes harmless.
   virtual Status PutCheckpoints(const std::map<std::string, std::string>& entries) = 0;
   // Every checkpoint whose name starts with `prefix`.
   virtual Result<std::map<std::string, std::string>> ListCheckpoints(const std::string& prefix) = 0;

@@ -194,9 +194,9 @@ class KafkaLog::KafkaConsumer : public Consumer {
     return out;
   }
 
-  std::vector<std::pair<std::string, int32_t>> Assignment() const override {
-    std::vector<std::pair<std::string, int32_t>> out;
-    for (const auto& [tp, end] : at_end_) out.push_back(tp);
+  std::vector<std::pair<std::string, PartitionId>> Assignment() const override {
+    std::vector<std::pair<std::string, PartitionId>> out;
+    for (const auto& [tp, end] : at_end_) out.emplace_back(tp.first, PartitionId{tp.second});
     return out;
   }
 
@@ -210,8 +210,8 @@ class KafkaLog::KafkaConsumer : public Consumer {
   static LogRecord ToRecord(const TopicPartition& tp, const rd_kafka_message_t& msg) {
     LogRecord r;
     r.topic = tp.first;
-    r.partition = tp.second;
-    r.offset = msg.offset;
+    r.partition = PartitionId{tp.second};
+    r.offset = Offset{msg.offset};
     if (msg.key) r.key.assign(static_cast<const char*>(msg.key), msg.key_len);
     if (msg.payload) r.value.assign(static_cast<const char*>(msg.payload), msg.len);
     rd_kafka_timestamp_type_t type;

@@ -133,7 +133,7 @@ class LocalLog::TopicFile {
     if (body.size() < kBodyFixedSize) return Status::Corruption(where + ": record too short");
     const uint32_t key_len = GetU32(body.data() + 16);
     if (key_len > body.size() - kBodyFixedSize) return Status::Corruption(where + ": key length past record end");
-    rec->offset = GetI64(body.data());
+    rec->offset = Offset{GetI64(body.data())};
     rec->timestamp = Timestamp::FromMillis(GetI64(body.data() + 8));
     rec->key = body.substr(kBodyFixedSize, key_len);
     rec->value = body.substr(kBodyFixedSize + key_len);
@@ -158,9 +158,10 @@ class LocalLog::TopicFile {
       const bool is_tail = pos + kHeaderSize + len == size;
       if (!s.ok() && is_tail) break;
       if (!s.ok()) return s;
-      if (rec.offset != end_offset()) {
-        return Status::Corruption(path_ + " at byte " + std::to_string(pos) + ": offset " + std::to_string(rec.offset) +
-                                  " where " + std::to_string(end_offset()) + " was expected");
+      if (ToInt(rec.offset) != end_offset()) {
+        return Status::Corruption(path_ + " at byte " + std::to_string(pos) + ": offset " +
+                                  std::to_string(ToInt(rec.offset)) + " where " + std::to_string(end_offset()) +
+                                  " was expected");
       }
       starts_.push_back(pos);
       pos += kHeaderSize + len;
@@ -184,12 +185,14 @@ class LocalLog::LocalConsumer : public Consumer {
 
   Result<std::vector<LogRecord>> Poll(size_t max_records) override {
     std::vector<LogRecord> out;
-    for (auto& [topic, position] : positions_) {
+    std::map<std::string, int64_t> next = positions_;  // moved only when every read succeeded
+    for (auto& [topic, position] : next) {
       if (out.size() >= max_records) break;
       MF_ASSIGN_OR_RETURN(auto batch, log_->Read(topic, position, max_records - out.size()));
       position += static_cast<int64_t>(batch.size());
       for (auto& r : batch) out.push_back(std::move(r));
     }
+    positions_ = std::move(next);
     return out;
   }
 
@@ -200,9 +203,9 @@ class LocalLog::LocalConsumer : public Consumer {
     return Status::OK();
   }
 
-  std::vector<std::pair<std::string, int32_t>> Assignment() const override {
-    std::vector<std::pair<std::string, int32_t>> out;
-    for (const auto& [topic, position] : positions_) out.emplace_back(topic, 0);
+  std::vector<std::pair<std::string, PartitionId>> Assignment() const override {
+    std::vector<std::pair<std::string, PartitionId>> out;
+    for (const auto& [topic, position] : positions_) out.emplace_back(topic, PartitionId{0});
     return out;
   }
 

@@ -39,7 +39,7 @@ TEST_F(LocalLogTest, PublishPollCommitResume) {
     ASSERT_EQ(batch.size(), 3u);
     EXPECT_EQ(batch[2].key, "k2");
     EXPECT_EQ(batch[2].value, "v2");
-    EXPECT_EQ(batch[2].offset, 2);
+    EXPECT_EQ(batch[2].offset, Offset{2});
     EXPECT_EQ(batch[2].timestamp.millis(), 2);
     ASSERT_TRUE(c->Commit().ok());
   }
@@ -47,7 +47,7 @@ TEST_F(LocalLogTest, PublishPollCommitResume) {
   auto c = std::move(log->Subscribe("g", {"t"})).value();
   auto rest = std::move(c->Poll(100)).value();
   ASSERT_EQ(rest.size(), 2u);
-  EXPECT_EQ(rest[0].offset, 3);
+  EXPECT_EQ(rest[0].offset, Offset{3});
   auto other = std::move(log->Subscribe("other", {"t"})).value();
   EXPECT_EQ(std::move(other->Poll(100)).value().size(), 5u);
 }
@@ -91,7 +91,7 @@ TEST_F(LocalLogTest, TornTailIsCutOnRecovery) {
   auto batch = std::move(c->Poll(10)).value();
   ASSERT_EQ(batch.size(), 2u);
   EXPECT_EQ(batch[1].value, "third");
-  EXPECT_EQ(batch[1].offset, 1);
+  EXPECT_EQ(batch[1].offset, Offset{1});
 }
 
 TEST_F(LocalLogTest, CorruptionBeforeTheTailIsAnError) {

@@ -215,7 +215,7 @@ TEST_P(LogContractTest, ConsumersOfOneGroupShareTheWorkAndLoseNothing) {
   const std::string topic = Topic("shared");
   PublishNumbered(topic, 40, 10);
   std::mutex mu;
-  std::set<std::pair<int32_t, int64_t>> seen;
+  std::set<std::pair<PartitionId, Offset>> seen;
   std::atomic<bool> done{false};
   std::atomic<int> failed_commits{0};
   auto member = [&] {

@@ -55,7 +55,7 @@ TEST(CsvSeriesTest, ReadsAndRefusesTable) {
       {"not a number", "time,v\n1,2\n2,abc\n", Spec(), {}, "t.csv:3: 'abc' in column 'v' is not a number"},
       {"blank without a step", "time,v\n1,\n", Spec(), {}, "t.csv:2: '' in column 'v' is not a number"},
       {"infinity", "time,v\n1,inf\n", Spec(), {}, "is not a number"},
-      {"bad time with a step", "time,v\nyesterday,1\n", Spec("", 600'000), {}, "t.csv:2: not a UTC date or time"},
+      {"bad time with a step", "time,v\nyesterday,1\n", Spec("", 600'000), {}, "t.csv:2: not a UTC timestamp or date"},
       {"no values at all", "time,v\n2024-01-01T00:00Z,\n", Spec("", 600'000), {}, "no values in column 'v'"},
       {"too many steps",
        "time,v\n1970-01-01T00:00Z,1\n2024-01-01T00:00Z,2\n",

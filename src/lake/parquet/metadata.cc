@@ -1,5 +1,7 @@
 #include "lake/parquet/metadata.h"
 
+#include <algorithm>
+
 #include "lake/parquet/thrift_compact.h"
 
 namespace meteoflow::parquet {
@@ -199,13 +201,99 @@ Status ReadRowGroup(ThriftReader& r, RowGroupMeta* g) {
           g->columns.push_back(std::move(c));
           return Status::OK();
         });
+      case 2:
+        return r.ReadI64(&g->total_byte_size);
       case 3:
         return r.ReadI64(&g->num_rows);
+      case 5:
+        return r.ReadI64(&g->file_offset);
+      case 6:
+        return r.ReadI64(&g->total_compressed_size);
       default:
         *handled = false;
         return Status::OK();
     }
   });
+}
+
+void EmptyStruct(ThriftWriter& w, int16_t id) {
+  w.FieldStruct(id);
+  w.EndStruct();
+}
+
+void WriteLogicalType(ThriftWriter& w, const SchemaElement& e) {
+  w.FieldStruct(10);
+  w.FieldStruct(e.logical_type);
+  if (e.logical_type == 8) {  // TIMESTAMP
+    w.FieldBool(1, e.utc_adjusted);
+    w.FieldStruct(2);
+    EmptyStruct(w, e.time_unit);
+    w.EndStruct();
+  } else if (e.logical_type == 5) {  // DECIMAL
+    w.FieldI32(1, e.scale);
+    w.FieldI32(2, e.precision);
+  }
+  w.EndStruct();
+  w.EndStruct();
+}
+
+void WriteSchemaElement(ThriftWriter& w, const SchemaElement& e) {
+  w.ElemStruct();
+  if (e.type) w.FieldI32(1, *e.type);
+  if (e.type_length > 0) w.FieldI32(2, e.type_length);
+  w.FieldI32(3, e.repetition);
+  w.FieldBinary(4, e.name);
+  if (e.num_children > 0) w.FieldI32(5, e.num_children);
+  if (e.converted_type) w.FieldI32(6, *e.converted_type);
+  if (e.precision > 0) {
+    w.FieldI32(7, e.scale);
+    w.FieldI32(8, e.precision);
+  }
+  if (e.logical_type != 0) WriteLogicalType(w, e);
+  w.EndStruct();
+}
+
+void WriteStatistics(ThriftWriter& w, const ColumnChunkMeta& c) {
+  if (!c.min_value && !c.max_value && !c.null_count) return;
+  w.FieldStruct(12);
+  const bool signed_order = c.type != 6;  // BYTE_ARRAY sorts unsigned: no deprecated pair
+  if (c.max_value && signed_order) w.FieldBinary(1, *c.max_value);
+  if (c.min_value && signed_order) w.FieldBinary(2, *c.min_value);
+  if (c.null_count) w.FieldI64(3, *c.null_count);
+  if (c.max_value) w.FieldBinary(5, *c.max_value);
+  if (c.min_value) w.FieldBinary(6, *c.min_value);
+  w.EndStruct();
+}
+
+void WriteColumnChunk(ThriftWriter& w, const ColumnChunkMeta& c) {
+  w.ElemStruct();
+  w.FieldI64(2, 0);  // file_offset: deprecated, required
+  w.FieldStruct(3);
+  w.FieldI32(1, c.type);
+  w.FieldList(2, ThriftType::kI32, c.encodings.size());
+  for (int32_t e : c.encodings) w.ElemI32(e);
+  w.FieldList(3, ThriftType::kBinary, c.path.size());
+  for (const std::string& part : c.path) w.ElemBinary(part);
+  w.FieldI32(4, c.codec);
+  w.FieldI64(5, c.num_values);
+  w.FieldI64(6, c.total_uncompressed_size);
+  w.FieldI64(7, c.total_compressed_size);
+  w.FieldI64(9, c.data_page_offset);
+  if (c.dictionary_page_offset) w.FieldI64(11, *c.dictionary_page_offset);
+  WriteStatistics(w, c);
+  w.EndStruct();
+  w.EndStruct();
+}
+
+void WriteRowGroup(ThriftWriter& w, const RowGroupMeta& g) {
+  w.ElemStruct();
+  w.FieldList(1, ThriftType::kStruct, g.columns.size());
+  for (const ColumnChunkMeta& c : g.columns) WriteColumnChunk(w, c);
+  w.FieldI64(2, g.total_byte_size);
+  w.FieldI64(3, g.num_rows);
+  w.FieldI64(5, g.file_offset);
+  w.FieldI64(6, g.total_compressed_size);
+  w.EndStruct();
 }
 
 }  // namespace
@@ -251,6 +339,14 @@ Result<FileMeta> DecodeFileMeta(const uint8_t* data, size_t size) {
         });
       case 6:
         return r.ReadBinary(&meta.created_by);
+      case 7:
+        return ForEachElement(r, [&](ThriftType elem) -> Status {
+          MF_RETURN_IF_ERROR(ExpectStruct(elem));
+          return ForEachField(r, [&](ThriftType, int16_t oid, bool*) -> Status {
+            meta.type_defined_order = meta.type_defined_order || oid == 1;
+            return Status::OK();
+          });
+        });
       default:
         *handled = false;
         return Status::OK();
@@ -308,6 +404,40 @@ Result<PageHeader> DecodePageHeader(const uint8_t* data, size_t size, size_t* he
   }
   *header_size = r.consumed();
   return h;
+}
+
+std::string EncodeFileMeta(const FileMeta& meta) {
+  std::string out;
+  ThriftWriter w(&out);
+  w.BeginStruct();
+  w.FieldI32(1, meta.version);
+  w.FieldList(2, ThriftType::kStruct, meta.schema.size());
+  for (const SchemaElement& e : meta.schema) WriteSchemaElement(w, e);
+  w.FieldI64(3, meta.num_rows);
+  w.FieldList(4, ThriftType::kStruct, meta.row_groups.size());
+  for (const RowGroupMeta& g : meta.row_groups) WriteRowGroup(w, g);
+  if (!meta.key_value_metadata.empty()) {
+    w.FieldList(5, ThriftType::kStruct, meta.key_value_metadata.size());
+    for (const auto& [key, value] : meta.key_value_metadata) {
+      w.ElemStruct();
+      w.FieldBinary(1, key);
+      w.FieldBinary(2, value);
+      w.EndStruct();
+    }
+  }
+  if (!meta.created_by.empty()) w.FieldBinary(6, meta.created_by);
+  if (meta.type_defined_order) {
+    const size_t leaves = static_cast<size_t>(std::count_if(meta.schema.begin(), meta.schema.end(),
+                                                            [](const SchemaElement& e) { return e.type.has_value(); }));
+    w.FieldList(7, ThriftType::kStruct, leaves);
+    for (size_t i = 0; i < leaves; ++i) {
+      w.ElemStruct();
+      EmptyStruct(w, 1);
+      w.EndStruct();
+    }
+  }
+  w.EndStruct();
+  return out;
 }
 
 }  // namespace meteoflow::parquet

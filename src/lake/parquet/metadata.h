@@ -1,6 +1,7 @@
-// The parts of a Parquet footer (FileMetaData) and page headers that the reader uses,
-// decoded from Thrift compact bytes. Unknown fields are skipped; missing required fields and
-// out-of-range values are Corruption.
+// The parts of a Parquet footer (FileMetaData) and page headers that meteoflow reads and writes,
+// in Thrift compact bytes: DecodeFileMeta for the reader, EncodeFileMeta for the writer, one model
+// for both. Decoding skips unknown fields; missing required fields and out-of-range values are
+// Corruption. Encoding writes what the model holds and nothing else.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +47,9 @@ struct ColumnChunkMeta {
 struct RowGroupMeta {
   std::vector<ColumnChunkMeta> columns;
   int64_t num_rows = 0;
+  int64_t total_byte_size = 0;        // uncompressed bytes of all its chunks
+  int64_t file_offset = 0;            // where its first page starts
+  int64_t total_compressed_size = 0;  // bytes of all its chunks in the file
 };
 
 struct FileMeta {
@@ -55,6 +59,7 @@ struct FileMeta {
   std::vector<RowGroupMeta> row_groups;
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
   std::string created_by;
+  bool type_defined_order = false;  // column_orders: TypeDefinedOrder for every leaf column
 };
 
 struct PageHeader {
@@ -71,6 +76,10 @@ struct PageHeader {
 };
 
 Result<FileMeta> DecodeFileMeta(const uint8_t* data, size_t size);
+// The footer's Thrift bytes for `meta` (without the length and magic that follow it in a file).
+// Statistics carry the deprecated min/max too for types with signed order (not BYTE_ARRAY), so
+// older readers use them.
+std::string EncodeFileMeta(const FileMeta& meta);
 // Decodes one page header; *header_size gets the bytes it took.
 Result<PageHeader> DecodePageHeader(const uint8_t* data, size_t size, size_t* header_size);
 

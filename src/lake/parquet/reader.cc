@@ -5,12 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <thread>
 
 #include "core/file_util.h"
+#include "core/parallel.h"
 #include "lake/parquet/delta.h"
 #include "lake/parquet/encoding.h"
 
@@ -398,24 +397,16 @@ Result<Table> ParquetReader::ReadRowGroups(const std::vector<size_t>& groups, co
   Table table(specs);
   std::vector<Status> errors(wanted.size());
   // Columns are independent: decode them on the machine's cores, each into its own Column.
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < wanted.size(); i = next++) {
-      Reserve(specs[i].type, static_cast<size_t>(rows), &table.columns[i]);
-      for (size_t g : groups) {
-        Status s = ReadChunkInto(g, wanted[i], &table.columns[i]);
-        if (!s.ok()) {
-          errors[i] = s.WithContext(path_ + ": column '" + specs[i].name + "'");
-          break;
-        }
+  ParallelFor(wanted.size(), [&](size_t i) {
+    Reserve(specs[i].type, static_cast<size_t>(rows), &table.columns[i]);
+    for (size_t g : groups) {
+      Status s = ReadChunkInto(g, wanted[i], &table.columns[i]);
+      if (!s.ok()) {
+        errors[i] = s.WithContext(path_ + ": column '" + specs[i].name + "'");
+        break;
       }
     }
-  };
-  const size_t threads = std::min<size_t>(wanted.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  });
   for (const Status& e : errors) MF_RETURN_IF_ERROR(e);
   return table;
 }

@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -11,11 +10,12 @@
 #include <optional>
 #include <set>
 #include <string_view>
-#include <thread>
 
 #include "core/file_util.h"
+#include "core/parallel.h"
 #include "core/version.h"
 #include "lake/parquet/encoding.h"
+#include "lake/parquet/metadata.h"
 #include "lake/parquet/thrift_compact.h"
 
 namespace meteoflow::parquet {
@@ -115,63 +115,36 @@ Stats ComputeStats(ColumnType type, const Column& col, size_t begin, size_t end)
   return stats;
 }
 
-void WriteStatistics(ThriftWriter& w, int16_t field, ColumnType type, const Stats& s) {
-  w.FieldStruct(field);
-  const bool signed_order = type != ColumnType::kString;
-  if (s.max && signed_order) w.FieldBinary(1, *s.max);
-  if (s.min && signed_order) w.FieldBinary(2, *s.min);
-  w.FieldI64(3, s.null_count);
-  if (s.max) w.FieldBinary(5, *s.max);
-  if (s.min) w.FieldBinary(6, *s.min);
-  w.EndStruct();
-}
-
-void WriteSchemaElement(ThriftWriter& w, const ColumnSpec& spec) {
-  w.ElemStruct();
-  w.FieldI32(1, static_cast<int32_t>(PhysicalOf(spec.type)));
-  w.FieldI32(3, spec.optional ? 1 : 0);
-  w.FieldBinary(4, spec.name);
-  std::optional<int32_t> converted;
+// The footer's description of a column: physical type, repetition, converted and logical types.
+SchemaElement SchemaElementOf(const ColumnSpec& spec) {
+  SchemaElement e;
+  e.type = static_cast<int32_t>(PhysicalOf(spec.type));
+  e.repetition = spec.optional ? 1 : 0;
+  e.name = spec.name;
+  e.utc_adjusted = spec.utc;
   switch (spec.type) {
     case ColumnType::kString:
-      converted = 0;
-      break;
-    case ColumnType::kTimestampMillis:  // the converted types imply isAdjustedToUTC
-      if (spec.utc) converted = 9;
-      break;
-    case ColumnType::kTimestampMicros:
-      if (spec.utc) converted = 10;
+      e.converted_type = 0;  // UTF8
+      e.logical_type = 1;    // STRING
       break;
     case ColumnType::kDate:
-      converted = 6;
+      e.converted_type = 6;
+      e.logical_type = 6;
+      break;
+    case ColumnType::kTimestampMillis:
+    case ColumnType::kTimestampMicros:
+    case ColumnType::kTimestampNanos:
+      e.logical_type = 8;
+      e.time_unit = spec.type == ColumnType::kTimestampMillis ? 1 : spec.type == ColumnType::kTimestampMicros ? 2 : 3;
+      // The converted types imply isAdjustedToUTC; nanoseconds have none.
+      if (spec.utc && spec.type != ColumnType::kTimestampNanos) {
+        e.converted_type = spec.type == ColumnType::kTimestampMillis ? 9 : 10;
+      }
       break;
     default:
       break;
   }
-  if (converted) w.FieldI32(6, *converted);
-  if (spec.type == ColumnType::kString) {
-    w.FieldStruct(10);
-    w.FieldStruct(1);
-    w.EndStruct();
-    w.EndStruct();
-  } else if (spec.type == ColumnType::kDate) {
-    w.FieldStruct(10);
-    w.FieldStruct(6);
-    w.EndStruct();
-    w.EndStruct();
-  } else if (spec.type == ColumnType::kTimestampMillis || spec.type == ColumnType::kTimestampMicros ||
-             spec.type == ColumnType::kTimestampNanos) {
-    w.FieldStruct(10);
-    w.FieldStruct(8);
-    w.FieldBool(1, spec.utc);
-    w.FieldStruct(2);
-    w.FieldStruct(spec.type == ColumnType::kTimestampMillis ? 1 : spec.type == ColumnType::kTimestampMicros ? 2 : 3);
-    w.EndStruct();
-    w.EndStruct();
-    w.EndStruct();
-    w.EndStruct();
-  }
-  w.EndStruct();
+  return e;
 }
 
 size_t ValueBytes(ColumnType type, const Column& col, size_t i) {
@@ -376,17 +349,8 @@ Status ParquetWriter::WriteRowGroup(const Table& batch, size_t begin, size_t end
   group.chunks.resize(schema_.size());
   // Chunks encode independently, on the machine's cores; they go to the file in schema order.
   std::vector<Status> errors(schema_.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t c = next++; c < schema_.size(); c = next++) {
-      errors[c] = WriteChunk(schema_[c], batch.columns[c], begin, end, &group.chunks[c]);
-    }
-  };
-  const size_t threads = std::min<size_t>(schema_.size(), std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  ParallelFor(schema_.size(),
+              [&](size_t c) { errors[c] = WriteChunk(schema_[c], batch.columns[c], begin, end, &group.chunks[c]); });
   for (size_t c = 0; c < schema_.size(); ++c) {
     MF_RETURN_IF_ERROR(errors[c]);
     ChunkMeta& meta = group.chunks[c];
@@ -496,71 +460,42 @@ Status ParquetWriter::WritePages(const ColumnSpec& spec, const Column& col, size
 }
 
 std::string ParquetWriter::EncodeFooter() const {
-  std::string out;
-  ThriftWriter w(&out);
-  w.BeginStruct();
-  w.FieldI32(1, 1);
-  w.FieldList(2, ThriftType::kStruct, schema_.size() + 1);
-  w.ElemStruct();
-  w.FieldI32(3, 0);
-  w.FieldBinary(4, "schema");
-  w.FieldI32(5, static_cast<int32_t>(schema_.size()));
-  w.EndStruct();
-  for (const auto& spec : schema_) WriteSchemaElement(w, spec);
-  int64_t rows = 0;
-  for (const auto& g : row_groups_) rows += g.num_rows;
-  w.FieldI64(3, rows);
-  w.FieldList(4, ThriftType::kStruct, row_groups_.size());
-  for (const auto& g : row_groups_) {
-    w.ElemStruct();
-    w.FieldList(1, ThriftType::kStruct, g.chunks.size());
-    int64_t total_uncompressed = 0, total_compressed = 0;
-    for (const auto& c : g.chunks) {
-      total_uncompressed += c.uncompressed;
-      total_compressed += c.compressed;
-      w.ElemStruct();
-      w.FieldI64(2, 0);
-      w.FieldStruct(3);
-      w.FieldI32(1, static_cast<int32_t>(PhysicalOf(c.type)));
-      w.FieldList(2, ThriftType::kI32, c.encodings.size());
-      for (int e : c.encodings) w.ElemI32(e);
-      w.FieldList(3, ThriftType::kBinary, 1);
-      w.ElemBinary(c.name);
-      w.FieldI32(4, c.codec);
-      w.FieldI64(5, c.num_values);
-      w.FieldI64(6, c.uncompressed);
-      w.FieldI64(7, c.compressed);
-      w.FieldI64(9, c.data_page_offset);
-      if (c.dictionary_page_offset) w.FieldI64(11, *c.dictionary_page_offset);
-      WriteStatistics(w, 12, c.type, c.stats);
-      w.EndStruct();
-      w.EndStruct();
+  FileMeta meta;
+  meta.version = 1;
+  SchemaElement root;
+  root.name = "schema";
+  root.num_children = static_cast<int32_t>(schema_.size());
+  meta.schema.push_back(root);
+  for (const ColumnSpec& spec : schema_) meta.schema.push_back(SchemaElementOf(spec));
+  for (const RowGroupMeta& g : row_groups_) {
+    parquet::RowGroupMeta group;
+    group.num_rows = g.num_rows;
+    group.file_offset = g.file_offset;
+    for (const ChunkMeta& c : g.chunks) {
+      ColumnChunkMeta chunk;
+      chunk.type = static_cast<int32_t>(PhysicalOf(c.type));
+      chunk.path = {c.name};
+      chunk.encodings.assign(c.encodings.begin(), c.encodings.end());
+      chunk.codec = c.codec;
+      chunk.num_values = c.num_values;
+      chunk.total_uncompressed_size = c.uncompressed;
+      chunk.total_compressed_size = c.compressed;
+      chunk.data_page_offset = c.data_page_offset;
+      chunk.dictionary_page_offset = c.dictionary_page_offset;
+      chunk.min_value = c.stats.min;
+      chunk.max_value = c.stats.max;
+      chunk.null_count = c.stats.null_count;
+      group.total_byte_size += c.uncompressed;
+      group.total_compressed_size += c.compressed;
+      group.columns.push_back(std::move(chunk));
     }
-    w.FieldI64(2, total_uncompressed);
-    w.FieldI64(3, g.num_rows);
-    w.FieldI64(5, g.file_offset);
-    w.FieldI64(6, total_compressed);
-    w.EndStruct();
+    meta.num_rows += g.num_rows;
+    meta.row_groups.push_back(std::move(group));
   }
-  if (!options_.key_value_metadata.empty()) {
-    w.FieldList(5, ThriftType::kStruct, options_.key_value_metadata.size());
-    for (const auto& [k, v] : options_.key_value_metadata) {
-      w.ElemStruct();
-      w.FieldBinary(1, k);
-      w.FieldBinary(2, v);
-      w.EndStruct();
-    }
-  }
-  w.FieldBinary(6, std::string("meteoflow version ") + kVersion + " (build meteoflow)");
-  w.FieldList(7, ThriftType::kStruct, schema_.size());
-  for (size_t i = 0; i < schema_.size(); ++i) {
-    w.ElemStruct();
-    w.FieldStruct(1);
-    w.EndStruct();
-    w.EndStruct();
-  }
-  w.EndStruct();
-  return out;
+  meta.key_value_metadata = options_.key_value_metadata;
+  meta.created_by = std::string("meteoflow version ") + kVersion + " (build meteoflow)";
+  meta.type_defined_order = true;
+  return EncodeFileMeta(meta);
 }
 
 Status ParquetWriter::Finish() {

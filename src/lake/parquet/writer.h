@@ -9,6 +9,11 @@
 // The file is complete only after Finish() returns OK; durability (fsync, atomic rename)
 // belongs to the caller (see lake/dataset.h).
 //
+// Failure: a failed Write leaves the file with the row groups written before it and the writer
+// unusable; a writer destroyed without a successful Finish leaves a file without a footer, which
+// every reader refuses ("not a Parquet file"). Either way the caller deletes the file: the lake
+// writes to a temporary name and renames only after Finish, so readers never see such a file.
+//
 // Thread-safety: one caller thread at a time (it runs its own encoding threads inside).
 #pragma once
 
@@ -49,7 +54,7 @@ class ParquetWriter {
 
   // `batch.schema` must equal the writer's schema; every column must have the same length.
   Status Write(const Table& batch);
-  // Writes the footer and closes the file (without fsync).
+  // Writes the footer and closes the file (without fsync). Call once, after the last Write.
   Status Finish();
 
  private:

@@ -47,13 +47,14 @@ TEST(ModelJsonTest, AConstantSeriesRoundTripsAsAPerfectNaiveFit) {
 }
 
 TEST(ModelJsonTest, BadDocumentsGiveClearErrors) {
-  const char* bad[] = {"{}", R"({"spec":"arima","season":0})", R"({"spec":"nope","season":0,"order":{}})",
-                       R"({"spec":"arima","season":0,"order":{"p":1,"d":1,"q":1,"P":0,"D":0,"Q":0,"s":0,)"
-                       R"("constant":false},"arima":{"order":{"p":2,"d":1,"q":1,"P":0,"D":0,"Q":0,"s":0,)"
-                       R"("constant":false},"ar":[0.1],"ma":[0.2],"seasonal_ar":[],"seasonal_ma":[],"mean":0,)"
-                       R"("sigma2":1,"loglik":0,"aicc":0,"nobs":9}})",
-                       R"({"spec":"xgb","season":"twelve"})"};
-  for (const char* text : bad) {
+  // Coefficients that do not match the order: two AR terms announced, one given.
+  const std::string mismatched =
+      R"({"spec":"arima","season":0,"order":{"p":1,"d":1,"q":1,"P":0,"D":0,"Q":0,"s":0,"constant":false},)"
+      R"("arima":{"order":{"p":2,"d":1,"q":1,"P":0,"D":0,"Q":0,"s":0,"constant":false},"ar":[0.1],"ma":[0.2],)"
+      R"("seasonal_ar":[],"seasonal_ma":[],"mean":0,"sigma2":1,"loglik":0,"aicc":0,"nobs":9}})";
+  const std::string bad[] = {"{}", R"({"spec":"arima","season":0})", R"({"spec":"nope","season":0,"order":{}})",
+                             mismatched, R"({"spec":"xgb","season":"twelve"})"};
+  for (const std::string& text : bad) {
     EXPECT_EQ(FittedModelFromJson(nlohmann::json::parse(text)).status().code(), StatusCode::kInvalidArgument) << text;
   }
 }

@@ -38,7 +38,7 @@ struct PredictStats {
 class PredictStage {
  public:
   static constexpr const char* kBaselineName = "naive-last";
-  static constexpr int64_t kMatchWindowMs = 5 * 60 * 1000;
+  static constexpr int64_t kMatchWindowMs = int64_t{5} * 60 * 1000;
 
   // `registry` may be null: then every prediction is the baseline.
   PredictStage(Store& store, forecast::ModelRegistry* registry, ForecastConfig config)

@@ -43,7 +43,7 @@ Status Dataset::Commit(const Partition& partition, const std::string& file_name,
   MF_RETURN_IF_ERROR(MakeDirs(dir.string()));
   const std::string final_path = (dir / file_name).string();
   const std::string tmp_path = final_path + ".tmp";
-  const Status written = [&]() -> Status {
+  Status written = [&]() -> Status {
     MF_ASSIGN_OR_RETURN(auto writer, parquet::ParquetWriter::Open(tmp_path, table.schema, options));
     MF_RETURN_IF_ERROR(writer->Write(table));
     MF_RETURN_IF_ERROR(writer->Finish());

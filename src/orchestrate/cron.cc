@@ -114,7 +114,7 @@ bool CronSchedule::MatchesDay(int64_t days) const {
 
 Result<Timestamp> CronSchedule::Next(Timestamp t) const {
   int64_t minute = t.FloorTo(kMinuteMs).millis() / kMinuteMs + 1;
-  const int64_t limit = minute + 5 * 366 * 1440;
+  const int64_t limit = minute + int64_t{5} * 366 * 1440;
   while (minute < limit) {
     const int64_t day = minute >= 0 ? minute / 1440 : -((-minute + 1439) / 1440);
     if (!MatchesDay(day)) {
@@ -135,7 +135,7 @@ Result<Timestamp> CronSchedule::Next(Timestamp t) const {
 
 Result<Timestamp> CronSchedule::Previous(Timestamp t) const {
   // Step back a day at a time, then take the last tick of that stretch that is <= t.
-  for (int64_t back = 1; back <= 5 * 366; ++back) {
+  for (int64_t back = 1; back <= int64_t{5} * 366; ++back) {
     Timestamp probe = t.PlusMillis(-back * kDayMs);
     Timestamp last = probe;
     bool found = false;

@@ -152,7 +152,7 @@ Status Pipeline::Work(const WorkerOptions& options) {
   while (!options.should_stop()) {
     const int64_t landed_before = progress.land.landed;
     bool caught_up = false;
-    const Status landing = land_->LandBatch(*consumer, options.batch, &progress.land, &caught_up);
+    Status landing = land_->LandBatch(*consumer, options.batch, &progress.land, &caught_up);
     if (auto now = consumer->Assignment(); now != assignment) {
       assignment = std::move(now);
       options.on_assignment(assignment);

@@ -8,8 +8,8 @@
 namespace meteoflow {
 namespace {
 
-constexpr int64_t kReplayStepMs = 10 * 60 * 1000;
-constexpr int64_t kCatchUpMs = 24 * 3600 * 1000;
+constexpr int64_t kReplayStepMs = int64_t{10} * 60 * 1000;
+constexpr int64_t kCatchUpMs = int64_t{24} * 3600 * 1000;
 constexpr int64_t kPollMs = 500;
 
 Status Reported(const RunSummary& s, const ReplayTickerOptions& options) {

@@ -45,7 +45,7 @@ TEST_F(ReplayTickerTest, EachTickOfTheClockReplaysTheNextSliceAndARestartGoesOn)
   const std::vector<RunSummary> first = Tick(clock, 4);  // the first day's catch-up, then three ticks
   ASSERT_EQ(first.size(), 4u);
   const Timestamp recording_start = first[0].interval.start;
-  EXPECT_EQ(first[0].interval.end, recording_start.PlusMinutes(24 * 60));
+  EXPECT_EQ(first[0].interval.end, recording_start.PlusMinutes(int64_t{24} * 60));
   for (size_t i = 1; i < first.size(); ++i) {
     EXPECT_EQ(first[i].interval.start, first[i - 1].interval.end);
     EXPECT_EQ(first[i].interval.end, first[i].interval.start.PlusMinutes(10));

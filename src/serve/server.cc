@@ -53,7 +53,7 @@ void DashboardServer::Routes() {
     ++requests_;
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  s.set_exception_handler([this](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+  s.set_exception_handler([this](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
     ++errors_;
     Reply(res, 500, {{"error", "internal error"}});
   });

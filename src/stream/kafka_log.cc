@@ -60,7 +60,7 @@ Result<rd_kafka_t*> NewClient(rd_kafka_type_t type, ConfPtr conf) {
   char errstr[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf.get(), errstr, sizeof errstr);
   if (!rk) return Status::InvalidArgument(std::string("kafka: cannot create client: ") + errstr);
-  conf.release();  // rd_kafka_new took ownership
+  static_cast<void>(conf.release());  // rd_kafka_new took ownership
   return rk;
 }
 

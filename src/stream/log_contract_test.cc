@@ -92,7 +92,7 @@ class LogContractTest : public ::testing::TestWithParam<std::string> {
 
   // A topic name unique to this test run (real brokers keep topics between runs).
   std::string Topic(const std::string& base) {
-    const std::string name = base + "_" + suffix_;
+    std::string name = base + "_" + suffix_;
     if (mock_) mock_->CreateTopic(name);
     return name;
   }
@@ -188,7 +188,7 @@ TEST_P(LogContractTest, GroupsReadIndependently) {
 
 TEST_P(LogContractTest, CarriesLargeAndEmptyMessages) {
   const std::string topic = Topic("sizes");
-  const std::string large(900 * 1024, 'x');
+  const std::string large(size_t{900} * 1024, 'x');
   ASSERT_TRUE(log_->Publish(topic, "k", large, Timestamp::FromMillis(1)).ok());
   ASSERT_TRUE(log_->Publish(topic, "k", "", Timestamp::FromMillis(2)).ok());
   ASSERT_TRUE(log_->Publish(topic, "", "no key", Timestamp::FromMillis(3)).ok());

@@ -22,7 +22,7 @@
 
 namespace meteoflow {
 
-inline constexpr int64_t kPairWindowMs = 10 * 60 * 1000;
+inline constexpr int64_t kPairWindowMs = int64_t{10} * 60 * 1000;
 
 WeatherRow Reconcile(const Location& location, const SourceReading& owm, const SourceReading* om);
 

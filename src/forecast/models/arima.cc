@@ -217,9 +217,11 @@ Status CheckInput(const std::vector<double>& y, const ArimaOrder& o) {
   for (size_t i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i])) return Status::InvalidArgument("value " + std::to_string(i) + " is not finite");
   }
-  const size_t lost = static_cast<size_t>(o.d + o.D * o.s);
-  const size_t params = static_cast<size_t>(o.p + o.q + o.P + o.Q + (o.constant ? 1 : 0) + 1);
-  const size_t span = static_cast<size_t>(o.p + o.P * o.s + o.q + o.Q * o.s);
+  const size_t lost = static_cast<size_t>(o.d) + static_cast<size_t>(o.D) * static_cast<size_t>(o.s);
+  const int param_count = o.p + o.q + o.P + o.Q + (o.constant ? 1 : 0) + 1;
+  const size_t params = static_cast<size_t>(param_count);
+  const size_t span =
+      static_cast<size_t>(o.p) + static_cast<size_t>(o.q) + static_cast<size_t>(o.P + o.Q) * static_cast<size_t>(o.s);
   if (y.size() < lost + std::max(params, span) + 3) {
     return Status::InvalidArgument(std::to_string(y.size()) + " observations are too few for " + o.ToString());
   }

@@ -68,7 +68,7 @@ Status CheckSeries(const std::vector<double>& y, int lags) {
   for (size_t i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i])) return Status::InvalidArgument("value " + std::to_string(i) + " is not finite");
   }
-  if (y.size() < static_cast<size_t>(2 * lags + 3)) {
+  if (y.size() < 2 * static_cast<size_t>(lags) + 3) {
     return Status::InvalidArgument(std::to_string(y.size()) + " observations are too few for a boosted model of " +
                                    std::to_string(lags) + " lags");
   }

@@ -28,6 +28,7 @@ struct SchemaElement {
   bool utc_adjusted = true;  // TIMESTAMP.isAdjustedToUTC (converted types imply true)
   int32_t scale = 0;         // DECIMAL
   int32_t precision = 0;
+  bool operator==(const SchemaElement&) const = default;
 };
 
 struct ColumnChunkMeta {
@@ -42,6 +43,7 @@ struct ColumnChunkMeta {
   std::optional<int64_t> dictionary_page_offset;
   std::optional<std::string> min_value, max_value;
   std::optional<int64_t> null_count;
+  bool operator==(const ColumnChunkMeta&) const = default;
 };
 
 struct RowGroupMeta {
@@ -50,6 +52,7 @@ struct RowGroupMeta {
   int64_t total_byte_size = 0;        // uncompressed bytes of all its chunks
   int64_t file_offset = 0;            // where its first page starts
   int64_t total_compressed_size = 0;  // bytes of all its chunks in the file
+  bool operator==(const RowGroupMeta&) const = default;
 };
 
 struct FileMeta {
@@ -60,6 +63,7 @@ struct FileMeta {
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
   std::string created_by;
   bool type_defined_order = false;  // column_orders: TypeDefinedOrder for every leaf column
+  bool operator==(const FileMeta&) const = default;
 };
 
 struct PageHeader {

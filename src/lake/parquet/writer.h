@@ -35,7 +35,7 @@ enum class Codec { kUncompressed = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
 
 struct WriterOptions {
   Codec codec = Codec::kSnappy;
-  size_t row_group_rows = 128 * 1024;
+  size_t row_group_rows = size_t{128} * 1024;
   size_t page_bytes = 1 << 20;  // target uncompressed size of one data page
   // Dictionary-encode each column chunk (not BOOLEAN) while its dictionary stays under
   // `dictionary_page_bytes`; later values of the chunk go PLAIN. Chunks whose first 10,000

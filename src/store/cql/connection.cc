@@ -221,7 +221,7 @@ Result<Response> Connection::Await(const Ticket& t) {
   return out;
 }
 
-Result<Response> Connection::Request(uint8_t opcode, std::string body) {
+Result<Response> Connection::Request(uint8_t opcode, const std::string& body) {
   MF_ASSIGN_OR_RETURN(const Ticket t, Submit(opcode, body));
   return Await(t);
 }

@@ -45,7 +45,7 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
 
   // One request and its response. A server ERROR is returned as a Response (opcode kError).
-  Result<Response> Request(uint8_t opcode, std::string body);
+  Result<Response> Request(uint8_t opcode, const std::string& body);
   // The same in two halves, for many requests in flight from one thread: Submit sends, Await
   // waits for that request's response (each ticket must be awaited exactly once).
   struct Ticket {

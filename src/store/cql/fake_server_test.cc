@@ -23,8 +23,9 @@ class FakeServer {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    listen(fd_, 1);
+    if (bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd_, 1) != 0) {
+      ADD_FAILURE() << "fake server: cannot listen on loopback";
+    }
     socklen_t len = sizeof addr;
     getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
@@ -56,7 +57,7 @@ class FakeServer {
   std::thread thread_;
 };
 
-std::string Frame(uint8_t version, uint8_t opcode, uint32_t length, std::string body) {
+std::string Frame(uint8_t version, uint8_t opcode, uint32_t length, const std::string& body) {
   WireWriter w;
   w.Byte(version);
   w.Byte(0);

@@ -4,7 +4,7 @@
 BUILD_DIR ?= build
 APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev libyaml-cpp-dev libsimdjson-dev \
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libsnappy-dev libzstd-dev libsqlite3-dev \
-  sqlite3 chromium clang-format clang-tidy librdkafka-dev kcat zlib1g-dev liblz4-dev libxgboost-dev
+  sqlite3 chromium clang-format clang-tidy libcurl4-openssl-dev librdkafka-dev kcat zlib1g-dev liblz4-dev libxgboost-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps deps-apt deps-python deps-web build build-native build-web run test lint bench-kafka bench-parquet bench-forecast bench-scheduler bench-cassandra clean format

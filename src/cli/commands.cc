@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/config.h"
+#include "orchestrate/live_ticker.h"
 #include "orchestrate/pipeline.h"
 #include "orchestrate/replay_ticker.h"
 #include "serve/server.h"
@@ -90,6 +91,10 @@ json SummaryJson(const RunSummary& s) {
           {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
           {"published", s.collect.published},
           {"already_collected", s.collect.already_collected},
+          {"requests", s.collect.requests},
+          {"retries", s.collect.retries},
+          {"failed_locations", s.collect.failed},
+          {"notes", s.collect.notes},
           {"landed", s.land.landed},
           {"lake_files", s.land.files},
           {"transformed_records", s.transform.records},
@@ -134,6 +139,11 @@ void PrintSummary(const RunSummary& s) {
   std::cout << "\n";
   if (s.collect.already_collected)
     std::cout << "  skipped       " << s.collect.already_collected << " already collected\n";
+  for (const auto& [source, n] : s.collect.requests) {
+    std::cout << "  requests      " << source << " " << n << " (" << s.collect.retries.at(source) << " retries, "
+              << s.collect.failed.at(source) << " locations failed)\n";
+  }
+  for (const std::string& note : s.collect.notes) std::cout << "  note          " << note << "\n";
   std::cout << "  landed        " << s.land.landed << " messages in " << s.land.files << " Parquet files\n"
             << "  stored        " << s.transform.rows_upserted << " weather_data rows upserted (" << s.transform.paired
             << " with both sources) from " << s.transform.records << " new records\n"
@@ -166,6 +176,9 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   MF_RETURN_IF_ERROR(pipeline->RecoverInterrupted());
   if (options.once) {
     auto span = pipeline->replay_span();
+    if (pipeline->live()) {  // live sources: the interval that just ended, unless told otherwise
+      MF_ASSIGN_OR_RETURN(span, LatestInterval(*pipeline, pipeline->clock().Now()));
+    }
     if (!span) return Status::InvalidArgument("run --once: the recordings are empty, nothing to replay");
     if (!options.from.empty()) {
       MF_ASSIGN_OR_RETURN(span->start, Timestamp::Parse(options.from));
@@ -191,7 +204,7 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   ticker.on_run = [&](const RunSummary& summary) { static_cast<void>(Report(summary, options)); };
   ticker.on_error = [](const Status& error) { std::cerr << "meteoflow: " << error.message() << "\n"; };
   ticker.should_stop = [] { return g_stop != 0; };
-  Status s = RunReplayTicks(*pipeline, ticker);
+  Status s = pipeline->live() ? RunLiveTicks(*pipeline, ticker) : RunReplayTicks(*pipeline, ticker);
   server.Stop();
   http.join();
   MF_RETURN_IF_ERROR(serve_status);

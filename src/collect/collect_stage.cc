@@ -1,5 +1,7 @@
 #include "collect/collect_stage.h"
 
+#include <cstdlib>
+
 namespace meteoflow {
 namespace {
 
@@ -22,21 +24,54 @@ std::vector<Interval> ParseCollected(const std::map<std::string, std::string>& c
   return out;
 }
 
+// Adds one source's counts and notes to `stats`.
+void Account(const std::string& source, const Collected& collected, CollectStats* stats) {
+  if (collected.requests > 0 || !collected.failed.empty()) {  // a live source
+    stats->requests[source] += collected.requests;
+    stats->retries[source] += collected.retries;
+    stats->failed[source] += static_cast<int64_t>(collected.failed.size());
+  }
+  if (!collected.skipped.empty()) stats->notes.push_back(source + ": skipped: " + collected.skipped);
+  for (const auto& [location, why] : collected.failed) stats->notes.push_back(source + ": " + location + ": " + why);
+}
+
 }  // namespace
+
+Status CollectStage::AddToTotals(const CollectStats& stats, std::map<std::string, std::string>& out) {
+  MF_ASSIGN_OR_RETURN(const auto totals, store_.ListCheckpoints(kTotalsPrefix));
+  auto add = [&](const std::string& counter, const std::map<std::string, int64_t>& by_source) {
+    for (const auto& [source, n] : by_source) {
+      const std::string name = std::string(kTotalsPrefix) + counter + "/" + source;
+      int64_t total = n;
+      if (auto it = totals.find(name); it != totals.end()) total += std::strtoll(it->second.c_str(), nullptr, 10);
+      out[name] = std::to_string(total);
+    }
+  };
+  add("failed_locations", stats.failed);
+  add("requests", stats.requests);
+  add("retries", stats.retries);
+  return Status::OK();
+}
 
 Result<CollectStats> CollectStage::Run(const Interval& interval) {
   CollectStats stats;
   std::map<std::string, std::string> done;
+  bool got_any = false;
+  std::string first_failure;
   for (auto& binding : sources_) {
     const std::string prefix = Prefix(binding.source->name());
     MF_ASSIGN_OR_RETURN(auto checkpoints, store_.ListCheckpoints(prefix));
-    const std::vector<Interval> collected = ParseCollected(checkpoints, prefix);
-    auto responses = binding.source->Collect(interval, locations_);
-    if (!responses.ok()) return responses.status().WithContext("collect " + binding.source->name());
+    const std::vector<Interval> done_before = ParseCollected(checkpoints, prefix);
+    const std::string& source = binding.source->name();
+    auto collected = binding.source->Collect(interval, locations_);
+    if (!collected.ok()) return collected.status().WithContext("collect " + source);
+    Account(source, *collected, &stats);
+    if (!collected->failed.empty() && first_failure.empty()) first_failure = collected->failed.begin()->second;
+    got_any = got_any || !collected->responses.empty();
     int64_t& published = stats.published[binding.topic];
-    for (const auto& r : *responses) {
+    for (const auto& r : collected->responses) {
       bool seen = false;
-      for (const auto& c : collected) seen = seen || c.Contains(r.fetched_at);
+      for (const auto& c : done_before) seen = seen || c.Contains(r.fetched_at);
       if (seen) {
         ++stats.already_collected;
         continue;
@@ -48,6 +83,17 @@ Result<CollectStats> CollectStage::Run(const Interval& interval) {
         std::to_string(published);
   }
   MF_RETURN_IF_ERROR(log_.Flush());
+  MF_RETURN_IF_ERROR(AddToTotals(stats, done));
+  if (!got_any && !first_failure.empty()) {
+    // Nothing collected anywhere: the task fails and the interval stays uncollected, so a retry
+    // asks again; the totals still count the failures.
+    std::map<std::string, std::string> totals;
+    for (const auto& [name, value] : done) {
+      if (name.starts_with(kTotalsPrefix)) totals[name] = value;
+    }
+    MF_RETURN_IF_ERROR(store_.PutCheckpoints(totals));
+    return Status::Unavailable("collect: every location failed (" + first_failure + ")");
+  }
   MF_RETURN_IF_ERROR(store_.PutCheckpoints(done));
   return stats;
 }

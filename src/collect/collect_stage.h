@@ -6,6 +6,9 @@
 // publishes a response whose fetch time lies in a recorded interval again. A crash before the
 // checkpoint can republish part of an interval (at-least-once); downstream upserts absorb it.
 //
+// A location that fails after its retries does not fail the others: it is counted and named in
+// `notes`. The run fails when a source failed for every location, or refused its credentials.
+//
 // Thread-safety: one Run at a time per stage object.
 #pragma once
 
@@ -24,6 +27,10 @@ namespace meteoflow {
 struct CollectStats {
   std::map<std::string, int64_t> published;  // topic -> messages
   int64_t already_collected = 0;             // skipped: inside an interval collected before
+  std::map<std::string, int64_t> failed;     // source -> locations that failed after their retries
+  std::map<std::string, int64_t> requests;   // source -> HTTP requests (live sources)
+  std::map<std::string, int64_t> retries;    // source -> of those, retries
+  std::vector<std::string> notes;            // what the run summary and task log should say
 };
 
 struct SourceBinding {
@@ -33,12 +40,18 @@ struct SourceBinding {
 
 class CollectStage {
  public:
+  // Checkpoints "collect-totals/<counter>/<source>" hold running totals since the data dir began
+  // (failed_locations, requests, retries): what /metrics reports.
+  static constexpr const char* kTotalsPrefix = "collect-totals/";
+
   CollectStage(std::vector<SourceBinding> sources, std::vector<Location> locations, Log& log, Store& store)
       : sources_(std::move(sources)), locations_(std::move(locations)), log_(log), store_(store) {}
 
   Result<CollectStats> Run(const Interval& interval);
 
  private:
+  // Adds this run's counts to the stored totals, as checkpoint entries in `out`.
+  Status AddToTotals(const CollectStats& stats, std::map<std::string, std::string>& out);
   std::vector<SourceBinding> sources_;
   const std::vector<Location> locations_;
   Log& log_;

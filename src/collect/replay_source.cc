@@ -70,17 +70,17 @@ Result<std::unique_ptr<ReplaySource>> ReplaySource::Parse(const std::string& nam
   return std::unique_ptr<ReplaySource>(new ReplaySource(name, std::move(out)));
 }
 
-Result<std::vector<RawResponse>> ReplaySource::Collect(const Interval& interval,
-                                                       const std::vector<Location>& locations) {
+Result<Collected> ReplaySource::Collect(const Interval& interval, const std::vector<Location>& locations) {
   std::set<std::string> wanted;
   for (const auto& l : locations) wanted.insert(l.id);
-  std::vector<RawResponse> out;
+  Collected collected;
+  std::vector<RawResponse>& out = collected.responses;
   auto first = std::lower_bound(responses_.begin(), responses_.end(), interval.start,
                                 [](const RawResponse& r, Timestamp t) { return r.fetched_at < t; });
   for (auto it = first; it != responses_.end() && it->fetched_at < interval.end; ++it) {
     if (wanted.count(it->location_id)) out.push_back(*it);
   }
-  return out;
+  return collected;
 }
 
 std::optional<Interval> ReplaySource::span() const {

@@ -25,7 +25,7 @@ class ReplaySource : public Source {
                                                      const std::string& origin);
 
   const std::string& name() const override { return name_; }
-  Result<std::vector<RawResponse>> Collect(const Interval& interval, const std::vector<Location>& locations) override;
+  Result<Collected> Collect(const Interval& interval, const std::vector<Location>& locations) override;
   // [first fetched_at, last fetched_at + 1 ms), or nullopt for an empty recording.
   std::optional<Interval> span() const;
   size_t size() const { return responses_.size(); }

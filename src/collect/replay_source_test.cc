@@ -19,12 +19,12 @@ TEST(ReplaySourceTest, SelectsByIntervalAndLocationKeepingBytes) {
   EXPECT_EQ((*src)->span()->start.ToString(), "2024-12-03T22:10:00Z");
   const std::vector<Location> locations = {{"rabat", "Rabat", 0, 0}, {"casablanca", "Casablanca", 0, 0}};
   auto all = (*src)->Collect(*(*src)->span(), locations);
-  ASSERT_EQ(all->size(), 2u);
-  EXPECT_EQ((*all)[0].location_id, "casablanca");
-  EXPECT_EQ((*all)[1].body, "{\"a\": 1.50, \"b\": [1, 2]}");  // exactly as recorded
+  ASSERT_EQ(all->responses.size(), 2u);
+  EXPECT_EQ(all->responses[0].location_id, "casablanca");
+  EXPECT_EQ(all->responses[1].body, "{\"a\": 1.50, \"b\": [1, 2]}");  // exactly as recorded
   auto slice = (*src)->Collect({*Timestamp::Parse("2024-12-03T22:15:00Z"), *Timestamp::Parse("2024-12-03T22:20:00Z")},
                                locations);
-  EXPECT_TRUE(slice->empty());  // half-open: 22:20 belongs to the next interval
+  EXPECT_TRUE(slice->responses.empty());  // half-open: 22:20 belongs to the next interval
 }
 
 TEST(ReplaySourceTest, BadLinesNameFileAndLine) {

@@ -4,15 +4,18 @@
 // locations asked for and the data interval of the run. Each response is keyed by the
 // location it was requested for (Open-Meteo's answer carries no name).
 //
-// Errors: a Source returns either every response it has for the request or an error, never a
-// partial answer without saying so. NotFound for a recording that is missing; InvalidArgument for
-// a recording line that is not a response (the message names file and line); Unavailable for a
-// source that cannot be reached. Content is not judged here: a body that is not valid weather
-// JSON is still returned, byte for byte, and the transform dead-letters it with the reason.
+// Errors: Collect fails as a whole only when nothing can be collected for any location (a
+// recording that is missing or damaged, a refused API key: PermissionDenied naming the variable
+// to check, every location failing after its retries); otherwise it returns what it got and says
+// which locations failed and why, and how many requests and retries it took. A live source asked
+// for an interval that is not "now" returns nothing and says why in `skipped` (it never passes
+// today's weather off as the past). Content is not judged here: a body that is not valid weather
+// JSON is returned as it came, and the transform dead-letters it with the reason.
 //
 // Thread-safety: a Source is used by one collect task at a time.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,14 +31,21 @@ struct RawResponse {
   std::string body;  // the API's JSON, unchanged
 };
 
+struct Collected {
+  std::vector<RawResponse> responses;         // ordered by fetched_at
+  std::map<std::string, std::string> failed;  // location id -> why, after its retries
+  int requests = 0;                           // HTTP requests made (retries included)
+  int retries = 0;                            // of those, repeats of a failed request
+  std::string skipped;                        // non-empty: the interval was not collected, and why
+};
+
 class Source {
  public:
   virtual ~Source() = default;
   virtual const std::string& name() const = 0;
-  // Responses fetched within `interval` for `locations`, ordered by fetched_at; the caller owns
-  // them. Nothing is published or stored here, so a failed call leaves no trace.
-  virtual Result<std::vector<RawResponse>> Collect(const Interval& interval,
-                                                   const std::vector<Location>& locations) = 0;
+  // What the source has for `locations` within `interval`; the caller owns it. Nothing is
+  // published or stored here, so a failed call leaves no trace.
+  virtual Result<Collected> Collect(const Interval& interval, const std::vector<Location>& locations) = 0;
 };
 
 }  // namespace meteoflow

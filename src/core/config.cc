@@ -123,24 +123,76 @@ Status ParseLocations(const YAML::Node& list, Config* config) {
   return Status::OK();
 }
 
+// Defaults of a live source: the public hosts, the free plans' limits.
+SourceConfig LiveDefaults(const std::string& name) {
+  SourceConfig src;
+  src.name = name;
+  src.mode = "live";
+  src.topic = name + "_raw";
+  if (name == "openmeteo") {
+    src.base_url = "https://api.open-meteo.com";
+    src.archive_url = "https://archive-api.open-meteo.com";
+    src.geocoding_url = "https://geocoding-api.open-meteo.com";
+    src.api_key_env = "OPEN_METEO_API_KEY";
+  } else {
+    src.base_url = "https://api.openweathermap.org";
+    src.api_key_env = "OPENWEATHERMAP_API_KEY";
+    src.rate_limit_requests = 60;  // the free plan: 60 calls a minute
+  }
+  return src;
+}
+
+Status ParseLive(const MapReader& r, SourceConfig* src) {
+  for (auto [key, out] : {std::pair{"base_url", &src->base_url}, std::pair{"archive_url", &src->archive_url},
+                          std::pair{"geocoding_url", &src->geocoding_url}}) {
+    MF_RETURN_IF_ERROR(r.String(key, out, false));
+    if (out->empty() && !r.Has(key)) continue;  // not a URL this source has
+    if (!out->starts_with("http://") && !out->starts_with("https://")) {
+      return MapReader::Error(r.Join(key), "'" + *out + "' is not an http:// or https:// URL");
+    }
+    while (out->ends_with("/")) out->pop_back();
+  }
+  MF_RETURN_IF_ERROR(r.String("api_key_env", &src->api_key_env, false));
+  MF_RETURN_IF_ERROR(r.Int("timeout_seconds", 1, 600, &src->timeout_seconds));
+  MF_RETURN_IF_ERROR(r.Int("connect_timeout_seconds", 1, 600, &src->connect_timeout_seconds));
+  MF_RETURN_IF_ERROR(r.Int("retries", 0, 20, &src->retries));
+  MF_RETURN_IF_ERROR(r.Int("retry_delay_ms", 0, 600'000, &src->retry_delay_ms));
+  MF_RETURN_IF_ERROR(r.Int("rate_limit_requests", 0, 1'000'000, &src->rate_limit_requests));
+  return r.Int("rate_limit_seconds", 1, 86'400, &src->rate_limit_seconds);
+}
+
+Status ParseSource(const MapReader& r, const std::string& name, const fs::path& base, SourceConfig* src) {
+  MF_RETURN_IF_ERROR(r.CheckKeys({"mode", "recording", "topic", "enabled", "base_url", "archive_url", "geocoding_url",
+                                  "api_key_env", "timeout_seconds", "connect_timeout_seconds", "retries",
+                                  "retry_delay_ms", "rate_limit_requests", "rate_limit_seconds"}));
+  std::string mode = "replay";
+  MF_RETURN_IF_ERROR(r.String("mode", &mode, false));
+  if (mode != "replay" && mode != "live") {
+    return MapReader::Error(r.Join("mode"), "'" + mode + "' is not a mode (replay or live)");
+  }
+  *src = LiveDefaults(name);
+  src->mode = mode;
+  MF_RETURN_IF_ERROR(r.String("topic", &src->topic, false));
+  MF_RETURN_IF_ERROR(r.Bool("enabled", &src->enabled));
+  if (mode == "live") return ParseLive(r, src);
+  MF_RETURN_IF_ERROR(r.String("recording", &src->recording, true));
+  src->recording = (base / src->recording).lexically_normal().string();
+  return Status::OK();
+}
+
 Status ParseSources(const YAML::Node& map, const fs::path& base, Config* config) {
   MapReader sources(map, "sources");
   MF_RETURN_IF_ERROR(sources.CheckKeys({"openmeteo", "openweathermap"}));
   for (const std::string name : {"openmeteo", "openweathermap"}) {
     if (!sources.Has(name)) continue;
     MapReader r(sources.Child(name), sources.Join(name));
-    MF_RETURN_IF_ERROR(r.CheckKeys({"mode", "recording", "topic"}));
-    SourceConfig src{name, "replay", "", name + "_raw"};
-    MF_RETURN_IF_ERROR(r.String("mode", &src.mode, false));
-    if (src.mode != "replay") {
-      return MapReader::Error(r.Join("mode"), "'" + src.mode + "' is not a supported mode (supported: replay)");
-    }
-    MF_RETURN_IF_ERROR(r.String("recording", &src.recording, true));
-    MF_RETURN_IF_ERROR(r.String("topic", &src.topic, false));
-    src.recording = (base / src.recording).lexically_normal().string();
+    SourceConfig src;
+    MF_RETURN_IF_ERROR(ParseSource(r, name, base, &src));
     config->sources.push_back(std::move(src));
   }
-  if (config->sources.empty()) return MapReader::Error("sources", "at least one source is required");
+  if (std::none_of(config->sources.begin(), config->sources.end(), [](const auto& s) { return s.enabled; })) {
+    return MapReader::Error("sources", "at least one enabled source is required");
+  }
   return Status::OK();
 }
 

@@ -21,20 +21,34 @@
 
 namespace meteoflow {
 
+// A weather source: a recording replayed, or the live API. Keys come from the environment
+// variable named by api_key_env, never from the file.
 struct SourceConfig {
   std::string name;       // "openmeteo" | "openweathermap"
-  std::string mode;       // "replay"
-  std::string recording;  // JSON-lines recording, absolute path after loading
+  std::string mode;       // "replay" | "live"
+  std::string recording;  // replay: JSON-lines recording, absolute path after loading
   std::string topic;      // raw topic it publishes to
+  bool enabled = true;    // false: configured but not collected
+  // live only
+  std::string base_url;       // forecast/current API host (tests point it at a fake)
+  std::string archive_url;    // openmeteo: the historical API host
+  std::string geocoding_url;  // openmeteo: the geocoding API host
+  std::string api_key_env;    // openweathermap: required; openmeteo: optional (commercial host)
+  int timeout_seconds = 10;
+  int connect_timeout_seconds = 10;
+  int retries = 4;
+  int retry_delay_ms = 1000;    // first backoff; doubles per retry, with jitter
+  int rate_limit_requests = 0;  // at most this many requests per rate_limit_seconds; 0: unpaced
+  int rate_limit_seconds = 60;
 };
 
-// One task of a DAG: a built-in pipeline stage, or a shell command (run with /bin/sh -c, with
-// MF_DAG_ID, MF_TASK_ID, MF_RUN_ID, MF_LOGICAL_DATE, MF_INTERVAL_START, MF_INTERVAL_END and
-// MF_TRY_NUMBER in its environment).
 // When a task may run, from its upstream tasks' states (Airflow's rules of the same names).
 enum class TriggerRule { kAllSuccess, kAllDone, kOneFailed, kNoneFailed };
 std::string_view Name(TriggerRule rule);  // "all_success", "all_done", "one_failed", "none_failed"
 
+// One task of a DAG: a built-in pipeline stage, or a shell command (run with /bin/sh -c, with
+// MF_DAG_ID, MF_TASK_ID, MF_RUN_ID, MF_LOGICAL_DATE, MF_INTERVAL_START, MF_INTERVAL_END and
+// MF_TRY_NUMBER in its environment).
 struct TaskConfig {
   std::string id;
   std::vector<std::string> upstream;

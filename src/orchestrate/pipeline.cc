@@ -1,10 +1,14 @@
 #include "orchestrate/pipeline.h"
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
+#include "collect/open_meteo_source.h"
+#include "collect/openweathermap_source.h"
 #include "collect/replay_source.h"
 #include "core/file_util.h"
+#include "core/version.h"
 #include "store/cassandra_store.h"
 #include "stream/kafka_log.h"
 
@@ -34,6 +38,34 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config, const std::string
   MF_ASSIGN_OR_RETURN(auto cassandra, CassandraStore::Open(o));
   return std::unique_ptr<Store>(std::move(cassandra));
 }
+
+namespace {
+
+LiveSourceOptions LiveOptionsFor(const SourceConfig& src) {
+  LiveSourceOptions o;
+  o.base_url = src.base_url;
+  o.api_key_env = src.api_key_env;
+  if (const char* key = src.api_key_env.empty() ? nullptr : std::getenv(src.api_key_env.c_str())) o.api_key = key;
+  o.http.connect_timeout_ms = src.connect_timeout_seconds * 1000;
+  o.http.timeout_ms = src.timeout_seconds * 1000;
+  o.http.user_agent = std::string("meteoflow/") + kVersion;
+  o.retry.retries = src.retries;
+  o.retry.base_delay_ms = src.retry_delay_ms;
+  o.rate_limit_requests = src.rate_limit_requests;
+  o.rate_limit_seconds = src.rate_limit_seconds;
+  return o;
+}
+
+Result<std::unique_ptr<Source>> OpenLiveSource(const SourceConfig& src, Clock& clock) {
+  if (src.name == "openmeteo") {
+    MF_ASSIGN_OR_RETURN(auto source, OpenMeteoSource::Create(src.name, LiveOptionsFor(src), clock));
+    return std::unique_ptr<Source>(std::move(source));
+  }
+  MF_ASSIGN_OR_RETURN(auto source, OpenWeatherMapSource::Create(src.name, LiveOptionsFor(src), clock));
+  return std::unique_ptr<Source>(std::move(source));
+}
+
+}  // namespace
 
 Status Pipeline::OpenScheduler(const Config& config) {
   executor_ = std::make_unique<LocalExecutor>(StageTasks(), SubprocessCommand{}, false, *clock_);
@@ -67,18 +99,27 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   std::vector<SourceBinding> bindings;
   std::map<std::string, std::string> topic_to_source;
   for (const auto& src : config.sources) {
+    topic_to_source[src.topic] = src.name;  // land even a disabled source's topic: its old messages
+    if (!src.enabled) continue;
+    if (src.mode == "live") {
+      MF_ASSIGN_OR_RETURN(auto live, OpenLiveSource(src, clock));
+      p->live_ = true;
+      bindings.push_back({std::move(live), src.topic});
+      continue;
+    }
     MF_ASSIGN_OR_RETURN(auto replay, ReplaySource::Load(src.name, src.recording));
     if (auto span = replay->span()) {
       if (!p->replay_span_) p->replay_span_ = span;
       p->replay_span_->start = std::min(p->replay_span_->start, span->start);
       p->replay_span_->end = std::max(p->replay_span_->end, span->end);
     }
-    topic_to_source[src.topic] = src.name;
     bindings.push_back({std::move(replay), src.topic});
   }
   p->collect_ = std::make_unique<CollectStage>(std::move(bindings), config.locations, *p->log_, *p->store_);
   p->land_ = std::make_unique<LandStage>(topic_to_source, *p->log_, *p->raw_lake_);
-  p->transform_ = std::make_unique<TransformStage>(config.locations, *p->raw_lake_, *p->store_);
+  const bool owm_enabled = std::any_of(config.sources.begin(), config.sources.end(),
+                                       [](const SourceConfig& s) { return s.name == "openweathermap" && s.enabled; });
+  p->transform_ = std::make_unique<TransformStage>(config.locations, *p->raw_lake_, *p->store_, !owm_enabled);
   MF_ASSIGN_OR_RETURN(p->registry_, forecast::ModelRegistry::Open(data_dir + "/models.db"));
   p->predict_ = std::make_unique<PredictStage>(*p->store_, p->registry_.get(), config.forecast);
   p->train_ = std::make_unique<TrainStage>(*p->store_, *p->registry_, config.forecast);
@@ -91,6 +132,8 @@ std::map<std::string, TaskFn> Pipeline::StageTasks() {
       {"collect",
        [this](const TaskContext& c) -> Status {
          MF_ASSIGN_OR_RETURN(summary_.collect, collect_->Run(c.interval));
+         std::ofstream log(c.log_path, std::ios::app);
+         for (const std::string& note : summary_.collect.notes) log << "collect: " << note << "\n";
          return Status::OK();
        }},
       {"land",

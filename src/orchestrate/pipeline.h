@@ -75,6 +75,8 @@ class Pipeline {
 
   // The span of the bundled recordings (union over sources), when replaying.
   std::optional<Interval> replay_span() const { return replay_span_; }
+  // True when a source collects from a live API (runs then tick on the wall clock).
+  bool live() const { return live_; }
   // Creates a run of DAG `dag_id` over `interval` (type scheduled, manual or backfill; an
   // existing scheduled run of that interval is resumed instead) and drains the scheduler.
   Result<RunSummary> RunDag(const std::string& dag_id, RunType run_type, const Interval& interval,
@@ -121,6 +123,7 @@ class Pipeline {
   std::unique_ptr<Scheduler> scheduler_;
   RunSummary summary_;
   std::optional<Interval> replay_span_;
+  bool live_ = false;
 };
 
 }  // namespace meteoflow

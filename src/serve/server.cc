@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "collect/collect_stage.h"
 #include "core/version.h"
 #include "orchestrate/record_json.h"
 
@@ -25,6 +26,28 @@ json RowJson(const WeatherRow& r) {
     j[WeatherFieldName(static_cast<WeatherField>(i))] = r.fields[i] ? json(*r.fields[i]) : json(nullptr);
   }
   return j;
+}
+
+// The collect stage's running totals (CollectStage::kTotalsPrefix) as Prometheus counters.
+std::string CollectMetrics(Store& store) {
+  auto totals = store.ListCheckpoints(CollectStage::kTotalsPrefix);
+  if (!totals.ok()) return "";
+  std::map<std::string, std::string> by_counter;  // counter -> its lines
+  const size_t prefix = std::string(CollectStage::kTotalsPrefix).size();
+  for (const auto& [name, value] : *totals) {
+    const size_t slash = name.find('/', prefix);
+    if (slash == std::string::npos) continue;
+    const std::string counter = name.substr(prefix, slash - prefix);
+    by_counter[counter] +=
+        "meteoflow_collect_" + counter + "_total{source=\"" + name.substr(slash + 1) + "\"} " + value + "\n";
+  }
+  std::string out;
+  for (const auto& [counter, lines] : by_counter) {
+    out +=
+        "# HELP meteoflow_collect_" + counter + "_total Live collection: " + counter + " since the data dir began.\n";
+    out += "# TYPE meteoflow_collect_" + counter + "_total counter\n" + lines;
+  }
+  return out;
 }
 
 void Reply(httplib::Response& res, int status, const json& body) {
@@ -150,7 +173,7 @@ void DashboardServer::Routes() {
         "# HELP meteoflow_http_errors_total HTTP requests that failed with an internal error.\n"
         "# TYPE meteoflow_http_errors_total counter\n"
         "meteoflow_http_errors_total " +
-        std::to_string(errors_.load()) + "\n";
+        std::to_string(errors_.load()) + "\n" + CollectMetrics(store_);
     res.set_content(text, "text/plain; version=0.0.4");
   });
   if (!assets_dir_.empty() && std::filesystem::is_directory(assets_dir_)) {

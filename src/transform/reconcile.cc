@@ -49,4 +49,19 @@ WeatherRow Reconcile(const Location& location, const SourceReading& owm, const S
   return row;
 }
 
+WeatherRow FromOpenMeteoAlone(const Location& location, const SourceReading& om) {
+  WeatherRow row;
+  row.city_name = location.name;
+  row.location_id = location.id;
+  row.time = om.observed_at;
+  row.sources = "openmeteo";
+  for (WeatherField f : kFromOpenMeteo) row.at(f) = om.at(f);
+  row.at(WeatherField::kLatitude) = location.latitude;
+  row.at(WeatherField::kLongitude) = location.longitude;
+  row.at(WeatherField::kTemperature2m) = om.at(WeatherField::kTemperature2m);
+  row.at(WeatherField::kHumidity) = om.at(WeatherField::kRelativeHumidity2m);
+  row.at(WeatherField::kTemperatureFeelsLike) = om.at(WeatherField::kApparentTemperature);
+  return row;
+}
+
 }  // namespace meteoflow

@@ -3,7 +3,8 @@
 //
 // The rule (docs/ARCHITECTURE.md, "Reconciliation"):
 //   - OpenWeatherMap anchors the row: time = its `dt`, and its fields fill the seed's
-//     OpenWeatherMap columns. An Open-Meteo reading alone makes no row (it stays in the lake).
+//     OpenWeatherMap columns. An Open-Meteo reading alone makes no row (it stays in the lake),
+//     unless the pipeline collects Open-Meteo only (FromOpenMeteoAlone).
 //   - The partner is the Open-Meteo reading of the same location whose fetch time is nearest,
 //     within kPairWindowMs (one collection tick); ties go to the earlier fetch.
 //   - temperature_2m = mean(OWM main.temp, OM temperature_2m); humidity = mean(OWM humidity,
@@ -25,5 +26,10 @@ namespace meteoflow {
 inline constexpr int64_t kPairWindowMs = int64_t{10} * 60 * 1000;
 
 WeatherRow Reconcile(const Location& location, const SourceReading& owm, const SourceReading* om);
+
+// The row of an Open-Meteo reading alone, for pipelines that collect Open-Meteo only (no
+// OpenWeatherMap source enabled): time = its `current.time`, sources = "openmeteo";
+// temperature_2m, humidity and temperature_feels_like are Open-Meteo's own values.
+WeatherRow FromOpenMeteoAlone(const Location& location, const SourceReading& om);
 
 }  // namespace meteoflow

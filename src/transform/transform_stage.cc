@@ -150,6 +150,14 @@ Result<TransformStats> TransformStage::Run() {
       hours.insert({rows.back().city_name, rows.back().time.FloorTo(kHourMs).millis()});
     }
   }
+  if (openmeteo_alone_) {
+    for (const auto& [location_id, readings] : om) {
+      for (const auto& p : readings) {
+        rows.push_back(FromOpenMeteoAlone(*by_id.at(location_id), p.reading));
+        hours.insert({rows.back().city_name, rows.back().time.FloorTo(kHourMs).millis()});
+      }
+    }
+  }
   MF_RETURN_IF_ERROR(store_.UpsertWeather(rows));
   MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(dead));
   std::vector<HourlyAggregate> hourly;

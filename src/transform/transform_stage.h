@@ -30,8 +30,10 @@ struct TransformStats {
 
 class TransformStage {
  public:
-  TransformStage(std::vector<Location> locations, const Dataset& raw_lake, Store& store)
-      : locations_(std::move(locations)), lake_(raw_lake), store_(store) {}
+  // `openmeteo_alone`: no OpenWeatherMap source is collected, so Open-Meteo readings make rows
+  // on their own (reconcile.h, FromOpenMeteoAlone).
+  TransformStage(std::vector<Location> locations, const Dataset& raw_lake, Store& store, bool openmeteo_alone = false)
+      : locations_(std::move(locations)), lake_(raw_lake), store_(store), openmeteo_alone_(openmeteo_alone) {}
 
   Result<TransformStats> Run();
 
@@ -39,6 +41,7 @@ class TransformStage {
   const std::vector<Location> locations_;
   const Dataset& lake_;
   Store& store_;
+  const bool openmeteo_alone_;
 };
 
 }  // namespace meteoflow

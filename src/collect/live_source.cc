@@ -1,0 +1,70 @@
+#include "collect/live_source.h"
+
+#include <simdjson.h>
+
+namespace meteoflow {
+
+std::string WhyNotCurrent(const Interval& interval, Timestamp now) {
+  const int64_t length = interval.end.millis() - interval.start.millis();
+  if (now < interval.start)
+    return "the interval " + interval.ToString() + " has not begun (now " + now.ToString() + ")";
+  if (now.millis() >= interval.end.millis() + std::max<int64_t>(length, 60'000)) {
+    return "the interval " + interval.ToString() + " is in the past (now " + now.ToString() +
+           "): a live source only collects the current weather";
+  }
+  return "";
+}
+
+Result<std::vector<std::string>> SplitJsonArray(const std::string& body) {
+  size_t pos = body.find_first_not_of(" \t\r\n");
+  if (pos == std::string::npos || body[pos] != '[') return Status::InvalidArgument("expected a JSON array");
+  std::vector<std::string> out;
+  int depth = 0;
+  bool in_string = false;
+  size_t start = std::string::npos;
+  for (size_t i = pos + 1; i < body.size(); ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (start == std::string::npos && c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ']') start = i;
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    } else if ((c == ',' || c == ']') && depth == 0) {
+      if (start != std::string::npos) {
+        size_t end = i;
+        while (end > start &&
+               (body[end - 1] == ' ' || body[end - 1] == '\n' || body[end - 1] == '\r' || body[end - 1] == '\t')) {
+          --end;
+        }
+        out.push_back(body.substr(start, end - start));
+      }
+      start = std::string::npos;
+      if (c == ']') break;
+    }
+  }
+  return out;
+}
+
+std::string ErrorMessage(const HttpResponse& response) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(response.body).get(doc) == simdjson::SUCCESS) {
+    for (const char* key : {"reason", "message"}) {
+      std::string_view text;
+      if (doc[key].get(text) == simdjson::SUCCESS) return std::string(text);
+    }
+  }
+  return response.body.substr(0, 120);
+}
+
+}  // namespace meteoflow

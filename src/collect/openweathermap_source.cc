@@ -34,7 +34,8 @@ OpenWeatherMapSource::OpenWeatherMapSource(std::string name, LiveSourceOptions o
 
 void OpenWeatherMapSource::Pace() {
   if (options_.rate_limit_requests <= 0) return;
-  const int64_t window_ms = int64_t{options_.rate_limit_seconds} * 1000;
+  // A window 1 % longer than the plan's: the server's clock and the network must not see more.
+  const int64_t window_ms = int64_t{options_.rate_limit_seconds} * 1010;
   for (;;) {
     const Timestamp now = clock_.Now();
     while (!recent_.empty() && recent_.front().millis() <= now.millis() - window_ms) recent_.pop_front();

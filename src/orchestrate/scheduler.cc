@@ -285,7 +285,7 @@ Status Scheduler::Complete(const Finished& f, Timestamp now) {
   ti->pid = 0;
   if (f.status.ok()) {
     ti->state = TaskState::kSuccess;
-  } else if (failures <= task->retries) {
+  } else if (failures <= task->retries && f.status.code() != StatusCode::kPermissionDenied) {
     int64_t delay = int64_t{task->retry_delay_seconds} * 1000;
     if (task->retry_exponential_backoff) {
       for (int i = 1; i < failures && delay < int64_t{task->max_retry_delay_seconds} * 1000; ++i) delay *= 2;

@@ -14,7 +14,8 @@
 // threads, as far as their pool's slots and the overall parallelism allow. A failed try is
 // retried after retry_delay (doubled per try with exponential backoff, capped) until its
 // retries are used up. A run ends when all its tasks have: failed if a leaf task (one without
-// downstream tasks) failed or is upstream_failed, else success. Each try writes its output to
+// downstream tasks) failed or is upstream_failed, else success. A try that fails with
+// PermissionDenied (refused credentials) is not retried: no retry can fix it. Each try writes its output to
 // <logs_dir>/<dag>/<run>/<task>.<try>.log.
 //
 // Crash safety: every state change is committed to RunMetadata before the work it describes.

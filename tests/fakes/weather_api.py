@@ -157,9 +157,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
         return status
 
-    def record(self, path, query, status):
+    def record(self, arrived, path, query, status):
         with STATE.lock:
-            STATE.requests.append({"time": time.time(), "path": path, "query": query, "status": status})
+            STATE.requests.append({"time": arrived, "path": path, "query": query, "status": status})
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
@@ -178,13 +178,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, {"ok": True})
 
     def do_GET(self):
+        arrived = time.time()
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
         if url.path == "/_requests":
             with STATE.lock:
                 return self.send_json(200, list(STATE.requests))
         status = self.answer(url.path, query)
-        self.record(url.path, {k: v[0] for k, v in query.items()}, status)
+        self.record(arrived, url.path, {k: v[0] for k, v in query.items()}, status)
 
     def fault(self, f):
         kind = f["fault"]

@@ -49,6 +49,7 @@ void RegisterPipelineCommands(CLI::App& app, CommandTable& table);  // run, work
 void RegisterDagCommands(CLI::App& app, CommandTable& table);       // dags, tasks, scheduler, export-airflow
 void RegisterParquetCommands(CLI::App& app, CommandTable& table);   // parquet schema|cat|stats
 void RegisterModelCommands(CLI::App& app, CommandTable& table);     // model fit|backtest
+void RegisterLiveCommands(CLI::App& app, CommandTable& table);      // history, locations search|check
 
 // Shared by the subcommands: the config the options name (or the default one) and the data dir.
 Result<Config> LoadConfigFor(const CommonOptions& common);

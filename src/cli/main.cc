@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   RegisterDagCommands(app, commands);
   RegisterParquetCommands(app, commands);
   RegisterModelCommands(app, commands);
+  RegisterLiveCommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

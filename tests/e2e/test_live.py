@@ -239,3 +239,77 @@ def test_a_past_interval_never_gets_todays_weather(api, tmp_path):
     assert summary["published"] == {"openmeteo_raw": 0, "openweathermap_raw": 0}
     assert any("in the past" in n for n in summary["notes"])
     assert requests_log(api) == []
+
+
+def test_locations_search_prints_a_config_entry_that_loads(api, tmp_path):
+    config = live_config(tmp_path, api, owm=False)
+    out = mf("locations", "search", "Casablanca", "--config", str(config), key=None).stdout
+    entries = [line for line in out.splitlines() if line.startswith("  - {")]
+    assert entries and entries[0].startswith('  - {id: casablanca, name: "Casablanca", latitude: 33.5928')
+    pasted = tmp_path / "pasted.yaml"
+    pasted.write_text(config.read_text() + "locations:\n" + entries[0].split("  #")[0] + "\n")
+    listed = json.loads(mf("locations", "search", "Casablanca", "--json", "--config", str(config), key=None).stdout)
+    assert listed[0]["country"] == "Morocco" and listed[0]["population"] > 0
+    checked = json.loads(mf("locations", "check", "--json", "--config", str(pasted), key=None).stdout)
+    assert checked == [{"id": "casablanca", "name": "Casablanca", "distance_km": 0.0, "match": "Casablanca"}]
+    nothing = mf("locations", "search", "Atlantis", "--config", str(config), key=None, check=False)
+    assert nothing.returncode == 1 and "no place named 'Atlantis'" in nothing.stderr
+
+
+def test_locations_check_shows_a_wrong_coordinate(api, tmp_path):
+    config = live_config(tmp_path, api, owm=False)
+    wrong = tmp_path / "wrong.yaml"
+    wrong.write_text(config.read_text() + 'locations:\n  - {id: rabat, name: "Rabat", latitude: 34.9911, longitude: -6.8401}\n')
+    checked = json.loads(mf("locations", "check", "--json", "--config", str(wrong), key=None).stdout)
+    assert 100 < checked[0]["distance_km"] < 120  # one degree of latitude off
+
+
+def history(config, data, *extra, **kwargs):
+    return mf("history", "--from", "2026-10-01", "--to", "2026-10-30", "--config", str(config), "--data-dir",
+              str(data), *extra, key=None, **kwargs)
+
+
+def test_history_fills_30_days_exactly_and_a_rerun_adds_nothing(api, tmp_path):
+    config, data = live_config(tmp_path, api, owm=False), tmp_path / "d"
+    first = json.loads(history(config, data, "--json").stdout)
+    assert first["rows_stored"] == 37 * 30 * 24 and first["chunks"] == 5
+    assert sql(data, "SELECT count(*), count(DISTINCT city_name), min(time), max(time) FROM weather_data") == [
+        (37 * 30 * 24, 37, "2026-10-01T00:00:00.000Z", "2026-10-30T23:00:00.000Z")]
+    assert len(requests_log(api, "/v1/archive")) == 5  # all 37 locations in each 7-day request
+    again = json.loads(history(config, data, "--json").stdout)
+    assert again["rows_stored"] == 0 and again["chunks_already_stored"] == 5
+    assert sql(data, "SELECT count(*) FROM weather_data") == [(37 * 30 * 24,)]
+    plain = history(config, data)
+    assert "history: chunk 5/5" in plain.stderr  # progress lines when stderr is not a terminal
+
+
+def test_history_killed_midway_then_run_again_ends_with_the_same_rows(api, tmp_path):
+    config, data = live_config(tmp_path, api, owm=False), tmp_path / "d"
+    control(api, "/_script", {"faults": [{"path": "/v1/archive", "fault": "slow", "seconds": 8, "after": 2}]})
+    proc = subprocess.Popen([BIN, "history", "--from", "2026-10-01", "--to", "2026-10-30", "--config", str(config),
+                             "--data-dir", str(data)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while len(requests_log(api, "/v1/archive")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the third request is being answered slowly
+    proc.kill()
+    proc.wait()
+    assert sql(data, "SELECT count(*) FROM weather_data") == [(2 * 7 * 24 * 37,)]  # two chunks stored
+    resumed = json.loads(history(config, data, "--json").stdout)
+    assert resumed["chunks_already_stored"] == 2
+    assert sql(data, "SELECT count(*), count(DISTINCT city_name || time) FROM weather_data") == [
+        (37 * 30 * 24, 37 * 30 * 24)]
+
+
+def test_history_never_overwrites_a_live_reading(api, tmp_path):
+    config, data = live_config(tmp_path, api, owm=False), tmp_path / "d"
+    run_once(config, data, key=None)
+    live_rows = sql(data, "SELECT city_name, time, temperature_2m FROM weather_data ORDER BY 1")
+    today = live_rows[0][1][:10]
+    out = json.loads(mf("history", "--from", today, "--to", today, "--json", "--config", str(config), "--data-dir",
+                        str(data), key=None).stdout)
+    on_the_hour = live_rows[0][1][14:16] == "00"  # Open-Meteo's current time is a 15-minute slot
+    assert out["hours_already_present"] == (37 if on_the_hour else 0)
+    assert out["rows_stored"] == 37 * 24 - out["hours_already_present"]
+    assert sql(data, "SELECT city_name, time, temperature_2m FROM weather_data WHERE sources = 'openmeteo' "
+                     "ORDER BY 1") == live_rows

@@ -12,7 +12,8 @@ Every response is gzip-compressed when the client accepts it.
 Control (for tests):
   POST /_script  {"faults": [{"path": "/data/2.5/weather", "fault": "429", ...}, ...]}
                  queues faults; each is used by the next request whose path starts with "path"
-                 (and, with "lat", whose lat parameter equals it)
+                 (and, with "lat", whose lat parameter equals it; with "after": N, once N
+                 matching requests have gone through unharmed)
   GET  /_requests  every request so far: {"time", "path", "query", "status"}
   POST /_reset     forgets the log and the queued faults
   POST /_key       {"appid": "..."}: the only OpenWeatherMap key accepted (default: any non-empty)
@@ -71,6 +72,9 @@ class State:
                     continue
                 if "lat" in f and query.get("lat", [None])[0] != f["lat"]:
                     continue
+                if f.get("after", 0) > 0:  # let this many matching requests through first
+                    f["after"] -= 1
+                    return None
                 return self.faults.pop(i)
         return None
 

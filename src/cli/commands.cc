@@ -201,7 +201,10 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
     std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
   StopOnSignals();
   ReplayTickerOptions ticker;
-  ticker.on_run = [&](const RunSummary& summary) { static_cast<void>(Report(summary, options)); };
+  ticker.on_run = [&](const RunSummary& summary) {
+    static_cast<void>(Report(summary, options));
+    std::cout << std::flush;  // a tick's summary is visible at once, also when stdout is a file
+  };
   ticker.on_error = [](const Status& error) { std::cerr << "meteoflow: " << error.message() << "\n"; };
   ticker.should_stop = [] { return g_stop != 0; };
   Status s = pipeline->live() ? RunLiveTicks(*pipeline, ticker) : RunReplayTicks(*pipeline, ticker);

@@ -37,17 +37,7 @@ struct LocationsOptions {
 // The Open-Meteo source's settings (live defaults when it only replays), with `url` as the host.
 Result<LiveSourceOptions> OpenMeteoOptions(const Config& config, const std::string SourceConfig::*url) {
   for (const SourceConfig& src : config.sources) {
-    if (src.name != "openmeteo") continue;
-    LiveSourceOptions o;
-    o.base_url = src.*url;
-    o.api_key_env = src.api_key_env;
-    if (const char* key = src.api_key_env.empty() ? nullptr : std::getenv(src.api_key_env.c_str())) o.api_key = key;
-    o.http.connect_timeout_ms = src.connect_timeout_seconds * 1000;
-    o.http.timeout_ms = src.timeout_seconds * 1000;
-    o.http.user_agent = std::string("meteoflow/") + kVersion;
-    o.retry.retries = src.retries;
-    o.retry.base_delay_ms = src.retry_delay_ms;
-    return o;
+    if (src.name == "openmeteo") return LiveOptionsFrom(src, src.*url);
   }
   return Status::InvalidArgument(config.path + ": sources.openmeteo: needed for Open-Meteo's archive and geocoding");
 }

@@ -31,16 +31,11 @@ const std::vector<std::pair<std::string, std::vector<WeatherField>>>& ColumnsOf(
   return kColumns;
 }
 
-std::string Coordinate(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", value);
-  return text;
-}
-
 // A short name for the set of locations, so that a checkpoint speaks for this set only.
 std::string SetKey(const std::vector<Location>& locations) {
   std::string ids;
-  for (const Location& l : locations) ids += l.id + "," + Coordinate(l.latitude) + "," + Coordinate(l.longitude) + ";";
+  for (const Location& l : locations)
+    ids += l.id + "," + CoordinateText(l.latitude) + "," + CoordinateText(l.longitude) + ";";
   char text[16];
   std::snprintf(text, sizeof text, "%08x", Crc32(ids.data(), ids.size()));
   return text;
@@ -118,8 +113,8 @@ Result<std::vector<WeatherRow>> HistoryLoader::Fetch(const std::vector<Location>
                                                      const std::vector<std::string>& variables) {
   std::string lats, lons, hourly;
   for (const Location& l : batch) {
-    lats += (lats.empty() ? "" : ",") + Coordinate(l.latitude);
-    lons += (lons.empty() ? "" : ",") + Coordinate(l.longitude);
+    lats += (lats.empty() ? "" : ",") + CoordinateText(l.latitude);
+    lons += (lons.empty() ? "" : ",") + CoordinateText(l.longitude);
   }
   for (const std::string& v : variables) hourly += (hourly.empty() ? "" : ",") + v;
   std::string url = options_.base_url + "/v1/archive?" + QueryParam("latitude", lats) + "&" +

@@ -2,7 +2,34 @@
 
 #include <simdjson.h>
 
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/version.h"
+
 namespace meteoflow {
+
+LiveSourceOptions LiveOptionsFrom(const SourceConfig& source, const std::string& base_url) {
+  LiveSourceOptions o;
+  o.base_url = base_url;
+  o.api_key_env = source.api_key_env;
+  const char* key = source.api_key_env.empty() ? nullptr : std::getenv(source.api_key_env.c_str());
+  if (key) o.api_key = key;
+  o.http.connect_timeout_ms = source.connect_timeout_seconds * 1000;
+  o.http.timeout_ms = source.timeout_seconds * 1000;
+  o.http.user_agent = std::string("meteoflow/") + kVersion;
+  o.retry.retries = source.retries;
+  o.retry.base_delay_ms = source.retry_delay_ms;
+  o.rate_limit_requests = source.rate_limit_requests;
+  o.rate_limit_seconds = source.rate_limit_seconds;
+  return o;
+}
+
+std::string CoordinateText(double degrees) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", degrees);
+  return text;
+}
 
 std::string WhyNotCurrent(const Interval& interval, Timestamp now) {
   const int64_t length = interval.end.millis() - interval.start.millis();

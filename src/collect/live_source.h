@@ -15,6 +15,7 @@
 #include "collect/http/fetch.h"
 #include "collect/http/http_client.h"
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/time.h"
 
 namespace meteoflow {
@@ -28,6 +29,13 @@ struct LiveSourceOptions {
   int rate_limit_requests = 0;  // at most this many requests per rate_limit_seconds; 0: unpaced
   int rate_limit_seconds = 60;
 };
+
+// The options a source's config gives, with `base_url` as the host; the key is read from the
+// environment variable the config names.
+LiveSourceOptions LiveOptionsFrom(const SourceConfig& source, const std::string& base_url);
+
+// A latitude or longitude as a query parameter: 4 decimals (about 10 m).
+std::string CoordinateText(double degrees);
 
 // Empty when `interval` is current at `now`; else why it is not.
 std::string WhyNotCurrent(const Interval& interval, Timestamp now);

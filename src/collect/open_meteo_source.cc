@@ -1,18 +1,6 @@
 #include "collect/open_meteo_source.h"
 
-#include <cstdio>
-
 namespace meteoflow {
-namespace {
-
-std::string Coordinate(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", value);
-  return text;
-}
-
-}  // namespace
-
 const char* const OpenMeteoSource::kCurrentVariables =
     "temperature_2m,relative_humidity_2m,apparent_temperature,is_day,precipitation,rain,showers,snowfall,"
     "weather_code,cloud_cover,pressure_msl,surface_pressure,wind_speed_10m,wind_direction_10m,wind_gusts_10m";
@@ -35,8 +23,8 @@ OpenMeteoSource::OpenMeteoSource(std::string name, LiveSourceOptions options, Cl
 std::string OpenMeteoSource::UrlFor(const std::vector<Location>& batch) const {
   std::string latitudes, longitudes;
   for (const Location& l : batch) {
-    latitudes += (latitudes.empty() ? "" : ",") + Coordinate(l.latitude);
-    longitudes += (longitudes.empty() ? "" : ",") + Coordinate(l.longitude);
+    latitudes += (latitudes.empty() ? "" : ",") + CoordinateText(l.latitude);
+    longitudes += (longitudes.empty() ? "" : ",") + CoordinateText(l.longitude);
   }
   std::string url = options_.base_url + "/v1/forecast?" + QueryParam("latitude", latitudes) + "&" +
                     QueryParam("longitude", longitudes) + "&" + QueryParam("current", kCurrentVariables) +

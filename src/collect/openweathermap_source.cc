@@ -1,18 +1,6 @@
 #include "collect/openweathermap_source.h"
 
-#include <cstdio>
-
 namespace meteoflow {
-namespace {
-
-std::string Coordinate(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.4f", value);
-  return text;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<OpenWeatherMapSource>> OpenWeatherMapSource::Create(std::string name, LiveSourceOptions options,
                                                                            Clock& clock) {
   if (options.api_key.empty()) {
@@ -46,8 +34,8 @@ void OpenWeatherMapSource::Pace() {
 }
 
 std::string OpenWeatherMapSource::UrlFor(const Location& location) const {
-  return options_.base_url + "/data/2.5/weather?lat=" + Coordinate(location.latitude) +
-         "&lon=" + Coordinate(location.longitude) + "&units=metric&" + QueryParam("appid", options_.api_key);
+  return options_.base_url + "/data/2.5/weather?lat=" + CoordinateText(location.latitude) +
+         "&lon=" + CoordinateText(location.longitude) + "&units=metric&" + QueryParam("appid", options_.api_key);
 }
 
 Result<Collected> OpenWeatherMapSource::Collect(const Interval& interval, const std::vector<Location>& locations) {

@@ -41,27 +41,12 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config, const std::string
 
 namespace {
 
-LiveSourceOptions LiveOptionsFor(const SourceConfig& src) {
-  LiveSourceOptions o;
-  o.base_url = src.base_url;
-  o.api_key_env = src.api_key_env;
-  if (const char* key = src.api_key_env.empty() ? nullptr : std::getenv(src.api_key_env.c_str())) o.api_key = key;
-  o.http.connect_timeout_ms = src.connect_timeout_seconds * 1000;
-  o.http.timeout_ms = src.timeout_seconds * 1000;
-  o.http.user_agent = std::string("meteoflow/") + kVersion;
-  o.retry.retries = src.retries;
-  o.retry.base_delay_ms = src.retry_delay_ms;
-  o.rate_limit_requests = src.rate_limit_requests;
-  o.rate_limit_seconds = src.rate_limit_seconds;
-  return o;
-}
-
 Result<std::unique_ptr<Source>> OpenLiveSource(const SourceConfig& src, Clock& clock) {
   if (src.name == "openmeteo") {
-    MF_ASSIGN_OR_RETURN(auto source, OpenMeteoSource::Create(src.name, LiveOptionsFor(src), clock));
+    MF_ASSIGN_OR_RETURN(auto source, OpenMeteoSource::Create(src.name, LiveOptionsFrom(src, src.base_url), clock));
     return std::unique_ptr<Source>(std::move(source));
   }
-  MF_ASSIGN_OR_RETURN(auto source, OpenWeatherMapSource::Create(src.name, LiveOptionsFor(src), clock));
+  MF_ASSIGN_OR_RETURN(auto source, OpenWeatherMapSource::Create(src.name, LiveOptionsFrom(src, src.base_url), clock));
   return std::unique_ptr<Source>(std::move(source));
 }
 

@@ -62,7 +62,15 @@ TEST(ConfigTest, RejectsBadConfigsNamingTheKey) {
       {"longitude: -6.84", "longitude: -6.84, colour: red", "locations[1].colour: unknown key"},
       {"id: rabat", "id: casablanca", "locations[1].id: duplicate id"},
       {"id: rabat", "id: Rabat City", "locations[1].id:"},
-      {"mode: replay", "mode: live", "sources.openmeteo.mode:"},
+      {"mode: replay", "mode: stream", "sources.openmeteo.mode: 'stream' is not a mode"},
+      {"mode: replay, recording: rec/om.jsonl", "mode: live, base_url: api.open-meteo.com",
+       "sources.openmeteo.base_url: 'api.open-meteo.com' is not an http:// or https:// URL"},
+      {"mode: replay, recording: rec/om.jsonl", "mode: live, retries: 99", "sources.openmeteo.retries: 99 is outside"},
+      {"mode: replay, recording: rec/om.jsonl", "mode: live, rate_limit_seconds: 0",
+       "sources.openmeteo.rate_limit_seconds: 0 is outside"},
+      {"mode: replay, recording: rec/om.jsonl", "mode: live, apikey: abc", "sources.openmeteo.apikey: unknown key"},
+      {"recording: rec/om.jsonl}", "recording: rec/om.jsonl, enabled: false}",
+       "sources: at least one enabled source is required"},
       {"log: local", "log: zookeeper", "backends.log:"},
       {"retries: 2", "retries: -1", "dags.weather.tasks[0].retries:"},
       {"upstream: [collect]", "upstream: [nothing]", "dags.weather.tasks[1].upstream:"},
@@ -90,6 +98,23 @@ TEST(ConfigTest, RejectsBadConfigsNamingTheKey) {
         << "message '" << r.status().message() << "' should contain '" << c.key_in_msg << "'";
     EXPECT_EQ(r.status().message().find('\n'), std::string::npos) << "one line";
   }
+}
+
+TEST(ConfigTest, LiveSourcesGetThePublicHostsAndFreePlanLimitsByDefault) {
+  std::string text = kValid;
+  text.replace(text.find("openmeteo: {mode: replay, recording: rec/om.jsonl}"),
+               std::string("openmeteo: {mode: replay, recording: rec/om.jsonl}").size(),
+               "openmeteo: {mode: live, base_url: \"http://127.0.0.1:8/\"}\n  openweathermap: {mode: live}");
+  auto c = ParseConfig(text, "/etc/mf/m.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->sources.size(), 2u);
+  EXPECT_EQ(c->sources[0].base_url, "http://127.0.0.1:8");  // trailing slash dropped
+  EXPECT_EQ(c->sources[0].archive_url, "https://archive-api.open-meteo.com");
+  EXPECT_EQ(c->sources[1].base_url, "https://api.openweathermap.org");
+  EXPECT_EQ(c->sources[1].api_key_env, "OPENWEATHERMAP_API_KEY");
+  EXPECT_EQ(c->sources[1].rate_limit_requests, 60);
+  EXPECT_EQ(c->sources[1].rate_limit_seconds, 60);
+  EXPECT_TRUE(c->sources[1].recording.empty());
 }
 
 TEST(ConfigTest, ExtendsReplacesTopLevelKeysAndKeepsTheBasesPaths) {

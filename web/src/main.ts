@@ -96,5 +96,18 @@ async function main() {
   }
 }
 
+// New readings arrive at every tick (live collection, or the replay's next slice): the latest
+// table and the chart are fetched again every REFRESH_MS, keeping the chosen city.
+const REFRESH_MS = 30_000;
+
+async function refresh() {
+  try {
+    fillLatest(await api.cities());
+    if (citySelect.value) await drawCity(citySelect.value);
+  } catch (err) {
+    statusElement.textContent = `error: ${(err as Error).message}`;
+  }
+}
+
 window.addEventListener("resize", () => chart.resize());
-main();
+main().then(() => setInterval(refresh, REFRESH_MS));

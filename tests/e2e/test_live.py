@@ -91,6 +91,9 @@ def test_a_live_run_fills_weather_data_for_every_city_and_replay_gives_the_same_
     assert summary["failed_locations"] == {"openmeteo": 0, "openweathermap": 0}
     assert sql(data, "SELECT count(DISTINCT city_name), count(*) FROM weather_data") == [(37, 37)]
     assert sql(data, "SELECT DISTINCT sources FROM weather_data") == [("openweathermap+openmeteo",)]
+    owm = requests_log(api, "/data/2.5/weather")
+    assert len({r["client_port"] for r in owm}) == 1  # one kept-alive connection for the 37 requests
+    assert all(r["gzip"] for r in requests_log(api))  # and every answer may come compressed
     # The same responses, as recordings, through replay: the same rows.
     recordings = {}
     for source in ("openmeteo", "openweathermap"):

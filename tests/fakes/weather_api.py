@@ -14,7 +14,8 @@ Control (for tests):
                  queues faults; each is used by the next request whose path starts with "path"
                  (and, with "lat", whose lat parameter equals it; with "after": N, once N
                  matching requests have gone through unharmed)
-  GET  /_requests  every request so far: {"time", "path", "query", "status"}
+  GET  /_requests  every request so far: {"time", "path", "query", "status", "client_port" (the
+                   connection it came on), "gzip" (whether the client accepted gzip)}
   POST /_reset     forgets the log and the queued faults
   POST /_key       {"appid": "..."}: the only OpenWeatherMap key accepted (default: any non-empty)
 Faults: "429" (no Retry-After), "429-retry-after" (Retry-After: "seconds", default 1), "503",
@@ -164,7 +165,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def record(self, arrived, path, query, status):
         with STATE.lock:
-            STATE.requests.append({"time": arrived, "path": path, "query": query, "status": status})
+            STATE.requests.append({"time": arrived, "path": path, "query": query, "status": status,
+                                   "client_port": self.client_address[1],
+                                   "gzip": "gzip" in self.headers.get("Accept-Encoding", "")})
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))

@@ -11,7 +11,7 @@ namespace {
 // Answers every /v1/forecast request with a fixed status and body.
 class CannedApi {
  public:
-  CannedApi(int status, std::string body) {
+  CannedApi(int status, const std::string& body) {
     server_.Get("/v1/forecast", [status, body](const httplib::Request&, httplib::Response& res) {
       res.status = status;
       res.set_content(body, "application/json");

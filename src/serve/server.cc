@@ -2,10 +2,12 @@
 
 #include <httplib.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "collect/collect_stage.h"
+#include "core/crc32.h"
 #include "core/version.h"
 #include "orchestrate/record_json.h"
 
@@ -48,6 +50,21 @@ std::string CollectMetrics(Store& store) {
     out += "# TYPE meteoflow_collect_" + counter + "_total counter\n" + lines;
   }
   return out;
+}
+
+// Caching of the built page's files: Vite names its bundles by content hash (/assets/...), so
+// those are immutable for a year; everything else (index.html) is revalidated every time. Every
+// file has an ETag (CRC-32 and size of its bytes) and a matching If-None-Match gets 304.
+void CacheStaticFile(const httplib::Request& req, httplib::Response& res) {
+  char tag[40];
+  std::snprintf(tag, sizeof tag, "\"%08x-%zx\"", Crc32(res.body.data(), res.body.size()), res.body.size());
+  res.set_header("ETag", tag);
+  res.set_header("Cache-Control",
+                 req.path.starts_with("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+  if (req.get_header_value("If-None-Match") == tag) {
+    res.status = 304;
+    res.body.clear();
+  }
 }
 
 void Reply(httplib::Response& res, int status, const json& body) {
@@ -178,6 +195,7 @@ void DashboardServer::Routes() {
   });
   if (!assets_dir_.empty() && std::filesystem::is_directory(assets_dir_)) {
     s.set_mount_point("/", assets_dir_);
+    s.set_file_request_handler(&CacheStaticFile);
   } else {
     s.Get("/", [this](const httplib::Request&, httplib::Response& res) {
       res.status = 503;

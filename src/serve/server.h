@@ -7,7 +7,8 @@
 //   GET /api/runs?limit=                   DAG runs, newest first, with their task tries
 //   /api/dags/...                          the scheduler's REST API (serve/dag_api.h)
 //   GET /metrics                           Prometheus text format
-//   GET /                                  the dashboard (static files of web/dist)
+//   GET /                                  the dashboard (static files of web/dist): ETag on every
+//                                          file (304 on If-None-Match), /assets/* cacheable a year
 // Bad parameters give 400 with {"error": "..."} naming the parameter; unknown paths 404.
 //
 // Thread-safety: request handlers run on the server's threads; Store and RunMetadata

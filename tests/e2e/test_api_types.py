@@ -7,12 +7,15 @@ TypeScript's excess-property check, so a key the server sends that api.ts lacks 
 as a missing key or a wrong type (a null where api.ts says number). The same file also checks
 the CLI's `--json` run listing against the DagRun type (one shape per kind of record).
 """
+import gzip
 import json
 import os
 import pathlib
+import re
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -112,3 +115,23 @@ def test_one_run_shape_across_cli_rest_and_dashboard(served):
     dashboard = [r for r in get(base, "/api/runs?limit=50") if r["dag_run_id"] == rest["dag_run_id"]][0]
     assert cli == rest
     assert {k: v for k, v in dashboard.items() if k != "tasks"} == rest
+
+
+def test_json_is_gzipped_and_the_page_revalidates_with_etags(served):
+    base, _ = served
+    request = urllib.request.Request(base + "/api/cities", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert len(json.loads(gzip.decompress(response.read()))) == 37
+    with urllib.request.urlopen(base + "/") as page:
+        etag, cache = page.headers["ETag"], page.headers["Cache-Control"]
+        html = page.read().decode()
+    assert etag and cache == "no-cache"
+    again = urllib.request.Request(base + "/", headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as not_modified:
+        urllib.request.urlopen(again)
+    assert not_modified.value.code == 304
+    bundle = re.search(r'src="(/assets/[^"]+\.js)"', html).group(1)  # content-hashed by Vite
+    with urllib.request.urlopen(base + bundle) as asset:
+        assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert asset.headers["ETag"] != etag

@@ -7,8 +7,10 @@
 
 #include <array>
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/time.h"
 
@@ -60,6 +62,22 @@ struct WeatherRow {
   const std::optional<double>& at(WeatherField f) const { return fields[static_cast<size_t>(f)]; }
 };
 
+// One source's own reading of one city, as that source reported it (weather_data averages the two
+// sources; this keeps each side). `values` and `labels` use the API's own field names, nested
+// names joined by '_' ("temp", "temp_min", "wind_gust", "rain_1h", "weather_code"); a field the
+// response did not carry is absent. PRIMARY KEY (source, city_name, time).
+struct SourceObservation {
+  std::string source;  // "openweathermap" | "openmeteo"
+  std::string city_name;
+  Timestamp time;  // the source's own observation time
+  std::string location_id;
+  Timestamp fetched_at;
+  std::map<std::string, double> values;
+  std::map<std::string, std::string> labels;  // weather_main, weather_description, weather_icon
+
+  bool operator==(const SourceObservation&) const = default;
+};
+
 // One hour of one city, recomputed from weather_data whenever that hour changes.
 struct HourlyAggregate {
   std::string city_name;
@@ -78,6 +96,8 @@ struct DeadLetter {
   std::string payload;
 };
 
+// A forecast of one variable at one time, with the model's central 80 % and 95 % prediction
+// intervals when it gives them (lower80 <= value <= upper80, inside lower95..upper95).
 struct Prediction {
   std::string city_name;
   std::string variable;
@@ -85,6 +105,13 @@ struct Prediction {
   double value = 0;
   std::string model;
   Timestamp created_at;
+  std::optional<double> lower80, upper80, lower95, upper95;
+};
+
+// The newest dead letters and how many there are.
+struct DeadLetterSummary {
+  int64_t total = 0;
+  std::vector<DeadLetter> newest;  // newest fetched_at first; payloads left empty
 };
 
 // A past prediction scored against the observation that arrived for its target time.

@@ -9,6 +9,10 @@
 // few steps), fall back to the baseline "naive-last": the last observed value (persistence),
 // which has no parameters and never fails.
 //
+// Each prediction carries its 80 % and 95 % intervals: a registered model's own (ForecastModel at
+// those levels); for naive-last, value +- z * the root mean square of the series' recent steps
+// (persistence's one-step error), absent when the window has fewer than two steps.
+//
 // created_at is the run's logical time (the end of its data interval), not the wall clock, so
 // re-running a run writes identical rows.
 //
@@ -51,6 +55,9 @@ class PredictStage {
   // The registered model's next-step forecast of `variable`, or nullopt to fall back.
   Result<std::optional<Prediction>> FromRegistry(const WeatherRow& latest, const std::string& variable,
                                                  const std::vector<WeatherRow>& rows, PredictStats* stats);
+  // The next-step prediction after `latest` (created_at and intervals left for the caller).
+  Prediction Predicted(const WeatherRow& latest, const std::string& variable, double value,
+                       const std::string& model) const;
   int64_t step_ms() const { return int64_t{config_.step_minutes} * 60'000; }
 
   Store& store_;

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <thread>
+#include <tuple>
+
+#include "store/observation_codec.h"
 
 namespace meteoflow {
 namespace {
@@ -50,7 +53,11 @@ std::vector<std::string> Schema(const std::string& ks) {
               "wind_speed_max double, precipitation_sum double, PRIMARY KEY (city_name, hour))",
           "CREATE TABLE IF NOT EXISTS " + ks +
               ".predictions (city_name text, variable text, target_time timestamp, model text, value double, "
-              "created_at timestamp, PRIMARY KEY (city_name, variable, target_time, model))",
+              "created_at timestamp, lower80 double, upper80 double, lower95 double, upper95 double, "
+              "PRIMARY KEY (city_name, variable, target_time, model))",
+          "CREATE TABLE IF NOT EXISTS " + ks +
+              ".source_observations (source text, city_name text, time timestamp, location_id text, "
+              "fetched_at timestamp, readings text, labels text, PRIMARY KEY ((source, city_name), time))",
           "CREATE TABLE IF NOT EXISTS " + ks +
               ".prediction_errors (city_name text, variable text, target_time timestamp, model text, "
               "predicted double, actual double, error double, observed_at timestamp, "
@@ -78,16 +85,26 @@ std::map<std::string, std::string> Statements(const std::string& ks) {
       {"dead_letter", "INSERT INTO " + ks + ".dead_letter (source, location_id, fetched_at, reason, payload) VALUES (" +
                           Markers(5) + ")"},
       {"prediction", "INSERT INTO " + ks +
-                         ".predictions (city_name, variable, target_time, model, value, created_at) VALUES (" +
-                         Markers(6) + ")"},
-      {"predictions", "SELECT city_name, variable, target_time, model, value, created_at FROM " + ks +
-                          ".predictions WHERE city_name = ?"},
+                         ".predictions (city_name, variable, target_time, model, value, created_at, lower80, upper80, "
+                         "lower95, upper95) VALUES (" +
+                         Markers(10) + ")"},
+      {"predictions",
+       "SELECT city_name, variable, target_time, model, value, created_at, lower80, upper80, "
+       "lower95, upper95 FROM " +
+           ks + ".predictions WHERE city_name = ?"},
       {"prediction_error", "INSERT INTO " + ks +
                                ".prediction_errors (city_name, variable, target_time, model, predicted, actual, error, "
                                "observed_at) VALUES (" +
                                Markers(8) + ")"},
       {"prediction_errors", "SELECT city_name, variable, target_time, model, predicted, actual, observed_at FROM " +
                                 ks + ".prediction_errors WHERE city_name = ?"},
+      {"observation", "INSERT INTO " + ks +
+                          ".source_observations (source, city_name, time, location_id, fetched_at, readings, "
+                          "labels) VALUES (" +
+                          Markers(7) + ")"},
+      {"observations", "SELECT time, location_id, fetched_at, readings, labels FROM " + ks +
+                           ".source_observations WHERE source = ? AND city_name = ? AND time >= ? AND time < ?"},
+      {"dead_letters", "SELECT source, location_id, fetched_at, reason FROM " + ks + ".dead_letter"},
       {"checkpoint", "INSERT INTO " + ks + ".checkpoints (scope, name, value) VALUES ('all', ?, ?)"},
       {"checkpoints", "SELECT name, value FROM " + ks + ".checkpoints WHERE scope = 'all' AND name >= ? AND name < ?"},
   };
@@ -156,6 +173,14 @@ Status CassandraStore::CreateSchema() {
       conn_->Query("CREATE KEYSPACE IF NOT EXISTS " + options_.keyspace + " WITH replication = " + options_.replication)
           .status());
   for (const std::string& ddl : Schema(options_.keyspace)) MF_RETURN_IF_ERROR(conn_->Query(ddl).status());
+  // Interval columns came after the first release: add them to tables made before.
+  for (const char* column : {"lower80", "upper80", "lower95", "upper95"}) {
+    Status s = conn_->Query("ALTER TABLE " + options_.keyspace + ".predictions ADD " + column + " double").status();
+    if (!s.ok() && s.message().find("conflicts with an existing column") == std::string::npos &&
+        s.message().find("already exist") == std::string::npos) {
+      return s;
+    }
+  }
   return Status::OK();
 }
 
@@ -281,11 +306,45 @@ Status CassandraStore::UpsertDeadLetters(const std::vector<DeadLetter>& rows) {
   return Upsert("dead_letter", values);
 }
 
+Result<DeadLetterSummary> CassandraStore::DeadLetters(int limit) {
+  MF_ASSIGN_OR_RETURN(auto rows, Select("dead_letters", {}));
+  DeadLetterSummary out;
+  out.total = static_cast<int64_t>(rows.size());
+  for (const auto& r : rows) out.newest.push_back({TextOf(r[0]), TextOf(r[1]), TimeOf(r[2]), TextOf(r[3]), ""});
+  std::sort(out.newest.begin(), out.newest.end(), [](const DeadLetter& a, const DeadLetter& b) {
+    return std::tie(b.fetched_at, a.source, a.location_id) < std::tie(a.fetched_at, b.source, b.location_id);
+  });
+  if (out.newest.size() > static_cast<size_t>(std::max(0, limit))) out.newest.resize(static_cast<size_t>(limit));
+  return out;
+}
+
+Status CassandraStore::UpsertObservations(const std::vector<SourceObservation>& rows) {
+  std::vector<std::vector<Value>> values;
+  for (const auto& o : rows) {
+    values.push_back({Text(o.source), Text(o.city_name), Time(o.time), Text(o.location_id), Time(o.fetched_at),
+                      Text(ObservationValuesText(o)), Text(ObservationLabelsText(o))});
+  }
+  return Upsert("observation", values);
+}
+
+Result<std::vector<SourceObservation>> CassandraStore::QueryObservations(const std::string& source,
+                                                                         const std::string& city_name, Timestamp from,
+                                                                         Timestamp to) {
+  MF_ASSIGN_OR_RETURN(auto rows, Select("observations", {Text(source), Text(city_name), Time(from), Time(to)}));
+  std::vector<SourceObservation> out;
+  for (const auto& r : rows) {  // clustering order: by time
+    SourceObservation o{source, city_name, TimeOf(r[0]), TextOf(r[1]), TimeOf(r[2]), {}, {}};
+    MF_RETURN_IF_ERROR(DecodeObservationMaps(TextOf(r[3]), TextOf(r[4]), &o));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 Status CassandraStore::UpsertPredictions(const std::vector<Prediction>& rows) {
   std::vector<std::vector<Value>> values;
   for (const auto& p : rows) {
     values.push_back({Text(p.city_name), Text(p.variable), Time(p.target_time), Text(p.model), Value::Double(p.value),
-                      Time(p.created_at)});
+                      Time(p.created_at), Real(p.lower80), Real(p.upper80), Real(p.lower95), Real(p.upper95)});
   }
   return Upsert("prediction", values);
 }
@@ -294,8 +353,8 @@ Result<std::vector<Prediction>> CassandraStore::QueryPredictions(const std::stri
   MF_ASSIGN_OR_RETURN(auto rows, Select("predictions", {Text(city_name)}));
   std::vector<Prediction> out;
   for (const auto& r : rows) {
-    out.push_back(
-        {TextOf(r[0]), TextOf(r[1]), TimeOf(r[2]), r[4].is_null() ? 0 : r[4].real(), TextOf(r[3]), TimeOf(r[5])});
+    out.push_back({TextOf(r[0]), TextOf(r[1]), TimeOf(r[2]), r[4].is_null() ? 0 : r[4].real(), TextOf(r[3]),
+                   TimeOf(r[5]), RealOf(r[6]), RealOf(r[7]), RealOf(r[8]), RealOf(r[9])});
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
     return std::tie(a.target_time, a.variable) < std::tie(b.target_time, b.variable);

@@ -52,7 +52,11 @@ class CassandraStore : public Store {
   Result<std::vector<WeatherRow>> QueryWeather(const std::string& city_name, Timestamp from, Timestamp to) override;
   Result<std::vector<WeatherRow>> LatestWeather() override;
   Status UpsertHourly(const std::vector<HourlyAggregate>& rows) override;
+  Status UpsertObservations(const std::vector<SourceObservation>& rows) override;
+  Result<std::vector<SourceObservation>> QueryObservations(const std::string& source, const std::string& city_name,
+                                                           Timestamp from, Timestamp to) override;
   Status UpsertDeadLetters(const std::vector<DeadLetter>& rows) override;
+  Result<DeadLetterSummary> DeadLetters(int limit) override;
   Status UpsertPredictions(const std::vector<Prediction>& rows) override;
   Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name) override;
   Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) override;

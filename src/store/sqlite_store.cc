@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "store/observation_codec.h"
+
 namespace meteoflow {
 namespace {
 
@@ -25,7 +27,8 @@ std::string Schema() {
        "PRIMARY KEY (city_name, hour)) WITHOUT ROWID;\n"
        "CREATE TABLE IF NOT EXISTS predictions (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
        "target_time TEXT NOT NULL, value REAL NOT NULL, model TEXT NOT NULL, created_at TEXT NOT NULL, "
-       "PRIMARY KEY (city_name, variable, target_time, model)) WITHOUT ROWID;\n"
+       "lower80 REAL, upper80 REAL, lower95 REAL, upper95 REAL, PRIMARY KEY (city_name, variable, target_time, model)) "
+       "WITHOUT ROWID;\n"
        "CREATE TABLE IF NOT EXISTS prediction_errors (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
        "target_time TEXT NOT NULL, model TEXT NOT NULL, predicted REAL NOT NULL, actual REAL NOT NULL, "
        "error REAL NOT NULL, observed_at TEXT NOT NULL, "
@@ -33,8 +36,21 @@ std::string Schema() {
        "CREATE TABLE IF NOT EXISTS dead_letter (source TEXT NOT NULL, location_id TEXT NOT NULL, "
        "fetched_at TEXT NOT NULL, reason TEXT NOT NULL, payload TEXT NOT NULL, "
        "PRIMARY KEY (source, location_id, fetched_at)) WITHOUT ROWID;\n"
+       "CREATE TABLE IF NOT EXISTS source_observations (source TEXT NOT NULL, city_name TEXT NOT NULL, "
+       "time TEXT NOT NULL, location_id TEXT NOT NULL, fetched_at TEXT NOT NULL, readings TEXT NOT NULL, "
+       "labels TEXT NOT NULL, PRIMARY KEY (source, city_name, time)) WITHOUT ROWID;\n"
+       "CREATE INDEX IF NOT EXISTS dead_letter_by_time ON dead_letter (fetched_at);\n"
        "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n";
   return s.str();
+}
+
+// Columns added after the first release, added to databases made before them.
+Status Migrate(SqliteDb& db) {
+  for (const char* column : {"lower80", "upper80", "lower95", "upper95"}) {
+    Status s = db.Exec(std::string("ALTER TABLE predictions ADD COLUMN ") + column + " REAL");
+    if (!s.ok() && s.message().find("duplicate column") == std::string::npos) return s;
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -42,6 +58,7 @@ std::string Schema() {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   MF_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
   MF_RETURN_IF_ERROR(db->ExecSchema(Schema()));
+  MF_RETURN_IF_ERROR(Migrate(*db));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
 }
 
@@ -145,9 +162,75 @@ Status SqliteStore::UpsertDeadLetters(const std::vector<DeadLetter>& rows) {
   });
 }
 
+Result<DeadLetterSummary> SqliteStore::DeadLetters(int limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  DeadLetterSummary out;
+  MF_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*) FROM dead_letter"));
+  MF_ASSIGN_OR_RETURN(bool has_count, count->Step());
+  if (has_count) out.total = static_cast<int64_t>(count->ColumnDouble(0).value_or(0));
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT source, location_id, fetched_at, reason FROM dead_letter "
+                                              "ORDER BY fetched_at DESC, source, location_id LIMIT ?"));
+  stmt->Bind(1, static_cast<int64_t>(limit));
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    DeadLetter d;
+    d.source = stmt->ColumnText(0);
+    d.location_id = stmt->ColumnText(1);
+    MF_ASSIGN_OR_RETURN(d.fetched_at, Timestamp::Parse(stmt->ColumnText(2)));
+    d.reason = stmt->ColumnText(3);
+    out.newest.push_back(std::move(d));
+  }
+  return out;
+}
+
+Status SqliteStore::UpsertObservations(const std::vector<SourceObservation>& rows) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO source_observations VALUES (?,?,?,?,?,?,?)"));
+    for (const auto& r : rows) {
+      stmt->Bind(1, r.source);
+      stmt->Bind(2, r.city_name);
+      stmt->Bind(3, r.time.ToFixedString());
+      stmt->Bind(4, r.location_id);
+      stmt->Bind(5, r.fetched_at.ToFixedString());
+      stmt->Bind(6, ObservationValuesText(r));
+      stmt->Bind(7, ObservationLabelsText(r));
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::vector<SourceObservation>> SqliteStore::QueryObservations(const std::string& source,
+                                                                      const std::string& city_name, Timestamp from,
+                                                                      Timestamp to) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt,
+                      db_->Prepare("SELECT time, location_id, fetched_at, readings, labels FROM source_observations "
+                                   "WHERE source = ? AND city_name = ? AND time >= ? AND time < ? ORDER BY time"));
+  stmt->Bind(1, source);
+  stmt->Bind(2, city_name);
+  stmt->Bind(3, from.ToFixedString());
+  stmt->Bind(4, to.ToFixedString());
+  std::vector<SourceObservation> out;
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    SourceObservation o{source, city_name, {}, stmt->ColumnText(1), {}, {}, {}};
+    MF_ASSIGN_OR_RETURN(o.time, Timestamp::Parse(stmt->ColumnText(0)));
+    MF_ASSIGN_OR_RETURN(o.fetched_at, Timestamp::Parse(stmt->ColumnText(2)));
+    MF_RETURN_IF_ERROR(DecodeObservationMaps(stmt->ColumnText(3), stmt->ColumnText(4), &o));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 Status SqliteStore::UpsertPredictions(const std::vector<Prediction>& rows) {
   return InTransaction([&]() -> Status {
-    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO predictions VALUES (?,?,?,?,?,?)"));
+    MF_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("INSERT OR REPLACE INTO predictions (city_name, variable, target_time, value, "
+                                     "model, created_at, lower80, upper80, lower95, upper95) "
+                                     "VALUES (?,?,?,?,?,?,?,?,?,?)"));
     for (const auto& r : rows) {
       stmt->Bind(1, r.city_name);
       stmt->Bind(2, r.variable);
@@ -155,6 +238,10 @@ Status SqliteStore::UpsertPredictions(const std::vector<Prediction>& rows) {
       stmt->Bind(4, r.value);
       stmt->Bind(5, r.model);
       stmt->Bind(6, r.created_at.ToFixedString());
+      stmt->BindOptional(7, r.lower80);
+      stmt->BindOptional(8, r.upper80);
+      stmt->BindOptional(9, r.lower95);
+      stmt->BindOptional(10, r.upper95);
       MF_RETURN_IF_ERROR(stmt->Run());
     }
     return Status::OK();
@@ -163,8 +250,11 @@ Status SqliteStore::UpsertPredictions(const std::vector<Prediction>& rows) {
 
 Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string& city_name) {
   std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT city_name, variable, target_time, value, model, created_at "
-                                              "FROM predictions WHERE city_name = ? ORDER BY target_time, variable"));
+  MF_ASSIGN_OR_RETURN(
+      auto stmt,
+      db_->Prepare(
+          "SELECT city_name, variable, target_time, value, model, created_at, "
+          "lower80, upper80, lower95, upper95 FROM predictions WHERE city_name = ? ORDER BY target_time, variable"));
   stmt->Bind(1, city_name);
   std::vector<Prediction> out;
   for (;;) {
@@ -177,6 +267,10 @@ Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string&
     p.value = stmt->ColumnDouble(3).value_or(0);
     p.model = stmt->ColumnText(4);
     MF_ASSIGN_OR_RETURN(p.created_at, Timestamp::Parse(stmt->ColumnText(5)));
+    p.lower80 = stmt->ColumnDouble(6);
+    p.upper80 = stmt->ColumnDouble(7);
+    p.lower95 = stmt->ColumnDouble(8);
+    p.upper95 = stmt->ColumnDouble(9);
     out.push_back(std::move(p));
   }
   return out;

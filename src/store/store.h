@@ -13,6 +13,7 @@
 // Errors: Unavailable when the backend cannot be reached, IOError for local I/O, Corruption when
 // stored data cannot be read back; the message names the table.
 //   weather_data      PRIMARY KEY (city_name, time)       (the seed's shape, plus extras)
+//   source_observations PRIMARY KEY (source, city_name, time)  (each source's own reading)
 //   weather_hourly    PRIMARY KEY (city_name, hour)
 //   predictions       PRIMARY KEY (city_name, variable, target_time, model)
 //   dead_letter       PRIMARY KEY (source, location_id, fetched_at)
@@ -41,10 +42,19 @@ class Store {
   // The newest row of every city, ordered by city_name.
   virtual Result<std::vector<WeatherRow>> LatestWeather() = 0;
 
+  // Keyed by (source, city_name, time): each source's own reading, replaced whole.
+  virtual Status UpsertObservations(const std::vector<SourceObservation>& rows) = 0;
+  // One source's readings of one city with from <= time < to, ordered by time.
+  virtual Result<std::vector<SourceObservation>> QueryObservations(const std::string& source,
+                                                                   const std::string& city_name, Timestamp from,
+                                                                   Timestamp to) = 0;
+
   // Keyed by (city_name, hour): the aggregate of that hour's weather_data rows, recomputed whole.
   virtual Status UpsertHourly(const std::vector<HourlyAggregate>& rows) = 0;
   // Keyed by (source, location_id, fetched_at): the raw message and why it was refused.
   virtual Status UpsertDeadLetters(const std::vector<DeadLetter>& rows) = 0;
+  // How many dead letters there are and the newest `limit` of them, without payloads.
+  virtual Result<DeadLetterSummary> DeadLetters(int limit) = 0;
 
   // Keyed by (city_name, variable, target_time, model): a re-forecast replaces the value.
   virtual Status UpsertPredictions(const std::vector<Prediction>& rows) = 0;

@@ -88,9 +88,13 @@ TEST_P(StoreContractTest, WeatherUpsertsReplaceByKeyAndQueriesAreOrdered) {
 }
 
 TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
-  const Prediction p{"Rabat", "temp", Timestamp::FromSeconds(2600), 16.5, "naive-last", Timestamp::FromSeconds(3000)};
-  const Prediction q{"Rabat", "humidity",     Timestamp::FromSeconds(2000),
-                     70,      "ARIMA(1,1,1)", Timestamp::FromSeconds(3000)};
+  const Prediction p{
+      "Rabat", "temp", Timestamp::FromSeconds(2600), 16.5, "naive-last", Timestamp::FromSeconds(3000), 15.5, 17.5,
+      14.9,    18.1};
+  const Prediction q{"Rabat",      "humidity",     Timestamp::FromSeconds(2000),
+                     70,           "ARIMA(1,1,1)", Timestamp::FromSeconds(3000),
+                     std::nullopt, std::nullopt,   std::nullopt,
+                     std::nullopt};
   ASSERT_TRUE(store_->UpsertPredictions({p, q}).ok());
   ASSERT_TRUE(store_->UpsertPredictions({p}).ok());
   auto predictions = store_->QueryPredictions("Rabat");
@@ -99,6 +103,9 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
   EXPECT_EQ((*predictions)[0].variable, "humidity");  // by target time, then variable
   EXPECT_EQ((*predictions)[1].model, "naive-last");
   EXPECT_EQ((*predictions)[1].created_at.seconds(), 3000);
+  EXPECT_EQ((*predictions)[1].lower80, 15.5);
+  EXPECT_EQ((*predictions)[1].upper95, 18.1);
+  EXPECT_FALSE((*predictions)[0].lower95.has_value());
   ASSERT_TRUE(store_
                   ->UpsertPredictionErrors(
                       {{"Rabat", "temp", p.target_time, p.model, 16.5, 17.0, Timestamp::FromSeconds(2610)}})
@@ -114,11 +121,52 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   EXPECT_EQ(*t, (std::map<std::string, std::string>{{"t/a", "9"}, {"t/b", "2"}}));
   EXPECT_EQ(store_->ListCheckpoints("")->size(), 4u);
-  ASSERT_TRUE(store_->UpsertDeadLetters({{"openmeteo", "rabat", Timestamp::FromSeconds(5), "not JSON", "{"}}).ok());
+  ASSERT_TRUE(store_
+                  ->UpsertDeadLetters({{"openmeteo", "rabat", Timestamp::FromSeconds(5), "not JSON", "{"},
+                                       {"openweathermap", "fes", Timestamp::FromSeconds(9), "dt: missing", "{}"},
+                                       {"openmeteo", "fes", Timestamp::FromSeconds(7), "too hot", "{}"}})
+                  .ok());
+  auto dead = store_->DeadLetters(2);
+  ASSERT_TRUE(dead.ok()) << dead.status().ToString();
+  EXPECT_EQ(dead->total, 3);
+  ASSERT_EQ(dead->newest.size(), 2u);  // newest first, without payloads
+  EXPECT_EQ(dead->newest[0].reason, "dt: missing");
+  EXPECT_EQ(dead->newest[1].location_id, "fes");
+  EXPECT_TRUE(dead->newest[0].payload.empty());
   ASSERT_TRUE(store_
                   ->UpsertHourly({{"Rabat", Timestamp::FromSeconds(3600), 2, 15.0, 14.0, 16.0, std::nullopt,
                                    std::nullopt, std::nullopt, std::nullopt, std::nullopt}})
                   .ok());
+}
+
+TEST_P(StoreContractTest, SourceObservationsKeepEachSourcesOwnFields) {
+  const SourceObservation owm{"openweathermap",
+                              "Rabat \"Sal\u00e9\" <b>",
+                              Timestamp::FromSeconds(1000),
+                              "rabat",
+                              Timestamp::FromSeconds(1010),
+                              {{"temp", 15.04}, {"temp_min", 14.5}, {"rain_1h", 0.25}},
+                              {{"weather_description", "broken clouds"}, {"weather_icon", "04n"}}};
+  SourceObservation later = owm;
+  later.time = Timestamp::FromSeconds(2000);
+  later.values = {{"temp", 16}};
+  later.labels = {};
+  SourceObservation om = owm;
+  om.source = "openmeteo";
+  om.values = {{"temperature_2m", 14.1}, {"weather_code", 2}};
+  ASSERT_TRUE(store_->UpsertObservations({owm, later, om}).ok());
+  ASSERT_TRUE(store_->UpsertObservations({later}).ok());  // an upsert: still one row at 2000
+  auto got = store_->QueryObservations("openweathermap", owm.city_name, Timestamp(), Timestamp::FromSeconds(3000));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_EQ(got->size(), 2u);
+  EXPECT_EQ((*got)[0], owm);
+  EXPECT_EQ((*got)[1], later);
+  auto range = store_->QueryObservations("openweathermap", owm.city_name, Timestamp::FromSeconds(1500),
+                                         Timestamp::FromSeconds(2000));
+  EXPECT_TRUE(range->empty());  // to is exclusive
+  auto other = store_->QueryObservations("openmeteo", owm.city_name, Timestamp(), Timestamp::FromSeconds(3000));
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_EQ((*other)[0].values.at("weather_code"), 2);
 }
 
 TEST_P(StoreContractTest, ManyRowsInOneCall) {

@@ -8,42 +8,66 @@
 namespace meteoflow {
 namespace {
 
+// A numeric field of a response: where it is, the name the source keeps it under
+// (SourceObservation::values), the weather_data column it fills (kCount: none) and its range.
 struct FieldRule {
   const char* pointer;  // JSON pointer
+  const char* name;
   WeatherField field;
   double min, max;
   bool required;
 };
 
 constexpr int64_t kDayMs = 86'400'000;
+constexpr WeatherField kOwnOnly = WeatherField::kCount;
 
 const FieldRule kOpenWeatherMapRules[] = {
-    {"/main/temp", WeatherField::kTemp, -90, 65, true},
-    {"/main/feels_like", WeatherField::kFeelsLike, -110, 80, false},
-    {"/main/pressure", WeatherField::kPressure, 300, 1100, false},
-    {"/main/humidity", WeatherField::kHumidity, 0, 100, false},
-    {"/main/sea_level", WeatherField::kSeaLevel, 300, 1100, false},
-    {"/main/grnd_level", WeatherField::kGrndLevel, 300, 1100, false},
-    {"/visibility", WeatherField::kVisibility, 0, 100000, false},
-    {"/wind/speed", WeatherField::kWindSpeed, 0, 150, false},
-    {"/wind/deg", WeatherField::kWindDeg, 0, 360, false},
-    {"/clouds/all", WeatherField::kCloudsAll, 0, 100, false},
-    {"/coord/lat", WeatherField::kLatitude, -90, 90, false},
-    {"/coord/lon", WeatherField::kLongitude, -180, 180, false},
+    {"/main/temp", "temp", WeatherField::kTemp, -90, 65, true},
+    {"/main/feels_like", "feels_like", WeatherField::kFeelsLike, -110, 80, false},
+    {"/main/temp_min", "temp_min", kOwnOnly, -90, 65, false},
+    {"/main/temp_max", "temp_max", kOwnOnly, -90, 65, false},
+    {"/main/pressure", "pressure", WeatherField::kPressure, 300, 1100, false},
+    {"/main/humidity", "humidity", WeatherField::kHumidity, 0, 100, false},
+    {"/main/sea_level", "sea_level", WeatherField::kSeaLevel, 300, 1100, false},
+    {"/main/grnd_level", "grnd_level", WeatherField::kGrndLevel, 300, 1100, false},
+    {"/visibility", "visibility", WeatherField::kVisibility, 0, 100000, false},
+    {"/wind/speed", "wind_speed", WeatherField::kWindSpeed, 0, 150, false},
+    {"/wind/deg", "wind_deg", WeatherField::kWindDeg, 0, 360, false},
+    {"/wind/gust", "wind_gust", kOwnOnly, 0, 150, false},
+    {"/clouds/all", "clouds_all", WeatherField::kCloudsAll, 0, 100, false},
+    {"/rain/1h", "rain_1h", kOwnOnly, 0, 500, false},
+    {"/snow/1h", "snow_1h", kOwnOnly, 0, 500, false},
+    {"/weather/0/id", "weather_id", kOwnOnly, 100, 999, false},
+    {"/coord/lat", "latitude", WeatherField::kLatitude, -90, 90, false},
+    {"/coord/lon", "longitude", WeatherField::kLongitude, -180, 180, false},
 };
 
 const FieldRule kOpenMeteoRules[] = {
-    {"/current/temperature_2m", WeatherField::kTemperature2m, -90, 65, true},
-    {"/current/relative_humidity_2m", WeatherField::kRelativeHumidity2m, 0, 100, false},
-    {"/current/apparent_temperature", WeatherField::kApparentTemperature, -110, 80, false},
-    {"/current/is_day", WeatherField::kIsDay, 0, 1, false},
-    {"/current/precipitation", WeatherField::kPrecipitation, 0, 500, false},
-    {"/current/rain", WeatherField::kRain, 0, 500, false},
-    {"/current/showers", WeatherField::kShowers, 0, 500, false},
-    {"/current/snowfall", WeatherField::kSnowfall, 0, 500, false},
-    {"/current/pressure_msl", WeatherField::kPressureMsl, 300, 1100, false},
-    {"/current/surface_pressure", WeatherField::kSurfacePressure, 300, 1100, false},
-    {"/elevation", WeatherField::kElevation, -500, 9000, false},
+    {"/current/temperature_2m", "temperature_2m", WeatherField::kTemperature2m, -90, 65, true},
+    {"/current/relative_humidity_2m", "relative_humidity_2m", WeatherField::kRelativeHumidity2m, 0, 100, false},
+    {"/current/apparent_temperature", "apparent_temperature", WeatherField::kApparentTemperature, -110, 80, false},
+    {"/current/is_day", "is_day", WeatherField::kIsDay, 0, 1, false},
+    {"/current/precipitation", "precipitation", WeatherField::kPrecipitation, 0, 500, false},
+    {"/current/rain", "rain", WeatherField::kRain, 0, 500, false},
+    {"/current/showers", "showers", WeatherField::kShowers, 0, 500, false},
+    {"/current/snowfall", "snowfall", WeatherField::kSnowfall, 0, 500, false},
+    {"/current/weather_code", "weather_code", kOwnOnly, 0, 99, false},
+    {"/current/cloud_cover", "cloud_cover", kOwnOnly, 0, 100, false},
+    {"/current/pressure_msl", "pressure_msl", WeatherField::kPressureMsl, 300, 1100, false},
+    {"/current/surface_pressure", "surface_pressure", WeatherField::kSurfacePressure, 300, 1100, false},
+    {"/current/wind_speed_10m", "wind_speed_10m", kOwnOnly, 0, 150, false},
+    {"/current/wind_direction_10m", "wind_direction_10m", kOwnOnly, 0, 360, false},
+    {"/current/wind_gusts_10m", "wind_gusts_10m", kOwnOnly, 0, 200, false},
+    {"/elevation", "elevation", WeatherField::kElevation, -500, 9000, false},
+    {"/latitude", "latitude", kOwnOnly, -90, 90, false},
+    {"/longitude", "longitude", kOwnOnly, -180, 180, false},
+};
+
+// OpenWeatherMap's text fields: weather[0].main, .description and .icon.
+const std::pair<const char*, const char*> kOpenWeatherMapLabels[] = {
+    {"/weather/0/main", "weather_main"},
+    {"/weather/0/description", "weather_description"},
+    {"/weather/0/icon", "weather_icon"},
 };
 
 std::string FieldName(const char* pointer) {
@@ -70,6 +94,19 @@ Result<std::optional<double>> Number(simdjson::dom::element doc, const char* poi
   return std::optional<double>(v);
 }
 
+// Reads an optional string of at most kMaxLabelBytes at `pointer`; absent and null give nullopt.
+constexpr size_t kMaxLabelBytes = 200;
+Result<std::optional<std::string>> Text(simdjson::dom::element doc, const char* pointer) {
+  simdjson::dom::element e;
+  if (doc.at_pointer(pointer).get(e) != simdjson::SUCCESS || e.is_null()) return std::optional<std::string>();
+  std::string_view v;
+  if (e.get(v) != simdjson::SUCCESS) return Status::InvalidArgument(FieldName(pointer) + ": expected a string");
+  if (v.size() > kMaxLabelBytes) {
+    return Status::InvalidArgument(FieldName(pointer) + ": longer than " + std::to_string(kMaxLabelBytes) + " bytes");
+  }
+  return std::optional<std::string>(std::string(v));
+}
+
 Status ApplyRules(simdjson::dom::element doc, const FieldRule* begin, const FieldRule* end, SourceReading* out) {
   for (const FieldRule* r = begin; r != end; ++r) {
     MF_ASSIGN_OR_RETURN(std::optional<double> v, Number(doc, r->pointer));
@@ -81,7 +118,8 @@ Status ApplyRules(simdjson::dom::element doc, const FieldRule* begin, const Fiel
       return Status::InvalidArgument(FieldName(r->pointer) + ": " + Num(*v) + " is outside [" + Num(r->min) + ", " +
                                      Num(r->max) + "]");
     }
-    out->fields[static_cast<size_t>(r->field)] = v;
+    out->values[r->name] = *v;
+    if (r->field != kOwnOnly) out->fields[static_cast<size_t>(r->field)] = v;
   }
   return Status::OK();
 }
@@ -127,6 +165,10 @@ Result<SourceReading> ParseOpenWeatherMap(std::string_view body, Timestamp fetch
   MF_ASSIGN_OR_RETURN(out.sunset, EpochSeconds(doc, "/sys/sunset"));
   std::string_view country;
   if (doc.at_pointer("/sys/country").get(country) == simdjson::SUCCESS) out.country = std::string(country);
+  for (const auto& [pointer, name] : kOpenWeatherMapLabels) {
+    MF_ASSIGN_OR_RETURN(std::optional<std::string> text, Text(doc, pointer));
+    if (text) out.labels[name] = std::move(*text);
+  }
   return out;
 }
 

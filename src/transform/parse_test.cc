@@ -54,6 +54,48 @@ TEST(ParseTest, EveryBundledSnapshotParses) {
   }
 }
 
+TEST(ParseTest, KeepsEachSourcesOwnFieldsUnderTheirApiNames) {
+  std::ifstream owm_in(std::string(MF_SOURCE_DIR) + "/data/demo/snapshots/openweathermap_current_2024-12-09.jsonl");
+  std::string line;
+  ASSERT_TRUE(std::getline(owm_in, line));
+  auto owm = ParseOpenWeatherMap(line, kFetch);
+  ASSERT_TRUE(owm.ok()) << owm.status().ToString();
+  EXPECT_EQ(owm->values.at("temp"), 15.19);
+  EXPECT_EQ(owm->values.at("temp_min"), 14.12);
+  EXPECT_EQ(owm->values.at("temp_max"), 15.19);
+  EXPECT_EQ(owm->values.at("weather_id"), 802);
+  EXPECT_FALSE(owm->values.count("wind_gust"));  // "gust": null is absent, not zero
+  EXPECT_EQ(owm->labels.at("weather_main"), "Clouds");
+  EXPECT_EQ(owm->labels.at("weather_description"), "scattered clouds");
+  EXPECT_EQ(owm->labels.at("weather_icon"), "03n");
+  std::string rainy = kOwm;
+  rainy.replace(rainy.find("\"gust\":null"), 11, "\"gust\":7.5");
+  rainy.replace(rainy.find("\"clouds\""), 8, "\"rain\":{\"1h\":0.42},\"snow\":{\"1h\":0.1},\"clouds\"");
+  auto wet = ParseOpenWeatherMap(rainy, kFetch);
+  ASSERT_TRUE(wet.ok()) << wet.status().ToString() << " in " << rainy;
+  EXPECT_EQ(wet->values.at("wind_gust"), 7.5);
+  EXPECT_EQ(wet->values.at("rain_1h"), 0.42);
+  EXPECT_EQ(wet->values.at("snow_1h"), 0.1);
+
+  std::ifstream om_in(std::string(MF_SOURCE_DIR) + "/data/demo/snapshots/openmeteo_current_2024-12-09.jsonl");
+  ASSERT_TRUE(std::getline(om_in, line));
+  auto om = ParseOpenMeteo(line, kFetch);
+  ASSERT_TRUE(om.ok()) << om.status().ToString();
+  EXPECT_EQ(om->values.at("temperature_2m"), 14.3);
+  EXPECT_EQ(om->values.at("weather_code"), 1);
+  EXPECT_EQ(om->values.at("cloud_cover"), 32);
+  EXPECT_EQ(om->values.at("elevation"), 21);
+  EXPECT_FALSE(om->values.count("wind_speed_10m"));  // not in this response
+  std::string windy = kOm;
+  windy.replace(windy.find("\"interval\":900"), 14,
+                "\"interval\":900,\"wind_speed_10m\":4.1,\"wind_direction_10m\":250,\"wind_gusts_10m\":9.8");
+  auto w = ParseOpenMeteo(windy, kFetch);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_EQ(w->values.at("wind_speed_10m"), 4.1);
+  EXPECT_EQ(w->values.at("wind_direction_10m"), 250);
+  EXPECT_EQ(w->values.at("wind_gusts_10m"), 9.8);
+}
+
 struct BadCase {
   std::string from, to, reason;
 };
@@ -70,6 +112,11 @@ TEST(ParseTest, HostileOpenWeatherMapGoesToDeadLetterWithReason) {
       {"\"dt\":1733769467,", "", "dt: required field is missing"},
       {"\"speed\":3.6", "\"speed\":1e999", "not JSON"},
       {"\"lat\":33.5928", "\"lat\":[1]", "coord.lat: expected a number"},
+      {"\"gust\":null", "\"gust\":-1", "wind.gust: -1 is outside"},
+      {"\"clouds\"", "\"weather\":[{\"main\":7}],\"clouds\"", "weather.0.main: expected a string"},
+      {"\"clouds\"", "\"rain\":{\"1h\":\"lots\"},\"clouds\"", "rain.1h: expected a number"},
+      {"\"clouds\"", "\"weather\":[{\"description\":\"" + std::string(300, 'x') + "\"}],\"clouds\"",
+       "weather.0.description: longer than 200 bytes"},
   };
   for (const auto& c : cases) {
     std::string body = kOwm;
@@ -91,6 +138,7 @@ TEST(ParseTest, HostileOpenMeteoGoesToDeadLetterWithReason) {
       {"\"temperature_2m\":14.3", "\"temperature_2m\":null", "current.temperature_2m: required field is missing"},
       {"\"relative_humidity_2m\":60", "\"relative_humidity_2m\":160", "current.relative_humidity_2m: 160 is outside"},
       {"\"is_day\":0", "\"is_day\":2", "current.is_day: 2 is outside"},
+      {"\"interval\":900", "\"interval\":900,\"weather_code\":100", "current.weather_code: 100 is outside"},
       {"\"utc_offset_seconds\":0", "\"utc_offset_seconds\":9999999", "utc_offset_seconds: out of range"},
   };
   for (const auto& c : cases) {

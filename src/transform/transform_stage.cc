@@ -66,6 +66,11 @@ const SourceReading* FindPartner(const std::vector<Parsed>& om, Timestamp fetche
   return best;
 }
 
+SourceObservation ObservationOf(const RawRecord& record, const Location& location, const SourceReading& reading) {
+  return {record.source,     location.name,  reading.observed_at, location.id,
+          record.fetched_at, reading.values, reading.labels};
+}
+
 HourlyAggregate Aggregate(const std::string& city, Timestamp hour, const std::vector<WeatherRow>& rows) {
   HourlyAggregate a{city, hour, static_cast<int64_t>(rows.size()), {}, {}, {}, {}, {}, {}, {}, {}};
   auto summarise = [&](WeatherField f, std::optional<double>* avg, std::optional<double>* min,
@@ -124,6 +129,7 @@ Result<TransformStats> TransformStage::Run() {
   // location -> parsed readings per source
   std::map<std::string, std::vector<Parsed>> owm, om;
   std::vector<DeadLetter> dead;
+  std::vector<SourceObservation> observations;
   for (const auto& r : records) {
     if (r.is_new) ++stats.records;
     Result<SourceReading> parsed = Status::InvalidArgument("unknown source '" + r.source + "'");
@@ -136,6 +142,7 @@ Result<TransformStats> TransformStage::Run() {
       if (r.is_new) dead.push_back({r.source, r.location_id, r.fetched_at, parsed.status().message(), r.payload});
       continue;
     }
+    if (r.is_new) observations.push_back(ObservationOf(r, *by_id.at(r.location_id), parsed.value()));
     auto& bucket = r.source == "openweathermap" ? owm : om;
     bucket[r.location_id].push_back({r.location_id, r.fetched_at, std::move(parsed).value()});
   }
@@ -159,6 +166,7 @@ Result<TransformStats> TransformStage::Run() {
     }
   }
   MF_RETURN_IF_ERROR(store_.UpsertWeather(rows));
+  MF_RETURN_IF_ERROR(store_.UpsertObservations(observations));
   MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(dead));
   std::vector<HourlyAggregate> hourly;
   for (const auto& [city, hour_ms] : hours) {
@@ -170,6 +178,7 @@ Result<TransformStats> TransformStage::Run() {
   MF_RETURN_IF_ERROR(store_.PutCheckpoints(checkpoints));
   stats.rows_upserted = static_cast<int64_t>(rows.size());
   stats.dead_lettered = static_cast<int64_t>(dead.size());
+  stats.observations_upserted = static_cast<int64_t>(observations.size());
   stats.hourly_upserted = static_cast<int64_t>(hourly.size());
   return stats;
 }

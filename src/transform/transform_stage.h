@@ -25,6 +25,7 @@ struct TransformStats {
   int64_t rows_upserted = 0;
   int64_t paired = 0;
   int64_t dead_lettered = 0;
+  int64_t observations_upserted = 0;  // source_observations rows: one per valid new record
   int64_t hourly_upserted = 0;
 };
 

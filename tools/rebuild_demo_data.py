@@ -102,6 +102,22 @@ def grid_points(seed):
     return {o["name"]: (m["latitude"], m["longitude"]) for o, m in zip(owm, om)}
 
 
+def append_snapshots(seed, owm_out, om_out):
+    """The two real snapshots, unchanged, as the recording's last tick. They carry what the export
+    dropped (weather[0], temp_min/max, weather_code, cloud_cover, ...). Their fetch time was not
+    recorded: every response of the tick gets the newest OpenWeatherMap `dt` of the snapshot, the
+    earliest moment at which all of them could have been fetched."""
+    owm = [json.loads(l) for l in open(seed / "openweathermap_current_2024-12-09.jsonl")]
+    om = [json.loads(l) for l in open(seed / "openmeteo_current_2024-12-09.jsonl")]
+    fetched = dt.datetime.fromtimestamp(max(o["dt"] for o in owm), dt.timezone.utc)
+    stamp = fetched.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for o, m in zip(owm, om):
+        envelope = {"location_id": slug(o["name"]), "fetched_at": stamp}
+        owm_out.write(json.dumps({**envelope, "response": o}, ensure_ascii=False) + "\n")
+        om_out.write(json.dumps({**envelope, "response": m}, ensure_ascii=False) + "\n")
+    return len(owm)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", default="../shared/data/seed")
@@ -123,7 +139,8 @@ def main():
                                  ensure_ascii=False) + "\n")
             om.write(json.dumps({**envelope, "response": om_response(row, grid[row["city_name"]])},
                                 ensure_ascii=False) + "\n")
-    print(f"wrote {len(rows)} responses per source to {out / 'recording'}")
+        appended = append_snapshots(seed, owm, om)
+    print(f"wrote {len(rows)} rebuilt + {appended} real snapshot responses per source to {out / 'recording'}")
 
 
 if __name__ == "__main__":

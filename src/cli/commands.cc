@@ -192,8 +192,8 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
     MF_ASSIGN_OR_RETURN(RunSummary s, pipeline->RunDag("weather", RunType::kManual, *span));
     return Report(s, options);
   }
-  DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), AssetsDir(common, config),
-                         DagApiOptionsFor(config));
+  DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), &pipeline->registry(),
+                         AssetsDir(common, config), DagApiOptionsFor(config));
   const int port = options.port ? options.port : config.dashboard.port;
   Status serve_status;
   std::thread http([&] { serve_status = server.Serve(config.dashboard.host, port); });
@@ -276,7 +276,9 @@ Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
     return Status::NotFound("serve: no store at " + dir + "/store.db (run the pipeline first)");
   MF_ASSIGN_OR_RETURN(auto store, OpenStore(config, dir));
   MF_ASSIGN_OR_RETURN(auto metadata, RunMetadata::Open(dir + "/meta.db"));
-  DashboardServer server(config.locations, *store, *metadata, AssetsDir(common, config), DagApiOptionsFor(config));
+  MF_ASSIGN_OR_RETURN(auto registry, forecast::ModelRegistry::Open(dir + "/models.db"));
+  DashboardServer server(config.locations, *store, *metadata, registry.get(), AssetsDir(common, config),
+                         DagApiOptionsFor(config));
   const int port = options.port ? options.port : config.dashboard.port;
   std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
   return server.Serve(config.dashboard.host, port);

@@ -242,4 +242,15 @@ Status RunMetadata::SetPaused(const std::string& dag_id, bool paused) {
   return stmt->Run();
 }
 
+Result<std::string> RunMetadata::ChangeMarker() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string marker;
+  for (const char* sql : {"PRAGMA data_version", "SELECT total_changes()"}) {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(sql));
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (has_row) marker += stmt->ColumnText(0) + ":";
+  }
+  return marker;
+}
+
 }  // namespace meteoflow

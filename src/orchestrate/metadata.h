@@ -79,6 +79,11 @@ class RunMetadata {
   // Every try of the run (of one task when task_id is set), by task then try number.
   Result<std::vector<TaskTryRecord>> Tries(const std::string& run_id, const std::string& task_id = "");
 
+  // Text that changes whenever any process commits a change to the metadata (a run or task state,
+  // a try): SQLite's data_version (others' commits) and this connection's total_changes (its own).
+  // Cheap enough to poll several times a second.
+  Result<std::string> ChangeMarker();
+
   Result<bool> Paused(const std::string& dag_id);
   Status SetPaused(const std::string& dag_id, bool paused);
 

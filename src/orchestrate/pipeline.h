@@ -99,6 +99,7 @@ class Pipeline {
   Status Work(const WorkerOptions& options);
   RunMetadata& metadata() { return *metadata_; }
   Store& store() { return *store_; }
+  forecast::ModelRegistry& registry() { return *registry_; }
 
  private:
   Pipeline() = default;

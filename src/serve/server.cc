@@ -4,31 +4,19 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "collect/collect_stage.h"
 #include "core/crc32.h"
 #include "core/version.h"
 #include "orchestrate/record_json.h"
+#include "serve/data_api.h"
 
 namespace meteoflow {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-json RowJson(const WeatherRow& r) {
-  json j = {{"city_name", r.city_name},
-            {"time", r.time.ToString()},
-            {"location_id", r.location_id},
-            {"country", r.country},
-            {"sources", r.sources}};
-  j["sunrise"] = r.sunrise ? json(r.sunrise->ToString()) : json(nullptr);
-  j["sunset"] = r.sunset ? json(r.sunset->ToString()) : json(nullptr);
-  for (size_t i = 0; i < kWeatherFieldCount; ++i) {
-    j[WeatherFieldName(static_cast<WeatherField>(i))] = r.fields[i] ? json(*r.fields[i]) : json(nullptr);
-  }
-  return j;
-}
 
 // The collect stage's running totals (CollectStage::kTotalsPrefix) as Prometheus counters.
 std::string CollectMetrics(Store& store) {
@@ -75,17 +63,56 @@ void Reply(httplib::Response& res, int status, const json& body) {
 }  // namespace
 
 DashboardServer::DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata,
-                                 std::string assets_dir, DagApiOptions dag_api)
-    : locations_(std::move(locations)),
+                                 forecast::ModelRegistry* registry, std::string assets_dir, DagApiOptions dag_api)
+    : data_{std::move(locations), &store, registry},
       store_(store),
       metadata_(metadata),
       assets_dir_(std::move(assets_dir)),
       dag_api_(std::move(dag_api)),
+      changes_([&metadata] { return metadata.ChangeMarker(); }, kChangePoll),
       server_(std::make_unique<httplib::Server>()) {
+  // Event streams hold a worker each: room for kMaxEventStreams of them beside ordinary requests.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kMaxEventStreams + 8); };
   Routes();
 }
 
-DashboardServer::~DashboardServer() = default;
+DashboardServer::~DashboardServer() { Stop(); }
+
+// Server-Sent Events: "event: change" with the feed's version whenever a run or task changes
+// (new data committed), a comment every kHeartbeat so proxies keep the stream open, and
+// `retry` so EventSource reconnects after 2 s. Beyond kMaxEventStreams streams: 503.
+void DashboardServer::StreamEvents(httplib::Response& res) {
+  if (streams_.fetch_add(1) >= kMaxEventStreams) {
+    --streams_;
+    Reply(res, 503, {{"error", "too many event streams open"}});
+    return;
+  }
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+  auto seen = std::make_shared<int64_t>(changes_.version());
+  auto opened = std::make_shared<bool>(false);
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, seen, opened](size_t, httplib::DataSink& sink) {
+        if (!*opened) {
+          *opened = true;
+          const std::string hello = "retry: 2000\nevent: hello\ndata: {\"version\":" + std::to_string(*seen) + "}\n\n";
+          return sink.write(hello.data(), hello.size());
+        }
+        const int64_t now = changes_.WaitBeyond(*seen, kHeartbeat);
+        if (changes_.stopped()) {
+          sink.done();
+          return true;
+        }
+        std::string text = ": heartbeat\n\n";
+        if (now > *seen) {
+          *seen = now;
+          text = "id: " + std::to_string(now) + "\nevent: change\ndata: {\"version\":" + std::to_string(now) + "}\n\n";
+        }
+        return sink.write(text.data(), text.size());
+      },
+      [this](bool) { --streams_; });
+}
 
 void DashboardServer::Routes() {
   auto& s = *server_;
@@ -100,60 +127,8 @@ void DashboardServer::Routes() {
   s.Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
     Reply(res, 200, {{"status", "ok"}, {"version", kVersion}});
   });
-  s.Get("/api/cities", [this](const httplib::Request&, httplib::Response& res) {
-    auto latest = store_.LatestWeather();
-    if (!latest.ok()) return Reply(res, 500, {{"error", latest.status().ToString()}});
-    json out = json::array();
-    for (const auto& l : locations_) {
-      json city = {
-          {"id", l.id}, {"name", l.name}, {"latitude", l.latitude}, {"longitude", l.longitude}, {"latest", nullptr}};
-      for (const auto& r : *latest) {
-        if (r.city_name == l.name) city["latest"] = RowJson(r);
-      }
-      out.push_back(city);
-    }
-    Reply(res, 200, out);
-  });
-  auto city_of = [this](const httplib::Request& req, std::string* name) -> std::string {
-    if (!req.has_param("city") || req.get_param_value("city").empty()) return "city: required parameter is missing";
-    const std::string city = req.get_param_value("city");
-    for (const auto& l : locations_) {
-      if (l.name == city || l.id == city) *name = l.name;
-    }
-    return name->empty() ? "city: '" + city + "' is not a configured location" : "";
-  };
-  s.Get("/api/observations", [this, city_of](const httplib::Request& req, httplib::Response& res) {
-    std::string name;
-    if (auto err = city_of(req, &name); !err.empty()) return Reply(res, 400, {{"error", err}});
-    Timestamp from = Timestamp::FromMillis(INT64_MIN / 4), to = Timestamp::FromMillis(INT64_MAX / 4);
-    for (auto [param, target] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
-      if (!req.has_param(param)) continue;
-      auto t = Timestamp::Parse(req.get_param_value(param));
-      if (!t.ok()) return Reply(res, 400, {{"error", std::string(param) + ": " + t.status().message()}});
-      *target = *t;
-    }
-    auto rows = store_.QueryWeather(name, from, to);
-    if (!rows.ok()) return Reply(res, 500, {{"error", rows.status().ToString()}});
-    json out = json::array();
-    for (const auto& r : *rows) out.push_back(RowJson(r));
-    Reply(res, 200, out);
-  });
-  s.Get("/api/predictions", [this, city_of](const httplib::Request& req, httplib::Response& res) {
-    std::string name;
-    if (auto err = city_of(req, &name); !err.empty()) return Reply(res, 400, {{"error", err}});
-    auto rows = store_.QueryPredictions(name);
-    if (!rows.ok()) return Reply(res, 500, {{"error", rows.status().ToString()}});
-    json out = json::array();
-    for (const auto& p : *rows) {
-      out.push_back({{"city_name", p.city_name},
-                     {"variable", p.variable},
-                     {"target_time", p.target_time.ToString()},
-                     {"value", p.value},
-                     {"model", p.model},
-                     {"created_at", p.created_at.ToString()}});
-    }
-    Reply(res, 200, out);
-  });
+  AddDataRoutes(s, data_);
+  s.Get("/api/events", [this](const httplib::Request&, httplib::Response& res) { StreamEvents(res); });
   s.Get("/api/runs", [this](const httplib::Request& req, httplib::Response& res) {
     int limit = 50;
     if (req.has_param("limit")) {
@@ -212,6 +187,9 @@ Status DashboardServer::Serve(const std::string& host, int port) {
   return Status::OK();
 }
 
-void DashboardServer::Stop() { server_->stop(); }
+void DashboardServer::Stop() {
+  changes_.Stop();
+  server_->stop();
+}
 
 }  // namespace meteoflow

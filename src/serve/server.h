@@ -1,9 +1,10 @@
 // DashboardServer: the HTTP front of meteoflow -- the JSON API and the built web page.
 //
 //   GET /api/health                        {"status":"ok","version":...}
-//   GET /api/cities                        configured locations with their latest row
-//   GET /api/observations?city=&from=&to=  weather_data rows of one city (name or id), by time
-//   GET /api/predictions?city=             predictions of one city
+//   /api/cities, /api/series, /api/sources/..., /api/compare, /api/predictions, ...
+//                                          the data endpoints (serve/data_api.h)
+//   GET /api/events                        Server-Sent Events: "change" within ~250 ms of a run or
+//                                          task changing state (serve/change_feed.h)
 //   GET /api/runs?limit=                   DAG runs, newest first, with their task tries
 //   /api/dags/...                          the scheduler's REST API (serve/dag_api.h)
 //   GET /metrics                           Prometheus text format
@@ -23,19 +24,23 @@
 #include "core/location.h"
 #include "core/status.h"
 #include "orchestrate/metadata.h"
+#include "serve/change_feed.h"
 #include "serve/dag_api.h"
+#include "serve/data_api.h"
 #include "store/store.h"
 
 namespace httplib {
 class Server;
-}
+struct Response;
+}  // namespace httplib
 
 namespace meteoflow {
 
 class DashboardServer {
  public:
-  DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata, std::string assets_dir,
-                  DagApiOptions dag_api);
+  // `registry` may be null (no model registry: /api/models answers []).
+  DashboardServer(std::vector<Location> locations, Store& store, RunMetadata& metadata,
+                  forecast::ModelRegistry* registry, std::string assets_dir, DagApiOptions dag_api);
   ~DashboardServer();
 
   // Binds host:port and serves until Stop(); returns an error when the bind fails.
@@ -43,14 +48,21 @@ class DashboardServer {
   void Stop();
 
  private:
+  static constexpr int kMaxEventStreams = 64;
+  static constexpr std::chrono::milliseconds kChangePoll{250};
+  static constexpr std::chrono::milliseconds kHeartbeat{15000};
+
   void Routes();
-  const std::vector<Location> locations_;
+  void StreamEvents(httplib::Response& res);
+  const DataApiContext data_;
   Store& store_;
   RunMetadata& metadata_;
   const std::string assets_dir_;
   const DagApiOptions dag_api_;
+  ChangeFeed changes_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<int64_t> requests_{0}, errors_{0};
+  std::atomic<int> streams_{0};
 };
 
 }  // namespace meteoflow

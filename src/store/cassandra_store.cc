@@ -104,6 +104,9 @@ std::map<std::string, std::string> Statements(const std::string& ks) {
                           Markers(7) + ")"},
       {"observations", "SELECT time, location_id, fetched_at, readings, labels FROM " + ks +
                            ".source_observations WHERE source = ? AND city_name = ? AND time >= ? AND time < ?"},
+      {"observation_partitions", "SELECT DISTINCT source, city_name FROM " + ks + ".source_observations"},
+      {"observation_latest", "SELECT time, location_id, fetched_at, readings, labels FROM " + ks +
+                                 ".source_observations WHERE source = ? AND city_name = ? ORDER BY time DESC LIMIT 1"},
       {"dead_letters", "SELECT source, location_id, fetched_at, reason FROM " + ks + ".dead_letter"},
       {"checkpoint", "INSERT INTO " + ks + ".checkpoints (scope, name, value) VALUES ('all', ?, ?)"},
       {"checkpoints", "SELECT name, value FROM " + ks + ".checkpoints WHERE scope = 'all' AND name >= ? AND name < ?"},
@@ -327,16 +330,35 @@ Status CassandraStore::UpsertObservations(const std::vector<SourceObservation>& 
   return Upsert("observation", values);
 }
 
-Result<std::vector<SourceObservation>> CassandraStore::QueryObservations(const std::string& source,
-                                                                         const std::string& city_name, Timestamp from,
-                                                                         Timestamp to) {
-  MF_ASSIGN_OR_RETURN(auto rows, Select("observations", {Text(source), Text(city_name), Time(from), Time(to)}));
+Result<std::vector<SourceObservation>> CassandraStore::Observations(const std::string& statement,
+                                                                    const std::string& source,
+                                                                    const std::string& city_name,
+                                                                    const std::vector<Value>& args) {
+  MF_ASSIGN_OR_RETURN(auto rows, Select(statement, args));
   std::vector<SourceObservation> out;
   for (const auto& r : rows) {  // clustering order: by time
     SourceObservation o{source, city_name, TimeOf(r[0]), TextOf(r[1]), TimeOf(r[2]), {}, {}};
     MF_RETURN_IF_ERROR(DecodeObservationMaps(TextOf(r[3]), TextOf(r[4]), &o));
     out.push_back(std::move(o));
   }
+  return out;
+}
+
+Result<std::vector<SourceObservation>> CassandraStore::QueryObservations(const std::string& source,
+                                                                         const std::string& city_name, Timestamp from,
+                                                                         Timestamp to) {
+  return Observations("observations", source, city_name, {Text(source), Text(city_name), Time(from), Time(to)});
+}
+
+Result<std::vector<SourceObservation>> CassandraStore::LatestObservations(const std::string& source) {
+  MF_ASSIGN_OR_RETURN(auto partitions, Select("observation_partitions", {}));
+  std::vector<SourceObservation> out;
+  for (const auto& p : partitions) {
+    if (TextOf(p[0]) != source) continue;
+    MF_ASSIGN_OR_RETURN(auto newest, Observations("observation_latest", source, TextOf(p[1]), {p[0], p[1]}));
+    out.insert(out.end(), newest.begin(), newest.end());
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.city_name < b.city_name; });
   return out;
 }
 

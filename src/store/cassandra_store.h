@@ -55,6 +55,7 @@ class CassandraStore : public Store {
   Status UpsertObservations(const std::vector<SourceObservation>& rows) override;
   Result<std::vector<SourceObservation>> QueryObservations(const std::string& source, const std::string& city_name,
                                                            Timestamp from, Timestamp to) override;
+  Result<std::vector<SourceObservation>> LatestObservations(const std::string& source) override;
   Status UpsertDeadLetters(const std::vector<DeadLetter>& rows) override;
   Result<DeadLetterSummary> DeadLetters(int limit) override;
   Status UpsertPredictions(const std::vector<Prediction>& rows) override;
@@ -75,6 +76,9 @@ class CassandraStore : public Store {
   Status PrepareAll();
   Status Upsert(const std::string& name, const std::vector<std::vector<cql::Value>>& rows);
   // Every row of a prepared SELECT, all pages, as values typed by the result columns.
+  Result<std::vector<SourceObservation>> Observations(const std::string& statement, const std::string& source,
+                                                     const std::string& city_name,
+                                                     const std::vector<cql::Value>& args);
   Result<std::vector<std::vector<cql::Value>>> Select(const std::string& name, const std::vector<cql::Value>& args);
 
   CassandraOptions options_;

@@ -201,28 +201,38 @@ Status SqliteStore::UpsertObservations(const std::vector<SourceObservation>& row
   });
 }
 
-Result<std::vector<SourceObservation>> SqliteStore::QueryObservations(const std::string& source,
-                                                                      const std::string& city_name, Timestamp from,
-                                                                      Timestamp to) {
+Result<std::vector<SourceObservation>> SqliteStore::SelectObservations(const std::string& where,
+                                                                       const std::vector<SqlValue>& args) {
   std::lock_guard<std::mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(auto stmt,
-                      db_->Prepare("SELECT time, location_id, fetched_at, readings, labels FROM source_observations "
-                                   "WHERE source = ? AND city_name = ? AND time >= ? AND time < ? ORDER BY time"));
-  stmt->Bind(1, source);
-  stmt->Bind(2, city_name);
-  stmt->Bind(3, from.ToFixedString());
-  stmt->Bind(4, to.ToFixedString());
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT source, city_name, time, location_id, fetched_at, readings, "
+                                              "labels FROM source_observations AS o " +
+                                              where));
+  for (size_t i = 0; i < args.size(); ++i) stmt->Bind(static_cast<int>(i + 1), args[i]);
   std::vector<SourceObservation> out;
   for (;;) {
     MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
     if (!has_row) break;
-    SourceObservation o{source, city_name, {}, stmt->ColumnText(1), {}, {}, {}};
-    MF_ASSIGN_OR_RETURN(o.time, Timestamp::Parse(stmt->ColumnText(0)));
-    MF_ASSIGN_OR_RETURN(o.fetched_at, Timestamp::Parse(stmt->ColumnText(2)));
-    MF_RETURN_IF_ERROR(DecodeObservationMaps(stmt->ColumnText(3), stmt->ColumnText(4), &o));
+    SourceObservation o{stmt->ColumnText(0), stmt->ColumnText(1), {}, stmt->ColumnText(3), {}, {}, {}};
+    MF_ASSIGN_OR_RETURN(o.time, Timestamp::Parse(stmt->ColumnText(2)));
+    MF_ASSIGN_OR_RETURN(o.fetched_at, Timestamp::Parse(stmt->ColumnText(4)));
+    MF_RETURN_IF_ERROR(DecodeObservationMaps(stmt->ColumnText(5), stmt->ColumnText(6), &o));
     out.push_back(std::move(o));
   }
   return out;
+}
+
+Result<std::vector<SourceObservation>> SqliteStore::QueryObservations(const std::string& source,
+                                                                      const std::string& city_name, Timestamp from,
+                                                                      Timestamp to) {
+  return SelectObservations("WHERE source = ? AND city_name = ? AND time >= ? AND time < ? ORDER BY time",
+                            {source, city_name, from.ToFixedString(), to.ToFixedString()});
+}
+
+Result<std::vector<SourceObservation>> SqliteStore::LatestObservations(const std::string& source) {
+  return SelectObservations(
+      "WHERE source = ? AND time = (SELECT max(time) FROM source_observations WHERE source = o.source AND "
+      "city_name = o.city_name) ORDER BY city_name",
+      {source});
 }
 
 Status SqliteStore::UpsertPredictions(const std::vector<Prediction>& rows) {

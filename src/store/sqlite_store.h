@@ -28,6 +28,7 @@ class SqliteStore : public Store {
   Status UpsertObservations(const std::vector<SourceObservation>& rows) override;
   Result<std::vector<SourceObservation>> QueryObservations(const std::string& source, const std::string& city_name,
                                                            Timestamp from, Timestamp to) override;
+  Result<std::vector<SourceObservation>> LatestObservations(const std::string& source) override;
   Status UpsertDeadLetters(const std::vector<DeadLetter>& rows) override;
   Result<DeadLetterSummary> DeadLetters(int limit) override;
   Status UpsertPredictions(const std::vector<Prediction>& rows) override;
@@ -38,6 +39,8 @@ class SqliteStore : public Store {
   Result<std::map<std::string, std::string>> ListCheckpoints(const std::string& prefix) override;
 
  private:
+  Result<std::vector<SourceObservation>> SelectObservations(const std::string& where,
+                                                            const std::vector<SqlValue>& args);
   explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   Result<std::vector<WeatherRow>> SelectWeather(const std::string& where, const std::vector<SqlValue>& args);
   // Runs `body` inside BEGIN/COMMIT, rolling back when it fails.

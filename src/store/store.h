@@ -48,6 +48,8 @@ class Store {
   virtual Result<std::vector<SourceObservation>> QueryObservations(const std::string& source,
                                                                    const std::string& city_name, Timestamp from,
                                                                    Timestamp to) = 0;
+  // The newest reading of every city from one source, ordered by city_name.
+  virtual Result<std::vector<SourceObservation>> LatestObservations(const std::string& source) = 0;
 
   // Keyed by (city_name, hour): the aggregate of that hour's weather_data rows, recomputed whole.
   virtual Status UpsertHourly(const std::vector<HourlyAggregate>& rows) = 0;

@@ -167,6 +167,16 @@ TEST_P(StoreContractTest, SourceObservationsKeepEachSourcesOwnFields) {
   auto other = store_->QueryObservations("openmeteo", owm.city_name, Timestamp(), Timestamp::FromSeconds(3000));
   ASSERT_EQ(other->size(), 1u);
   EXPECT_EQ((*other)[0].values.at("weather_code"), 2);
+  SourceObservation fes = om;
+  fes.city_name = "Fes";
+  ASSERT_TRUE(store_->UpsertObservations({fes}).ok());
+  auto latest = store_->LatestObservations("openweathermap");
+  ASSERT_TRUE(latest.ok()) << latest.status().ToString();
+  ASSERT_EQ(latest->size(), 1u);
+  EXPECT_EQ((*latest)[0], later);
+  auto latest_om = store_->LatestObservations("openmeteo");
+  ASSERT_EQ(latest_om->size(), 2u);  // by city_name
+  EXPECT_EQ((*latest_om)[0].city_name, "Fes");
 }
 
 TEST_P(StoreContractTest, ManyRowsInOneCall) {

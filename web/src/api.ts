@@ -1,6 +1,7 @@
-// Typed access to the meteoflow JSON API (see src/serve/server.h for the contract).
+// Typed access to the meteoflow JSON API (contract: src/serve/server.h and src/serve/data_api.h;
+// every endpoint is listed in README.md).
 
-// A weather_data row (src/serve/server.cc RowJson): identity, provenance, then every stored
+// A weather_data row (src/serve/data_api.cc RowJson): identity, provenance, then every stored
 // field, null where the sources did not give it.
 export interface Observation {
   city_name: string;
@@ -51,6 +52,124 @@ export interface Prediction {
   value: number;
   model: string;
   created_at: string;
+  lower80: number | null;
+  upper80: number | null;
+  lower95: number | null;
+  upper95: number | null;
+}
+
+// /api/series: per field, [epoch millis, value] points (min/max-downsampled to `points`).
+export interface Series {
+  city: string;
+  source: string;
+  rows: number;
+  series: Record<string, [number, number][]>;
+}
+
+export type SourceName = "openweathermap" | "openmeteo";
+
+export interface Freshness {
+  source: SourceName;
+  cities: number;
+  latest_time: string | null;
+  latest_fetched_at: string | null;
+}
+
+// One source's own reading (source_observations), values and labels by the API's names.
+export interface Reading {
+  source: SourceName;
+  city_name: string;
+  time: string;
+  location_id: string;
+  fetched_at: string;
+  values: Record<string, number>;
+  labels: Record<string, string>;
+}
+
+export interface Readings {
+  source: SourceName;
+  total: number;
+  rows: Reading[];
+}
+
+export interface Histogram {
+  width: number;
+  bins: [number, number][];
+}
+
+export interface Scatter {
+  x: string;
+  y: string;
+  total: number;
+  points: [number, number, string][];
+}
+
+export interface SourceSummary {
+  source: SourceName;
+  rows: number;
+  cities: { city_name: string; count: number; mean: Record<string, number> }[];
+  histograms: Record<string, Histogram>;
+  bands: Record<string, { band: string; count: number }[]>;
+  scatter: Scatter[];
+}
+
+export interface Comparison {
+  cities: {
+    city_name: string;
+    pairs: number;
+    mean_abs_difference: { temperature: number | null; humidity: number | null; pressure: number | null };
+    openweathermap: { time: string; temp: number | null; humidity: number | null; grnd_level: number | null } | null;
+    openmeteo: {
+      time: string;
+      temperature_2m: number | null;
+      relative_humidity_2m: number | null;
+      surface_pressure: number | null;
+    } | null;
+  }[];
+}
+
+export interface PredictionErrorRow {
+  city_name: string;
+  variable: string;
+  target_time: string;
+  model: string;
+  predicted: number;
+  actual: number;
+  error: number;
+  observed_at: string;
+}
+
+export interface ErrorSummary {
+  city_name: string;
+  variable: string;
+  count: number;
+  mae: number;
+  rmse: number;
+  bias: number;
+}
+
+export interface ModelEntry {
+  variable: string;
+  version: number;
+  model: string;
+  describe: string;
+  metrics: unknown;
+  train_from: string;
+  train_to: string;
+  observations: number;
+  step_minutes: number;
+  created_at: string;
+}
+
+export interface DeadLetters {
+  total: number;
+  newest: { source: string; location_id: string; fetched_at: string; reason: string }[];
+}
+
+// A time range in the URL's terms: absent ends are open.
+export interface Range {
+  from?: string;
+  to?: string;
 }
 
 // The scheduler's records, one shape each (src/orchestrate/record_json.h, Airflow's REST API).
@@ -126,14 +245,37 @@ export interface Health {
 
 async function getJson<T>(path: string): Promise<T> {
   const response = await fetch(path);
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { error?: string };
+    throw new Error(`${path}: ${body.error ?? `HTTP ${response.status}`}`);
+  }
   return (await response.json()) as T;
+}
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== "") q.set(key, String(value));
+  return q.toString();
 }
 
 export const api = {
   cities: () => getJson<City[]>("/api/cities"),
-  observations: (city: string) => getJson<Observation[]>(`/api/observations?city=${encodeURIComponent(city)}`),
-  predictions: (city: string) => getJson<Prediction[]>(`/api/predictions?city=${encodeURIComponent(city)}`),
+  observations: (city: string, range: Range = {}) =>
+    getJson<Observation[]>(`/api/observations?${query({ city, ...range })}`),
+  predictions: (city: string, range: Range = {}) =>
+    getJson<Prediction[]>(`/api/predictions?${query({ city, ...range })}`),
+  series: (city: string, source: string, fields: string[], range: Range, points = 1500) =>
+    getJson<Series>(`/api/series?${query({ city, source, fields: fields.join(","), points, ...range })}`),
+  freshness: () => getJson<Freshness[]>("/api/sources"),
+  readings: (source: SourceName, range: Range, city?: string, limit = 200) =>
+    getJson<Readings>(`/api/sources/${source}/readings?${query({ city, limit, ...range })}`),
+  summary: (source: SourceName, range: Range) => getJson<SourceSummary>(`/api/sources/${source}/summary?${query({ ...range })}`),
+  compare: (range: Range) => getJson<Comparison>(`/api/compare?${query({ ...range })}`),
+  errors: (city: string, range: Range) => getJson<PredictionErrorRow[]>(`/api/errors?${query({ city, ...range })}`),
+  errorSummary: (range: Range) => getJson<ErrorSummary[]>(`/api/errors/summary?${query({ ...range })}`),
+  models: (city: string) => getJson<ModelEntry[]>(`/api/models?${query({ city })}`),
+  deadLetters: (limit = 10) => getJson<DeadLetters>(`/api/dead-letters?limit=${limit}`),
+  runs: (limit: number) => getJson<RunWithTries[]>(`/api/runs?limit=${limit}`),
   dags: async () => (await getJson<{ dags: Dag[] }>("/api/dags")).dags,
   dagRuns: async (dag: string, limit: number) =>
     (await getJson<{ dag_runs: DagRun[] }>(`/api/dags/${encodeURIComponent(dag)}/dagRuns?limit=${limit}`)).dag_runs,
@@ -147,8 +289,10 @@ export const api = {
     if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
     return response.text();
   },
-  trigger: async (dag: string) => {
-    const response = await fetch(`/api/dags/${encodeURIComponent(dag)}/dagRuns`, { method: "POST", body: "{}" });
+  trigger: async (dag: string, token: string) => {
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    if (token) headers["Authorization"] = `Bearer ${token}`;
+    const response = await fetch(`/api/dags/${encodeURIComponent(dag)}/dagRuns`, { method: "POST", body: "{}", headers });
     if (!response.ok) throw new Error((await response.json()).error ?? `HTTP ${response.status}`);
     return (await response.json()) as DagRun;
   },

@@ -1,113 +1,131 @@
-// The dashboard page: a city's temperature and humidity with predictions overlaid, the latest
-// observation of every city, and the runs grid (runs.ts). Data comes from the JSON API only.
-import * as echarts from "echarts";
-import { api, City, Observation, Prediction } from "./api";
+// The dashboard: five sections (overview, per source, comparison, forecasts, runs), one shown at
+// a time, chosen with every filter by the URL (state.ts). Data comes from the JSON API only;
+// Server-Sent Events on /api/events redraw the open section when a run commits new data.
+import { api } from "./api";
+import { resizeAll } from "./charts";
+import { byId } from "./dom";
 import { setUpRuns } from "./runs";
+import { apiRange, param, RANGES, rangeName, section, SECTIONS, setParams } from "./state";
+import { compare } from "./views/compare";
+import type { ViewContext } from "./views/context";
+import { forecasts } from "./views/forecasts";
+import { overview } from "./views/overview";
+import { sources } from "./views/sources";
 
-const chartElement = document.getElementById("chart") as HTMLDivElement;
-const chart = echarts.init(chartElement, undefined, { renderer: "svg" });
-const citySelect = document.getElementById("city") as HTMLSelectElement;
-const statusElement = document.getElementById("status") as HTMLSpanElement;
+const statusElement = byId<HTMLSpanElement>("status");
+const citySelect = byId<HTMLSelectElement>("city");
+const rangeSelect = byId<HTMLSelectElement>("range");
+const fromInput = byId<HTMLInputElement>("from");
+const toInput = byId<HTMLInputElement>("to");
+let drawing: Promise<void> = Promise.resolve();
+let again = false;
 
-const fmt = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? "–" : v.toFixed(digits));
-
-function series(rows: Observation[], key: "temperature_2m" | "humidity") {
-  return rows.filter((r) => r[key] !== null).map((r) => [r.time, r[key]] as [string, number]);
+async function context(): Promise<ViewContext> {
+  const cities = await api.cities();
+  const times = cities.flatMap((c) => (c.latest ? [c.latest.time] : [])).sort();
+  const newest = times.at(-1);
+  const wanted = param("city");
+  const city = cities.some((c) => c.name === wanted) ? wanted : (cities[0]?.name ?? "");
+  if (citySelect.options.length !== cities.length) citySelect.replaceChildren(...cities.map((c) => new Option(c.name, c.name)));
+  citySelect.value = city;
+  return { cities, newest, range: apiRange(newest), city };
 }
 
-// Per target time, the prediction made last (a train run re-predicts with its new model).
-function newest(preds: Prediction[], variable: string): Prediction[] {
-  const byTarget = new Map<string, Prediction>();
-  for (const p of preds) {
-    if (p.variable !== variable) continue;
-    const seen = byTarget.get(p.target_time);
-    if (!seen || p.created_at > seen.created_at) byTarget.set(p.target_time, p);
+function showSection() {
+  const current = section();
+  for (const s of SECTIONS) {
+    byId(`section-${s}`).hidden = s !== current;
+    byId(`nav-${s}`).classList.toggle("active", s === current);
   }
-  return [...byTarget.values()].sort((a, b) => a.target_time.localeCompare(b.target_time));
+  rangeSelect.value = rangeName();
+  const custom = rangeName() === "custom";
+  fromInput.hidden = toInput.hidden = !custom;
+  fromInput.value = param("from").slice(0, 16);
+  toInput.value = param("to").slice(0, 16);
+  return current;
 }
 
-function predicted(preds: Prediction[], variable: string, last: [string, number] | undefined) {
-  const points = newest(preds, variable).map((p) => [p.target_time, p.value] as [string, number]);
-  return last ? [last, ...points] : points;
+async function render() {
+  const started = performance.now();
+  const current = showSection();
+  const ctx = await context();
+  const range = ctx.range.from ? `${ctx.range.from.slice(0, 16)} → ${(ctx.range.to ?? "").slice(0, 16)} UTC` : "all data";
+  if (current === "overview") await overview(ctx, (city) => navigate({ section: "forecasts", city }));
+  if (current === "sources") await sources(ctx);
+  if (current === "compare") await compare(ctx);
+  if (current === "forecasts") await forecasts(ctx);
+  if (current === "runs") await setUpRuns();
+  document.body.dataset.rendered = current;
+  document.body.dataset.renderMs = String(Math.round(performance.now() - started));
+  statusElement.textContent = `${range} · newest reading ${ctx.newest?.slice(0, 16).replace("T", " ") ?? "none"}`;
 }
 
-function modelOf(preds: Prediction[], variable: string) {
-  return newest(preds, variable).at(-1)?.model ?? "no model yet";
-}
-
-async function drawCity(city: string) {
-  const [rows, preds] = await Promise.all([api.observations(city), api.predictions(city)]);
-  const temp = series(rows, "temperature_2m");
-  const humidity = series(rows, "humidity");
-  chart.setOption(
-    {
-      animation: false,
-      tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 50, right: 50, top: 40, bottom: 40 },
-      xAxis: { type: "time" },
-      yAxis: [
-        { type: "value", name: "°C", scale: true },
-        { type: "value", name: "%", min: 0, max: 100 },
-      ],
-      series: [
-        { name: "temperature (°C)", type: "line", data: temp, showSymbol: true, symbolSize: 4 },
-        { name: "humidity (%)", type: "line", yAxisIndex: 1, data: humidity, showSymbol: true, symbolSize: 4 },
-        { name: "temperature forecast", type: "line", data: predicted(preds, "temp", temp.at(-1)), lineStyle: { type: "dashed" } },
-        { name: "humidity forecast", type: "line", yAxisIndex: 1, data: predicted(preds, "humidity", humidity.at(-1)), lineStyle: { type: "dashed" } },
-      ],
-    },
-    true,
-  );
-  chartElement.dataset.points = String(temp.length + humidity.length);
-  chartElement.dataset.city = city;
-  statusElement.textContent =
-    `${rows.length} observations, ${preds.length} predictions ` +
-    `(temperature: ${modelOf(preds, "temp")}, humidity: ${modelOf(preds, "humidity")})`;
-}
-
-function fillLatest(cities: City[]) {
-  const body = document.querySelector("#latest tbody") as HTMLTableSectionElement;
-  body.replaceChildren(
-    ...cities.map((c) => {
-      const tr = document.createElement("tr");
-      const l = c.latest;
-      for (const text of [c.name, l?.time ?? "–", fmt(l?.temperature_2m), fmt(l?.humidity, 0), fmt(l?.pressure, 0), fmt(l?.wind_speed), l?.sources ?? "–"]) {
-        const td = document.createElement("td");
-        td.textContent = text;
-        tr.append(td);
+// Redraws the open section; calls during a draw coalesce into one more draw after it.
+function redraw() {
+  if (document.body.dataset.busy === "1") {
+    again = true;
+    return drawing;
+  }
+  document.body.dataset.busy = "1";
+  drawing = render()
+    .catch((e: unknown) => {
+      statusElement.textContent = `error: ${(e as Error).message}`;
+    })
+    .finally(() => {
+      document.body.dataset.busy = "0";
+      if (again) {
+        again = false;
+        void redraw();
       }
-      return tr;
-    }),
-  );
+    });
+  return drawing;
 }
 
-async function main() {
-  try {
-    const cities = await api.cities();
-    citySelect.replaceChildren(...cities.map((c) => new Option(c.name, c.name)));
-    const wanted = new URLSearchParams(location.search).get("city");
-    citySelect.value = cities.some((c) => c.name === wanted) ? (wanted as string) : (cities[0]?.name ?? "");
-    citySelect.addEventListener("change", () => drawCity(citySelect.value));
-    fillLatest(cities);
-    await Promise.all([drawCity(citySelect.value), setUpRuns()]);
-  } catch (err) {
-    statusElement.textContent = `error: ${(err as Error).message}`;
+function navigate(changes: Record<string, string>) {
+  setParams(changes, true);
+  void redraw();
+}
+
+function wireControls() {
+  for (const s of SECTIONS) {
+    const link = byId<HTMLAnchorElement>(`nav-${s}`);
+    link.addEventListener("click", (e) => {
+      e.preventDefault();
+      navigate({ section: s, sort: "" });
+    });
   }
+  rangeSelect.replaceChildren(...RANGES.map((r) => new Option(r === "all" ? "all data" : r === "custom" ? "custom…" : `last ${r}`, r)));
+  rangeSelect.addEventListener("change", () => navigate({ range: rangeSelect.value }));
+  const custom = () => {
+    const iso = (v: string) => (v ? `${v}:00Z` : "");
+    navigate({ range: "custom", from: iso(fromInput.value), to: iso(toInput.value) });
+  };
+  fromInput.addEventListener("change", custom);
+  toInput.addEventListener("change", custom);
+  citySelect.addEventListener("change", () => navigate({ city: citySelect.value }));
+  window.addEventListener("popstate", () => void redraw());
+  window.addEventListener("meteoflow:navigate", () => void redraw());
+  window.addEventListener("resize", resizeAll);
 }
 
-// New readings arrive at every tick (live collection, or the replay's next slice): the latest
-// table and the chart are fetched again every REFRESH_MS, keeping the chosen city.
-const REFRESH_MS = 30_000;
-
-async function refresh() {
-  try {
-    fillLatest(await api.cities());
-    if (citySelect.value) await drawCity(citySelect.value);
-  } catch (err) {
-    statusElement.textContent = `error: ${(err as Error).message}`;
-  }
+// The live indicator follows the event stream; EventSource reconnects by itself (retry: 2 s).
+function goLive() {
+  const indicator = byId<HTMLSpanElement>("live");
+  const events = new EventSource("/api/events");
+  events.addEventListener("open", () => {
+    indicator.textContent = "● live";
+    indicator.className = "live on";
+  });
+  events.addEventListener("error", () => {
+    indicator.textContent = "○ reconnecting…";
+    indicator.className = "live off";
+  });
+  events.addEventListener("change", (e) => {
+    document.body.dataset.version = (e as MessageEvent<string>).data;
+    void redraw();
+  });
 }
 
-window.addEventListener("resize", () => chart.resize());
-main().then(() => setInterval(refresh, REFRESH_MS));
+wireControls();
+goLive();
+void redraw();

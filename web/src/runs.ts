@@ -1,7 +1,9 @@
 // The Runs section: a DAG's latest runs (columns, oldest left) x its tasks (rows), each cell
-// coloured by the task's state with its duration; clicking a cell shows that try's log; the
-// button queues a manual run (a running scheduler picks it up).
-import { api, DagRun, TaskInstance } from "./api";
+// coloured by the task's state with its duration; clicking a cell shows that try's log; task
+// durations over time; the button queues a manual run (a running scheduler picks it up),
+// sending the API token when one is entered (kept in this tab's sessionStorage only).
+import { api, type DagRun, type TaskInstance } from "./api";
+import { draw, timeAxis, tooltipAxis } from "./charts";
 
 const dagSelect = document.getElementById("dag") as HTMLSelectElement;
 const grid = document.getElementById("grid") as HTMLTableElement;
@@ -52,15 +54,47 @@ export async function drawRuns(dag: string) {
   );
   grid.dataset.cells = String(runs.length * tasks.length);
   statusElement.textContent = `${runs.length} runs`;
+  await drawDurations(dag);
 }
 
+// Each task's duration (its last try) per run, by logical date.
+async function drawDurations(dag: string) {
+  const runs = (await api.runs(200)).filter((r) => r.dag_id === dag).reverse();
+  const tasks = [...new Set(runs.flatMap((r) => r.tasks.map((t) => t.task_id)))];
+  draw(document.getElementById("durations") as HTMLDivElement, {
+    tooltip: tooltipAxis,
+    legend: { top: 0 },
+    grid: { left: 56, right: 16, top: 36, bottom: 30 },
+    xAxis: timeAxis,
+    yAxis: { type: "value", name: "seconds" },
+    series: tasks.map((task) => ({
+      name: task,
+      type: "line",
+      showSymbol: true,
+      symbolSize: 4,
+      data: runs.flatMap((r) => {
+        const tries = r.tasks.filter((t) => t.task_id === task && t.duration !== null);
+        const last = tries.at(-1);
+        return last ? [[Date.parse(r.logical_date), last.duration as number]] : [];
+      }),
+    })),
+  });
+}
+
+let setUp = false;
+
 export async function setUpRuns() {
+  if (setUp) return drawRuns(dagSelect.value);
+  setUp = true;
   const dags = await api.dags();
   dagSelect.replaceChildren(...dags.map((d) => new Option(`${d.dag_id}${d.is_paused ? " (paused)" : ""}`, d.dag_id)));
   dagSelect.addEventListener("change", () => drawRuns(dagSelect.value));
+  const token = document.getElementById("token") as HTMLInputElement;
+  token.value = sessionStorage.getItem("meteoflow-token") ?? "";
+  token.addEventListener("change", () => sessionStorage.setItem("meteoflow-token", token.value));
   document.getElementById("trigger")!.addEventListener("click", async () => {
     try {
-      const run = await api.trigger(dagSelect.value);
+      const run = await api.trigger(dagSelect.value, token.value);
       statusElement.textContent = `queued ${run.dag_run_id}`;
       await drawRuns(dagSelect.value);
     } catch (e) {

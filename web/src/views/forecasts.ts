@@ -1,0 +1,127 @@
+// Forecasts of one city: every forecast variable as actual vs predicted over time with the
+// model's 80 % and 95 % intervals as bands, the registered model and its backtest scores; the
+// prediction error per city as bars, this city's error over time, and the best and worst
+// cities. The actual line is the very column the model forecasts (e.g. OpenWeatherMap's temp,
+// not the two sources' mean), so like is drawn with like.
+import { api, type ErrorSummary, type ModelEntry, type Prediction } from "../api";
+import { draw, type Option, timeAxis, tooltipAxis, withGaps } from "../charts";
+import { byId, fmt, h } from "../dom";
+import { param, setParams } from "../state";
+import { ViewContext } from "./context";
+
+export const FORECAST_VARIABLES: Record<string, string> = {
+  temp: "temperature (°C)",
+  humidity: "humidity (%)",
+  pressure: "pressure (hPa)",
+  sea_level: "sea-level pressure (hPa)",
+  visibility: "visibility (m)",
+  wind_speed: "wind speed (m/s)",
+};
+
+// Per target time, the prediction made last (a train run re-predicts with its new model).
+function newest(preds: Prediction[], variable: string): Prediction[] {
+  const byTarget = new Map<string, Prediction>();
+  for (const p of preds) {
+    if (p.variable !== variable) continue;
+    const seen = byTarget.get(p.target_time);
+    if (!seen || p.created_at > seen.created_at) byTarget.set(p.target_time, p);
+  }
+  return [...byTarget.values()].sort((a, b) => a.target_time.localeCompare(b.target_time));
+}
+
+// A band as two stacked lines: the lower bound (invisible) and the width on top of it.
+function band(name: string, preds: Prediction[], lower: "lower80" | "lower95", upper: "upper80" | "upper95", color: string) {
+  const withBand = preds.filter((p) => p[lower] !== null && p[upper] !== null);
+  const stack = `band-${name}`;
+  return [
+    { name: `${name} low`, type: "line", stack, symbol: "none", lineStyle: { opacity: 0 }, data: withGaps(withBand.map((p) => [Date.parse(p.target_time), p[lower] as number])), tooltip: { show: false } },
+    { name, type: "line", stack, symbol: "none", lineStyle: { opacity: 0 }, itemStyle: { color }, areaStyle: { color }, data: withGaps(withBand.map((p) => [Date.parse(p.target_time), (p[upper] as number) - (p[lower] as number)])) },
+  ];
+}
+
+function describeModel(entry: ModelEntry | undefined, preds: Prediction[]): string {
+  const used = preds.at(-1)?.model ?? "no predictions yet";
+  if (!entry) return `model: ${used} (no registered model)`;
+  const scores = Array.isArray(entry.metrics) ? (entry.metrics as Record<string, unknown>[])[0] : undefined;
+  const rmse = scores && typeof scores["rmse"] === "number" ? `, backtest RMSE ${fmt(scores["rmse"] as number, 3)}` : "";
+  const mae = scores && typeof scores["mae"] === "number" ? `, MAE ${fmt(scores["mae"] as number, 3)}` : "";
+  return `model: ${entry.describe} (registry v${entry.version}, ${entry.observations} observations${rmse}${mae}); latest prediction by ${used}`;
+}
+
+function variableOption(variable: string, actual: [number, number][], preds: Prediction[]): Option {
+  return {
+    tooltip: tooltipAxis,
+    legend: { top: 0, data: ["actual", "predicted", "80 % interval", "95 % interval"] },
+    grid: { left: 64, right: 16, top: 36, bottom: 30 },
+    xAxis: timeAxis,
+    yAxis: { type: "value", name: FORECAST_VARIABLES[variable] ?? variable, scale: true },
+    series: [
+      ...band("95 % interval", preds, "lower95", "upper95", "rgba(80,140,220,0.15)"),
+      ...band("80 % interval", preds, "lower80", "upper80", "rgba(80,140,220,0.3)"),
+      { name: "actual", type: "line", showSymbol: true, symbolSize: 3, data: withGaps(actual) },
+      { name: "predicted", type: "line", showSymbol: true, symbolSize: 4, lineStyle: { type: "dashed" }, data: withGaps(preds.map((p) => [Date.parse(p.target_time), p.value])) },
+    ],
+  };
+}
+
+function errorBars(summary: ErrorSummary[], variable: string): Option {
+  const rows = summary.filter((s) => s.variable === variable).sort((a, b) => a.mae - b.mae);
+  return {
+    tooltip: tooltipAxis,
+    grid: { left: 56, right: 16, top: 30, bottom: 90 },
+    xAxis: { type: "category", data: rows.map((r) => r.city_name), axisLabel: { rotate: 60, interval: 0 } },
+    yAxis: { type: "value", name: `MAE of ${variable}` },
+    series: [{ name: `MAE ${variable}`, type: "bar", data: rows.map((r) => r.mae) }],
+  };
+}
+
+function bestAndWorst(summary: ErrorSummary[], variable: string) {
+  const rows = summary.filter((s) => s.variable === variable && s.count > 0).sort((a, b) => a.mae - b.mae);
+  const line = (r: ErrorSummary) => h("li", {}, `${r.city_name}: MAE ${fmt(r.mae, 2)}, bias ${fmt(r.bias, 2)} over ${r.count} predictions`);
+  byId("forecast-best").replaceChildren(...rows.slice(0, 3).map(line));
+  byId("forecast-worst").replaceChildren(...rows.slice(-3).reverse().map(line));
+}
+
+export async function forecasts(ctx: ViewContext) {
+  const variables = Object.keys(FORECAST_VARIABLES);
+  const [preds, models, actual, errors, summary] = await Promise.all([
+    api.predictions(ctx.city, ctx.range),
+    api.models(ctx.city),
+    api.series(ctx.city, "weather", variables, ctx.range),
+    api.errors(ctx.city, ctx.range),
+    api.errorSummary(ctx.range),
+  ]);
+  const box = byId("forecast-charts");
+  box.replaceChildren();
+  for (const variable of variables) {
+    const own = newest(preds, variable);
+    const el = h("div", { class: "chart", id: `forecast-${variable}`, "data-chart": `forecast-${variable}` });
+    const caption = h("figcaption", {}, `${FORECAST_VARIABLES[variable]}: ${ctx.city}`, h("small", {}, describeModel(models.find((m) => m.variable === variable), own)));
+    box.append(h("figure", {}, caption, el));
+    draw(el, variableOption(variable, actual.series[variable] ?? [], own));
+  }
+  const chosen = FORECAST_VARIABLES[param("var")] ? param("var") : "temp";
+  const select = byId<HTMLSelectElement>("error-var");
+  select.replaceChildren(...variables.map((v) => new Option(FORECAST_VARIABLES[v], v)));
+  select.value = chosen;
+  select.onchange = () => {
+    setParams({ var: select.value });
+    window.dispatchEvent(new Event("meteoflow:navigate"));
+  };
+  draw(byId("error-bars"), errorBars(summary, chosen));
+  draw(byId("error-time"), {
+    tooltip: tooltipAxis,
+    legend: { top: 0 },
+    grid: { left: 56, right: 16, top: 36, bottom: 30 },
+    xAxis: timeAxis,
+    yAxis: { type: "value", name: "actual − predicted" },
+    series: variables.map((v) => ({
+      name: v,
+      type: "line",
+      showSymbol: true,
+      symbolSize: 3,
+      data: withGaps(errors.filter((e) => e.variable === v).map((e) => [Date.parse(e.target_time), e.error])),
+    })),
+  });
+  bestAndWorst(summary, chosen);
+}

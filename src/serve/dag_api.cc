@@ -19,7 +19,7 @@ using json = nlohmann::ordered_json;
 
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(), "application/json; charset=utf-8");  // small: left uncompressed
 }
 
 class DagApi {

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "serve/compression.h"
 #include "serve/downsample.h"
 #include "serve/params.h"
 #include "serve/source_summary.h"
@@ -16,24 +17,16 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-void Reply(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
-// 400 for a bad parameter, 404 for something that does not exist, 500 for the rest.
-void Fail(httplib::Response& res, const Status& s) {
-  const int status = s.code() == StatusCode::kInvalidArgument ? 400 : s.code() == StatusCode::kNotFound ? 404 : 500;
-  Reply(res, status, {{"error", s.message()}});
-}
-
-// Runs a handler that answers a JSON body or a Status.
+// Runs a handler that answers a JSON body or a Status: 400 for a bad parameter, 404 for
+// something that does not exist, 500 for the rest.
 template <typename F>
 auto Handle(F body) {
   return [body](const httplib::Request& req, httplib::Response& res) {
     Result<json> out = body(req);
-    if (out.ok()) return Reply(res, 200, *out);
-    Fail(res, out.status());
+    if (out.ok()) return SetBody(req, res, 200, out->dump(), "application/json");
+    const StatusCode code = out.status().code();
+    const int status = code == StatusCode::kInvalidArgument ? 400 : code == StatusCode::kNotFound ? 404 : 500;
+    SetBody(req, res, status, json{{"error", out.status().message()}}.dump(), "application/json");
   };
 }
 

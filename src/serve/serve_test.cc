@@ -88,8 +88,7 @@ TEST(SourceSummaryTest, ComparePairsByNearestTimeWithinTheWindow) {
 
 TEST(ChangeFeedTest, BumpsTheVersionWhenTheMarkerChangesAndWakesWaiters) {
   std::atomic<int> marker{0};
-  ChangeFeed feed([&]() -> Result<std::string> { return std::to_string(marker.load()); },
-                  std::chrono::milliseconds(5));
+  ChangeFeed feed([&]() -> Result<std::string> { return std::to_string(marker.load()); }, std::chrono::milliseconds(5));
   EXPECT_EQ(feed.WaitBeyond(0, std::chrono::milliseconds(30)), 0);  // unchanged: times out at 0
   marker = 1;
   EXPECT_EQ(feed.WaitBeyond(0, std::chrono::seconds(30)), 1);

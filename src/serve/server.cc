@@ -11,6 +11,7 @@
 #include "core/crc32.h"
 #include "core/version.h"
 #include "orchestrate/record_json.h"
+#include "serve/compression.h"
 #include "serve/data_api.h"
 
 namespace meteoflow {
@@ -43,7 +44,7 @@ std::string CollectMetrics(Store& store) {
 // Caching of the built page's files: Vite names its bundles by content hash (/assets/...), so
 // those are immutable for a year; everything else (index.html) is revalidated every time. Every
 // file has an ETag (CRC-32 and size of its bytes) and a matching If-None-Match gets 304.
-void CacheStaticFile(const httplib::Request& req, httplib::Response& res) {
+void CacheStaticFile(const httplib::Request& req, httplib::Response& res, StaticGzipCache& gzip) {
   char tag[40];
   std::snprintf(tag, sizeof tag, "\"%08x-%zx\"", Crc32(res.body.data(), res.body.size()), res.body.size());
   res.set_header("ETag", tag);
@@ -52,12 +53,14 @@ void CacheStaticFile(const httplib::Request& req, httplib::Response& res) {
   if (req.get_header_value("If-None-Match") == tag) {
     res.status = 304;
     res.body.clear();
+    return;
   }
+  gzip.Apply(req, res, tag);
 }
 
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(), "application/json; charset=utf-8");
 }
 
 }  // namespace
@@ -170,7 +173,8 @@ void DashboardServer::Routes() {
   });
   if (!assets_dir_.empty() && std::filesystem::is_directory(assets_dir_)) {
     s.set_mount_point("/", assets_dir_);
-    s.set_file_request_handler(&CacheStaticFile);
+    s.set_file_request_handler(
+        [this](const httplib::Request& req, httplib::Response& res) { CacheStaticFile(req, res, static_gzip_); });
   } else {
     s.Get("/", [this](const httplib::Request&, httplib::Response& res) {
       res.status = 503;

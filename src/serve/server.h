@@ -25,6 +25,7 @@
 #include "core/status.h"
 #include "orchestrate/metadata.h"
 #include "serve/change_feed.h"
+#include "serve/compression.h"
 #include "serve/dag_api.h"
 #include "serve/data_api.h"
 #include "store/store.h"
@@ -60,6 +61,7 @@ class DashboardServer {
   const std::string assets_dir_;
   const DagApiOptions dag_api_;
   ChangeFeed changes_;
+  StaticGzipCache static_gzip_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<int64_t> requests_{0}, errors_{0};
   std::atomic<int> streams_{0};

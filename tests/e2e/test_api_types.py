@@ -1,4 +1,5 @@
-"""The page's TypeScript types (web/src/api.ts) against what the server really sends.
+"""The dashboard API: its TypeScript types (web/src/api.ts) against what the server really sends,
+bad parameters, compression and caching, and the Server-Sent Events stream.
 
 A short pipeline run fills a data dir; `meteoflow serve` answers every JSON endpoint the page
 reads; each response is written into a TypeScript file as an object literal assigned to the
@@ -16,6 +17,7 @@ import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -40,8 +42,12 @@ def free_port():
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     data = tmp_path_factory.mktemp("types")
-    mf("run", "--once", "--quiet", "--data-dir", str(data), "--from", "2024-12-03T22:00", "--to", "2024-12-04T02:00")
-    mf("dags", "trigger", "weather", "--data-dir", str(data), "--date", "2024-12-04T02:00", "--json")
+    mf("run", "--once", "--quiet", "--data-dir", str(data), "--from", "2024-12-03T22:00", "--to", "2024-12-05T00:00")
+    mf("train", "--data-dir", str(data))  # registered models: /api/models has entries
+    for hour in range(4):  # hourly runs: predictions whose actual arrives, so errors get scored
+        mf("run", "--once", "--quiet", "--data-dir", str(data), "--from", f"2024-12-05T{hour:02}:00",
+           "--to", f"2024-12-05T{hour + 1:02}:00")
+    mf("dags", "trigger", "weather", "--data-dir", str(data), "--date", "2024-12-05T06:00", "--json")
     port = free_port()
     server = subprocess.Popen([BIN, "serve", "--data-dir", str(data), "--port", str(port)], stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -81,6 +87,10 @@ def test_every_endpoint_matches_its_declared_type(served, tmp_path):
     cities = get(base, "/api/cities")
     assert any(c["latest"] is not None for c in cities)
     cli_runs = json.loads(mf("dags", "runs", "weather", "--json", "--data-dir", str(data)))
+    error_summary = get(base, "/api/errors/summary")
+    assert error_summary, "no scored predictions to type-check"
+    scored = error_summary[0]["city_name"]
+    trained = next((m for c in cities for m in [get(base, "/api/models?" + urllib.parse.urlencode({"city": c["id"]}))] if m), [])
     declarations = [
         ("health", "api.Health", get(base, "/api/health")),
         ("cities", "api.City[]", cities),
@@ -93,7 +103,21 @@ def test_every_endpoint_matches_its_declared_type(served, tmp_path):
         ("taskInstances", "{ task_instances: api.TaskInstance[]; total_entries: number }",
          get(base, f"/api/dags/weather/dagRuns/{run_id}/taskInstances")),
         ("cliRuns", "api.DagRun[]", cli_runs),
+        ("series", "api.Series", get(base, "/api/series?city=Rabat&fields=temp,humidity&points=50")),
+        ("sourceSeries", "api.Series", get(base, "/api/series?city=Rabat&source=openmeteo&fields=temperature_2m")),
+        ("freshness", "api.Freshness[]", get(base, "/api/sources")),
+        ("owmReadings", "api.Readings", get(base, "/api/sources/openweathermap/readings?city=Rabat&limit=3")),
+        ("omReadings", "api.Readings", get(base, "/api/sources/openmeteo/readings?limit=3")),
+        ("owmSummary", "api.SourceSummary", get(base, "/api/sources/openweathermap/summary")),
+        ("omSummary", "api.SourceSummary", get(base, "/api/sources/openmeteo/summary?from=2024-12-04")),
+        ("comparison", "api.Comparison", get(base, "/api/compare")),
+        ("errors", "api.PredictionErrorRow[]", get(base, "/api/errors?" + urllib.parse.urlencode({"city": scored}))),
+        ("errorSummary", "api.ErrorSummary[]", error_summary),
+        ("models", "api.ModelEntry[]", trained),
+        ("deadLetters", "api.DeadLetters", get(base, "/api/dead-letters?limit=3")),
     ]
+    for name, _, value in declarations[-12:]:
+        assert value not in ([], {}), f"{name} is empty: the check would prove little"
     code, output = check_types(tmp_path, declarations)
     assert code == 0, output
 
@@ -135,3 +159,79 @@ def test_json_is_gzipped_and_the_page_revalidates_with_etags(served):
     with urllib.request.urlopen(base + bundle) as asset:
         assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert asset.headers["ETag"] != etag
+
+
+BAD_REQUESTS = [
+    ("/api/observations", "city: required parameter is missing"),
+    ("/api/observations?city=Atlantis", "city: 'Atlantis' is not a configured location"),
+    ("/api/observations?city=Rabat&from=yesterday", "from: not a UTC timestamp or date"),
+    ("/api/observations?city=Rabat&from=2024-12-05&to=2024-12-04", "to: must be after from"),
+    ("/api/observations?city=Rabat&limit=0", "limit: '0' is not an integer in 1..50000"),
+    ("/api/series?city=Rabat&fields=temp&from=0001-01-01&to=9999-12-31", "range: from and to are more than"),
+    ("/api/series?city=Rabat", "fields: required parameter is missing"),
+    ("/api/series?city=Rabat&fields=temp,nope", "fields: 'nope' is not a weather_data column"),
+    ("/api/series?city=Rabat&fields=DROP%20TABLE", "fields: 'DROP TABLE' is not a field name"),
+    ("/api/series?city=Rabat&fields=temp&points=99999999999", "points: '99999999999' is not an integer"),
+    ("/api/series?city=Rabat&fields=temp&source=darksky", "source: 'darksky' is not openweathermap or openmeteo"),
+    ("/api/sources/darksky/readings", "source: 'darksky' is not"),
+    ("/api/sources/openmeteo/summary?to=not-a-date", "to: not a UTC timestamp or date"),
+    ("/api/compare?from=2024-13-45", "from: not a UTC timestamp or date"),
+    ("/api/predictions?city=%3Cscript%3E", "city: '<script>' is not a configured location"),
+    ("/api/errors?city=", "city: required parameter is missing"),
+    ("/api/models", "city: required parameter is missing"),
+    ("/api/dead-letters?limit=-1", "limit: '-1' is not an integer in 0..500"),
+    ("/api/runs?limit=x", "limit: expected an integer in 1..9999"),
+    ("/api/observations?city=" + "x" * 5000, "is not a configured location"),
+]
+
+
+@pytest.mark.parametrize("path,message", BAD_REQUESTS)
+def test_bad_parameters_get_400_with_a_message_naming_them(served, path, message):
+    base, _ = served
+    with pytest.raises(urllib.error.HTTPError) as failure:
+        urllib.request.urlopen(base + path)
+    assert failure.value.code == 400
+    body = json.load(failure.value)
+    assert message in body["error"]
+    assert len(body["error"]) < 300, "a hostile value is not echoed whole"
+
+
+def test_downsampling_keeps_the_budget_and_the_extremes(served):
+    base, _ = served
+    full = get(base, "/api/series?city=Rabat&fields=temp&points=20000")["series"]["temp"]
+    small = get(base, "/api/series?city=Rabat&fields=temp&points=10")["series"]["temp"]
+    assert len(full) > 10 and len(small) <= 10
+    values = [v for _, v in full]
+    assert min(values) in [v for _, v in small] and max(values) in [v for _, v in small]
+    assert [t for t, _ in small] == sorted(t for t, _ in small)
+
+
+def test_big_responses_are_gzipped_by_the_server_never_twice(served):
+    base, _ = served
+    with urllib.request.urlopen(base + "/") as page:
+        bundle = re.search(r'src="(/assets/[^"]+\.js)"', page.read().decode()).group(1)
+    for path in [bundle, "/api/sources/openweathermap/summary", "/api/observations?city=Rabat"]:
+        request = urllib.request.Request(base + path, headers={"Accept-Encoding": "gzip, deflate, br"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers.get_all("Content-Encoding") == ["gzip"], path
+            assert response.headers["Vary"] == "Accept-Encoding"
+            body = gzip.decompress(response.read())
+            assert body and (path == bundle or json.loads(body) is not None)
+
+
+def test_events_stream_announces_a_new_run(served):
+    base, data = served
+    stream = urllib.request.urlopen(base + "/api/events", timeout=30)
+    assert stream.headers["Content-Type"].startswith("text/event-stream")
+    hello = b""
+    while not hello.endswith(b"\n\n"):
+        hello += stream.read(1)
+    assert b"event: hello" in hello and b"retry: 2000" in hello
+    mf("run", "--once", "--quiet", "--data-dir", str(data), "--from", "2024-12-05T04:00", "--to", "2024-12-05T05:00")
+    event = b""
+    while b"event: change" not in event:
+        event += stream.read(1)
+    while not event.endswith(b"\n\n"):
+        event += stream.read(1)
+    assert re.search(rb"data: \{\"version\":[1-9]\d*\}", event), event
+    stream.close()

@@ -83,6 +83,14 @@ Result<Collected> ReplaySource::Collect(const Interval& interval, const std::vec
   return collected;
 }
 
+std::vector<Timestamp> ReplaySource::fetch_times() const {
+  std::vector<Timestamp> out;
+  for (const auto& r : responses_) {
+    if (out.empty() || out.back() < r.fetched_at) out.push_back(r.fetched_at);
+  }
+  return out;
+}
+
 std::optional<Interval> ReplaySource::span() const {
   if (responses_.empty()) return std::nullopt;
   return Interval{responses_.front().fetched_at, responses_.back().fetched_at.PlusMillis(1)};

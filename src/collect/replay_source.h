@@ -29,6 +29,8 @@ class ReplaySource : public Source {
   // [first fetched_at, last fetched_at + 1 ms), or nullopt for an empty recording.
   std::optional<Interval> span() const;
   size_t size() const { return responses_.size(); }
+  // Every distinct fetched_at of the recording, in order.
+  std::vector<Timestamp> fetch_times() const;
 
  private:
   ReplaySource(std::string name, std::vector<RawResponse> responses)

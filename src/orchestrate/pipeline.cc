@@ -98,6 +98,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
       p->replay_span_->start = std::min(p->replay_span_->start, span->start);
       p->replay_span_->end = std::max(p->replay_span_->end, span->end);
     }
+    for (Timestamp t : replay->fetch_times()) p->replay_times_.insert(t.millis());
     bindings.push_back({std::move(replay), src.topic});
   }
   p->collect_ = std::make_unique<CollectStage>(std::move(bindings), config.locations, *p->log_, *p->store_);
@@ -109,6 +110,12 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   p->predict_ = std::make_unique<PredictStage>(*p->store_, p->registry_.get(), config.forecast);
   p->train_ = std::make_unique<TrainStage>(*p->store_, *p->registry_, config.forecast);
   return p;
+}
+
+std::optional<Timestamp> Pipeline::NextReplayed(Timestamp t) const {
+  auto it = replay_times_.lower_bound(t.millis());
+  if (it == replay_times_.end()) return std::nullopt;
+  return Timestamp::FromMillis(*it);
 }
 
 std::map<std::string, TaskFn> Pipeline::StageTasks() {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "collect/collect_stage.h"
@@ -75,6 +76,8 @@ class Pipeline {
 
   // The span of the bundled recordings (union over sources), when replaying.
   std::optional<Interval> replay_span() const { return replay_span_; }
+  // The first fetch time at or after `t` in any replayed recording, if there is one.
+  std::optional<Timestamp> NextReplayed(Timestamp t) const;
   // True when a source collects from a live API (runs then tick on the wall clock).
   bool live() const { return live_; }
   // Creates a run of DAG `dag_id` over `interval` (type scheduled, manual or backfill; an
@@ -124,6 +127,7 @@ class Pipeline {
   std::unique_ptr<Scheduler> scheduler_;
   RunSummary summary_;
   std::optional<Interval> replay_span_;
+  std::set<int64_t> replay_times_;  // every fetched_at (ms) of the replayed recordings
   bool live_ = false;
 };
 

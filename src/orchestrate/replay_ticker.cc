@@ -10,6 +10,7 @@ namespace {
 
 constexpr int64_t kReplayStepMs = int64_t{10} * 60 * 1000;
 constexpr int64_t kCatchUpMs = int64_t{24} * 3600 * 1000;
+constexpr int64_t kCatchUpSliceMs = int64_t{3600} * 1000;  // hourly runs: a day of predictions and errors
 constexpr int64_t kPollMs = 500;
 
 Status Reported(const RunSummary& s, const ReplayTickerOptions& options) {
@@ -50,7 +51,9 @@ Result<Timestamp> Cursor(Pipeline& pipeline, const ReplayTickerOptions& options)
   const Timestamp now = pipeline.clock().Now();
   const Interval span = pipeline.replay_span().value_or(Interval{now, now});
   const Timestamp cursor = span.start.PlusMillis(kCatchUpMs);
-  MF_RETURN_IF_ERROR(ReplaySlice(pipeline, options, {span.start, cursor}));
+  for (Timestamp t = span.start; t < cursor; t = t.PlusMillis(kCatchUpSliceMs)) {
+    MF_RETURN_IF_ERROR(ReplaySlice(pipeline, options, {t, std::min(cursor, t.PlusMillis(kCatchUpSliceMs))}));
+  }
   if (pipeline.dag("train")) {
     MF_ASSIGN_OR_RETURN(RunSummary trained, RunTrainAt(pipeline, cursor, RunType::kScheduled));
     MF_RETURN_IF_ERROR(Reported(trained, options));
@@ -77,6 +80,11 @@ Status RunReplayTicks(Pipeline& pipeline, const ReplayTickerOptions& options) {
       clock.Sleep(std::min(kPollMs, next.millis() - clock.Now().millis()));
     }
     if (options.should_stop()) break;
+    // A stretch the recording has nothing for is skipped: the slice moves to the next response.
+    if (const auto next_response = pipeline.NextReplayed(cursor);
+        next_response && !(*next_response < cursor.PlusMillis(kReplayStepMs))) {
+      cursor = cursor.PlusMillis((next_response->millis() - cursor.millis()) / kReplayStepMs * kReplayStepMs);
+    }
     const Status s = ReplaySlice(pipeline, options, {cursor, cursor.PlusMillis(kReplayStepMs)});
     if (!s.ok()) options.on_error(s);
     cursor = cursor.PlusMillis(kReplayStepMs);

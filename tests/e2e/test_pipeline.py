@@ -44,10 +44,15 @@ def seed_time(text):
     return text[:10] + "T" + text[11:23] + "Z"
 
 
+# The recording's span of the original's export (weather_data1.csv, 2024-12-03..05); after it
+# comes the tick of the two real 2024-12-09 snapshots (data/demo/README.md).
+EXPORT = ("--to", "2024-12-06")
+
+
 @pytest.fixture(scope="module")
 def once_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("once")
-    out = mf("run", "--once", "--json", "--data-dir", str(d))
+    out = mf("run", "--once", "--json", *EXPORT, "--data-dir", str(d))
     return d, json.loads(out.stdout)
 
 
@@ -105,10 +110,26 @@ def test_duckdb_and_pyarrow_read_every_lake_file(once_dir):
 def test_second_run_adds_nothing(once_dir):
     d, _ = once_dir
     before = sql(d, "SELECT count(*) AS n FROM weather_data")[0]["n"]
-    out = json.loads(mf("run", "--once", "--json", "--data-dir", str(d)).stdout)
+    out = json.loads(mf("run", "--once", "--json", *EXPORT, "--data-dir", str(d)).stdout)
     assert sum(out["published"].values()) == 0
     assert out["landed"] == 0
     assert sql(d, "SELECT count(*) AS n FROM weather_data")[0]["n"] == before
+
+
+def test_the_snapshot_tick_keeps_each_sources_own_fields(tmp_path):
+    """The real 2024-12-09 responses carry what the export lost: weather[0], temp_min/max,
+    weather_code, cloud_cover. Each source's own reading keeps them (source_observations)."""
+    d = tmp_path / "snapshot"
+    mf("run", "--once", "--quiet", "--from", "2024-12-09", "--to", "2024-12-10", "--data-dir", str(d))
+    assert sql(d, "SELECT count(*) AS n FROM weather_data")[0]["n"] == 37
+    owm = sql(d, "SELECT city_name, readings, labels FROM source_observations WHERE source = 'openweathermap'")
+    om = sql(d, "SELECT city_name, readings FROM source_observations WHERE source = 'openmeteo'")
+    assert len(owm) == len(om) == 37
+    casablanca = next(r for r in owm if r["city_name"] == "Casablanca")
+    assert json.loads(casablanca["readings"])["temp_min"] == 14.12
+    assert json.loads(casablanca["labels"]) == {"weather_description": "scattered clouds", "weather_icon": "03n",
+                                                 "weather_main": "Clouds"}
+    assert all("weather_code" in json.loads(r["readings"]) and "cloud_cover" in json.loads(r["readings"]) for r in om)
 
 
 def table_dump(d):
@@ -126,11 +147,11 @@ def test_kill_9_then_rerun_gives_the_same_tables(once_dir, tmp_path):
     reference, _ = once_dir
     d = tmp_path / "killed"
     for delay in (0.03, 0.06, 0.1):
-        proc = subprocess.Popen([BIN, "run", "--once", "--quiet", "--data-dir", str(d)])
+        proc = subprocess.Popen([BIN, "run", "--once", "--quiet", *EXPORT, "--data-dir", str(d)])
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    mf("run", "--once", "--quiet", "--data-dir", str(d))
+    mf("run", "--once", "--quiet", *EXPORT, "--data-dir", str(d))
     assert table_dump(d) == table_dump(reference)
 
 

@@ -47,7 +47,7 @@ TEST(PredictStageTest, ScoresPastPredictionsOnceTheirActualArrives) {
   // naive-last's interval: value +- z * RMS of the series' steps (one step of 1.5 is too few).
   auto predictions = std::move(store->QueryPredictions("Rabat")).value();
   EXPECT_FALSE(predictions.back().lower80.has_value());
-  const Timestamp t2 = t1.PlusMillis(10 * 60'000), t3 = t2.PlusMillis(10 * 60'000);
+  const Timestamp t2 = t1.PlusMillis(int64_t{10} * 60'000), t3 = t2.PlusMillis(int64_t{10} * 60'000);
   ASSERT_TRUE(store->UpsertWeather({Row("Rabat", t2, 14.5), Row("Rabat", t3, 16.5)}).ok());
   ASSERT_TRUE(stage.Run(t3).ok());
   predictions = std::move(store->QueryPredictions("Rabat")).value();

@@ -24,7 +24,7 @@ struct TimeRange {
 };
 
 // The widest range a request may ask for (from/to far apart): 20 years.
-inline constexpr int64_t kMaxRangeDays = 20 * 366;
+inline constexpr int64_t kMaxRangeDays = int64_t{20} * 366;
 
 // from/to as RFC 3339 UTC timestamps or dates; absent ends are open (the whole history).
 // Errors: unparsable, to not after from, or more than kMaxRangeDays apart.

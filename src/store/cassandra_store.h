@@ -77,8 +77,8 @@ class CassandraStore : public Store {
   Status Upsert(const std::string& name, const std::vector<std::vector<cql::Value>>& rows);
   // Every row of a prepared SELECT, all pages, as values typed by the result columns.
   Result<std::vector<SourceObservation>> Observations(const std::string& statement, const std::string& source,
-                                                     const std::string& city_name,
-                                                     const std::vector<cql::Value>& args);
+                                                      const std::string& city_name,
+                                                      const std::vector<cql::Value>& args);
   Result<std::vector<std::vector<cql::Value>>> Select(const std::string& name, const std::vector<cql::Value>& args);
 
   CassandraOptions options_;

@@ -94,3 +94,15 @@ export function withGaps(points: [number, number][]): [number, number | null][] 
   return out;
 }
 export const tooltipAxis = { trigger: "axis" } as const;
+
+// Lines over time, one per named series, gaps kept (withGaps), the y axis named `unit`.
+export function timeLines(lines: { name: string; data: [number, number][] }[], unit: string): Option {
+  return {
+    tooltip: tooltipAxis,
+    legend: { top: 0 },
+    grid: { left: 56, right: 16, top: 36, bottom: 30 },
+    xAxis: timeAxis,
+    yAxis: { type: "value", name: unit, scale: true },
+    series: lines.map((l) => ({ name: l.name, type: "line", showSymbol: true, symbolSize: 3, data: withGaps(l.data) })),
+  };
+}

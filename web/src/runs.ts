@@ -3,7 +3,7 @@
 // durations over time; the button queues a manual run (a running scheduler picks it up),
 // sending the API token when one is entered (kept in this tab's sessionStorage only).
 import { api, type DagRun, type TaskInstance } from "./api";
-import { draw, timeAxis, tooltipAxis } from "./charts";
+import { draw, timeLines } from "./charts";
 
 const dagSelect = document.getElementById("dag") as HTMLSelectElement;
 const grid = document.getElementById("grid") as HTMLTableElement;
@@ -61,24 +61,19 @@ export async function drawRuns(dag: string) {
 async function drawDurations(dag: string) {
   const runs = (await api.runs(200)).filter((r) => r.dag_id === dag).reverse();
   const tasks = [...new Set(runs.flatMap((r) => r.tasks.map((t) => t.task_id)))];
-  draw(document.getElementById("durations") as HTMLDivElement, {
-    tooltip: tooltipAxis,
-    legend: { top: 0 },
-    grid: { left: 56, right: 16, top: 36, bottom: 30 },
-    xAxis: timeAxis,
-    yAxis: { type: "value", name: "seconds" },
-    series: tasks.map((task) => ({
-      name: task,
-      type: "line",
-      showSymbol: true,
-      symbolSize: 4,
-      data: runs.flatMap((r) => {
-        const tries = r.tasks.filter((t) => t.task_id === task && t.duration !== null);
-        const last = tries.at(-1);
-        return last ? [[Date.parse(r.logical_date), last.duration as number]] : [];
-      }),
-    })),
-  });
+  draw(
+    document.getElementById("durations") as HTMLDivElement,
+    timeLines(
+      tasks.map((task) => ({
+        name: task,
+        data: runs.flatMap((r) => {
+          const last = r.tasks.filter((t) => t.task_id === task && t.duration !== null).at(-1);
+          return last ? [[Date.parse(r.logical_date), last.duration as number] as [number, number]] : [];
+        }),
+      })),
+      "seconds",
+    ),
+  );
 }
 
 let setUp = false;

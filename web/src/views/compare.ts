@@ -2,7 +2,7 @@
 // pressure at the ground (grnd_level vs surface_pressure): grouped bars of the latest readings,
 // one city's readings over time, and the mean absolute difference per city and variable.
 import { api, type Comparison } from "../api";
-import { draw, type Option, timeAxis, tooltipAxis, withGaps } from "../charts";
+import { draw, type Option, timeLines, tooltipAxis } from "../charts";
 import { byId, h } from "../dom";
 import { param, setParams } from "../state";
 import { renderTable } from "../table";
@@ -36,17 +36,13 @@ async function cityOverTime(ctx: ViewContext, pair: (typeof PAIRS)[number]): Pro
     api.series(ctx.city, "openweathermap", [pair.owm], ctx.range),
     api.series(ctx.city, "openmeteo", [pair.om], ctx.range),
   ]);
-  return {
-    tooltip: tooltipAxis,
-    legend: { top: 0 },
-    grid: { left: 56, right: 16, top: 36, bottom: 30 },
-    xAxis: timeAxis,
-    yAxis: { type: "value", scale: true },
-    series: [
-      { name: `OpenWeatherMap ${pair.owm}`, type: "line", showSymbol: true, symbolSize: 3, data: withGaps(owm.series[pair.owm] ?? []) },
-      { name: `Open-Meteo ${pair.om}`, type: "line", showSymbol: true, symbolSize: 3, data: withGaps(om.series[pair.om] ?? []) },
+  return timeLines(
+    [
+      { name: `OpenWeatherMap ${pair.owm}`, data: owm.series[pair.owm] ?? [] },
+      { name: `Open-Meteo ${pair.om}`, data: om.series[pair.om] ?? [] },
     ],
-  };
+    "",
+  );
 }
 
 function differences(cmp: Comparison) {

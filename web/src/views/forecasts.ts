@@ -4,7 +4,7 @@
 // cities. The actual line is the very column the model forecasts (e.g. OpenWeatherMap's temp,
 // not the two sources' mean), so like is drawn with like.
 import { api, type ErrorSummary, type ModelEntry, type Prediction } from "../api";
-import { draw, type Option, timeAxis, tooltipAxis, withGaps } from "../charts";
+import { draw, type Option, timeAxis, timeLines, tooltipAxis, withGaps } from "../charts";
 import { byId, fmt, h } from "../dom";
 import { param, setParams } from "../state";
 import { ViewContext } from "./context";
@@ -109,19 +109,15 @@ export async function forecasts(ctx: ViewContext) {
     window.dispatchEvent(new Event("meteoflow:navigate"));
   };
   draw(byId("error-bars"), errorBars(summary, chosen));
-  draw(byId("error-time"), {
-    tooltip: tooltipAxis,
-    legend: { top: 0 },
-    grid: { left: 56, right: 16, top: 36, bottom: 30 },
-    xAxis: timeAxis,
-    yAxis: { type: "value", name: "actual − predicted" },
-    series: variables.map((v) => ({
-      name: v,
-      type: "line",
-      showSymbol: true,
-      symbolSize: 3,
-      data: withGaps(errors.filter((e) => e.variable === v).map((e) => [Date.parse(e.target_time), e.error])),
-    })),
-  });
+  draw(
+    byId("error-time"),
+    timeLines(
+      variables.map((v) => ({
+        name: v,
+        data: errors.filter((e) => e.variable === v).map((e) => [Date.parse(e.target_time), e.error] as [number, number]),
+      })),
+      "actual − predicted",
+    ),
+  );
   bestAndWorst(summary, chosen);
 }

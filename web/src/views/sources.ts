@@ -2,7 +2,7 @@
 // with every field. Bands are bars, not the original's pies: counts side by side compare at a
 // glance and keep their order (cold to hot), which pie slices do not (docs/DASHBOARD.md).
 import { api, type Range, type Reading, type SourceName, type SourceSummary } from "../api";
-import { draw, type Option, timeAxis, tooltipAxis, withGaps } from "../charts";
+import { draw, type Option, timeLines, tooltipAxis } from "../charts";
 import { byId, h } from "../dom";
 import { param, setParams } from "../state";
 import { renderTable } from "../table";
@@ -65,14 +65,7 @@ function perCityOption(summary: SourceSummary, fields: [string, string][]): Opti
 
 async function timeOption(city: string, source: SourceName, fields: string[], unit: string, range: Range) {
   const s = await api.series(city, source, fields, range);
-  return {
-    tooltip: tooltipAxis,
-    legend: { top: 0 },
-    grid,
-    xAxis: timeAxis,
-    yAxis: { type: "value", name: unit, scale: true },
-    series: fields.map((f) => ({ name: f, type: "line", showSymbol: true, symbolSize: 3, data: withGaps(s.series[f] ?? []) })),
-  } as Option;
+  return timeLines(fields.map((f) => ({ name: f, data: s.series[f] ?? [] })), unit);
 }
 
 function rawTable(readings: Reading[], total: number) {

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -22,6 +23,32 @@ void Reply(httplib::Response& res, int status, const json& body) {
   res.set_content(body.dump(), "application/json; charset=utf-8");  // small: left uncompressed
 }
 
+// Equal strings, compared in time that depends on their lengths only, not on where they differ.
+bool ConstantTimeEqual(const std::string& a, const std::string& b) {
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  const size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    diff |= static_cast<unsigned char>((i < a.size() ? a[i] : 0) ^ (i < b.size() ? b[i] : 0));
+  }
+  return diff == 0;
+}
+
+// Why a state-changing request looks cross-site, or "": a browser marks another site's request
+// with Sec-Fetch-Site and an Origin that is not this server; a JSON body is required, which an
+// HTML form cannot send without the browser asking first (CORS preflight, never granted here).
+std::string CrossSiteReason(const httplib::Request& req) {
+  const std::string site = req.get_header_value("Sec-Fetch-Site");
+  if (!site.empty() && site != "same-origin" && site != "none") return "Sec-Fetch-Site is " + site;
+  const std::string origin = req.get_header_value("Origin");
+  if (!origin.empty()) {
+    const std::string host = req.get_header_value("Host");
+    if (origin != "http://" + host && origin != "https://" + host) return "Origin is not this server";
+  }
+  const std::string type = req.get_header_value("Content-Type");
+  if (!req.body.empty() && type.rfind("application/json", 0) != 0) return "the body must be application/json";
+  return "";
+}
+
 class DagApi {
  public:
   DagApi(DagApiOptions options, RunMetadata& metadata) : options_(std::move(options)), metadata_(metadata) {}
@@ -33,8 +60,12 @@ class DagApi {
     return nullptr;
   }
 
-  // Empty when the request may change state; else the reply was written.
+  // True when the request may change state; else the refusal was written.
   bool Authorized(const httplib::Request& req, httplib::Response& res) const {
+    if (const std::string why = CrossSiteReason(req); !why.empty()) {
+      Reply(res, 403, {{"error", "cross-site request refused: " + why}});
+      return false;
+    }
     if (options_.token.empty()) {
       if (options_.loopback_only) return true;
       Reply(res, 403,
@@ -43,7 +74,7 @@ class DagApi {
               "to allow calls that change state"}});
       return false;
     }
-    if (req.get_header_value("Authorization") == "Bearer " + options_.token) return true;
+    if (ConstantTimeEqual(req.get_header_value("Authorization"), "Bearer " + options_.token)) return true;
     Reply(res, 401, {{"error", "missing or wrong bearer token"}});
     return false;
   }

@@ -11,7 +11,10 @@
 //
 // Calls marked (token) change state: with a token configured they need
 // "Authorization: Bearer <token>" (401 otherwise); without one they are refused (403) unless the
-// server is bound to a loopback address. Errors are {"error": "..."} with 400, 401, 403 or 404.
+// server is bound to a loopback address. The token is compared in constant time. A state change
+// that looks cross-site is refused (403) whatever the token: Sec-Fetch-Site other than
+// same-origin, an Origin other than this server, or a body that is not application/json.
+// Errors are {"error": "..."} with 400, 401, 403 or 404.
 //
 // Thread-safety: handlers only read the DAG configs and go through RunMetadata, which serialises.
 #pragma once

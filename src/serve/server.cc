@@ -76,6 +76,13 @@ DashboardServer::DashboardServer(std::vector<Location> locations, Store& store, 
       server_(std::make_unique<httplib::Server>()) {
   // Event streams hold a worker each: room for kMaxEventStreams of them beside ordinary requests.
   server_->new_task_queue = [] { return new httplib::ThreadPool(kMaxEventStreams + 8); };
+  // Slow or oversized clients: a request must arrive within kIoTimeout and carry at most
+  // kMaxBody bytes (the API's bodies are a few hundred); headers and the request line are capped
+  // by cpp-httplib itself (8 KiB each).
+  server_->set_read_timeout(kIoTimeout);
+  server_->set_write_timeout(kIoTimeout);
+  server_->set_keep_alive_timeout(5);
+  server_->set_payload_max_length(kMaxBody);
   Routes();
 }
 

@@ -10,7 +10,9 @@
 //   GET /metrics                           Prometheus text format
 //   GET /                                  the dashboard (static files of web/dist): ETag on every
 //                                          file (304 on If-None-Match), /assets/* cacheable a year
-// Bad parameters give 400 with {"error": "..."} naming the parameter; unknown paths 404.
+// Bad parameters give 400 with {"error": "..."} naming the parameter; unknown paths 404. Only
+// files under the built page are served (cpp-httplib refuses paths with ".."); requests slower
+// than kIoTimeout are dropped, bodies over kMaxBody refused (413). docs/SECURITY.md.
 //
 // Thread-safety: request handlers run on the server's threads; Store and RunMetadata
 // serialise internally. Stop() may be called from any thread.
@@ -52,6 +54,8 @@ class DashboardServer {
   static constexpr int kMaxEventStreams = 64;
   static constexpr std::chrono::milliseconds kChangePoll{250};
   static constexpr std::chrono::milliseconds kHeartbeat{15000};
+  static constexpr std::chrono::seconds kIoTimeout{10};
+  static constexpr size_t kMaxBody = 64 * 1024;
 
   void Routes();
   void StreamEvents(httplib::Response& res);

@@ -235,3 +235,37 @@ def test_events_stream_announces_a_new_run(served):
         event += stream.read(1)
     assert re.search(rb"data: \{\"version\":[1-9]\d*\}", event), event
     stream.close()
+
+
+def raw_request(base, text):
+    """Sends `text` as the whole request on a fresh connection; the status line that comes back."""
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(text.encode())
+        return conn.recv(4096).split(b"\r\n", 1)[0].decode()
+
+
+@pytest.mark.parametrize("path", ["/../../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/assets/../../CMakeLists.txt",
+                                  "/..%2f..%2fREADME.md", "/index.html/../../README.md"])
+def test_nothing_outside_the_built_page_is_served(served, path):
+    base, _ = served
+    status = raw_request(base, f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status.split(" ")[1] in ("400", "404"), (path, status)
+
+
+def test_oversized_and_slow_requests_are_refused(served):
+    base, _ = served
+    huge_header = raw_request(base, "GET /api/health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a" * 20000 + "\r\n\r\n")
+    assert huge_header == "" or huge_header.split(" ")[1] in ("400", "431"), huge_header
+    body = "{" + " " * (200 * 1024) + "}"
+    big_body = raw_request(base, f"POST /api/dags/weather/dagRuns HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                 f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n{body}")
+    assert big_body.split(" ")[1] == "413", big_body
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as slow:
+        slow.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n")  # never finishes its headers
+        started = time.time()
+        answer = slow.recv(4096)  # the socket's own timeout (60 s) would raise if the server waited on
+        waited = time.time() - started
+    assert answer == b"" or answer.startswith((b"HTTP/1.1 400", b"HTTP/1.1 408")), answer[:80]
+    assert waited < 30, f"the slow client was dropped after {waited:.1f} s"

@@ -181,10 +181,14 @@ def serve(data_dir, config, port, env=None):
     raise AssertionError("serve did not answer")
 
 
-def call(url, method="GET", body=None, token=None):
+def call(url, method="GET", body=None, token=None, headers=None):
     request = urllib.request.Request(url, method=method, data=None if body is None else json.dumps(body).encode())
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
     if token:
         request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
     try:
         with urllib.request.urlopen(request) as response:
             raw = response.read().decode()
@@ -257,6 +261,13 @@ def test_state_changes_need_the_token_beyond_localhost(tmp_path):
         assert call(base, "PATCH", {"is_paused": True}, token="wrong")[0] == 401
         assert call(base, "PATCH", {"is_paused": True}, token="s3cret")[0] == 200
         assert call(f"{base}/dagRuns", "POST", {}, token="s3cret")[0] == 200
+        # A browser on another site cannot change state, even with the token.
+        for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "http://evil.example"},
+                        {"Content-Type": "application/x-www-form-urlencoded"}):
+            status, body = call(base, "PATCH", {"is_paused": False}, token="s3cret", headers=headers)
+            assert status == 403 and "cross-site request refused" in body["error"], headers
+        same_site = {"Sec-Fetch-Site": "same-origin", "Origin": f"http://127.0.0.1:{port}"}
+        assert call(base, "PATCH", {"is_paused": False}, token="s3cret", headers=same_site)[0] == 200
     finally:
         server.terminate()
         server.wait()

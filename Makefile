@@ -4,10 +4,11 @@
 BUILD_DIR ?= build
 APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev libyaml-cpp-dev libsimdjson-dev \
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libsnappy-dev libzstd-dev libsqlite3-dev \
-  sqlite3 chromium clang-format clang-tidy libcurl4-openssl-dev librdkafka-dev kcat zlib1g-dev liblz4-dev libxgboost-dev
+  sqlite3 chromium clang-format clang-tidy clang-14 libclang-rt-14-dev libcurl4-openssl-dev librdkafka-dev kcat \
+  zlib1g-dev liblz4-dev libxgboost-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test lint bench-kafka bench-parquet bench-forecast bench-scheduler bench-cassandra clean format
+.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test test-sanitize fuzz lint bench-kafka bench-parquet bench-forecast bench-scheduler bench-cassandra clean format
 
 deps: deps-apt deps-python deps-web
 
@@ -51,6 +52,33 @@ run: deps build
 test: deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600
 
+# The unit tests (real peers included) under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# the concurrent parts under ThreadSanitizer, each in a build folder of its own.
+TSAN_TARGETS := orchestrate_scheduler_test store_cql_connection_test stream_log_contract_test lake_parquet_test serve_test
+TSAN_TESTS := ^(SchedulerTest|CqlConnectionTest|LogContract|ParquetTest|ChangeFeedTest)
+test-sanitize: deps
+	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMF_SANITIZE=address,undefined
+	cmake --build build-asan --target mf_unit_tests
+	cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest -L unit --output-on-failure --timeout 900
+	cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMF_SANITIZE=thread
+	cmake --build build-tsan --target $(TSAN_TARGETS)
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest -R '$(TSAN_TESTS)' --output-on-failure --timeout 900
+
+# Every libFuzzer target for FUZZ_SECONDS each from its seed corpus (fuzz/README.md).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := transform_parse_fuzz live_response_fuzz recording_fuzz cron_fuzz config_fuzz params_fuzz \
+  parquet_reader_fuzz cql_protocol_fuzz
+fuzz: deps-apt
+	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMF_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14
+	cmake --build build-fuzz --target $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build-fuzz/corpus/$$t; \
+	  build-fuzz/src/$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -print_final_stats=1 \
+	    build-fuzz/corpus/$$t fuzz/corpus/$$t > build-fuzz/$$t.log 2>&1 || { tail -30 build-fuzz/$$t.log; exit 1; }; \
+	  echo "$$t: $$(grep -o 'stat::number_of_executed_units: [0-9]*' build-fuzz/$$t.log | grep -o '[0-9]*$$') runs in $(FUZZ_SECONDS) s"; \
+	done
+
 # Static checks at zero warnings: clang-tidy (.clang-tidy) over every C++ file, clang-format,
 # and the dashboard's TypeScript under tsconfig's strict options. clang-tidy reads the build's
 # compile commands, less the GCC-only flag clang does not know.
@@ -91,4 +119,4 @@ format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD_DIR) web/dist
+	rm -rf $(BUILD_DIR) build-asan build-tsan build-fuzz web/dist

@@ -5,7 +5,7 @@
 //
 //   cmake -S . -B build-fuzz -G Ninja -DMF_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++
 //   cmake --build build-fuzz --target live_response_fuzz
-//   build-fuzz/src/live_response_fuzz -max_total_time=60 src/collect/fuzz_corpus
+//   build-fuzz/src/live_response_fuzz -max_total_time=60 fuzz/corpus/live_response_fuzz
 #include <simdjson.h>
 
 #include <cstdint>

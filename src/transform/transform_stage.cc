@@ -2,69 +2,19 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 
 #include "lake/parquet/reader.h"
+#include "transform/pairing.h"
 #include "transform/parse.h"
-#include "transform/reconcile.h"
 
 namespace meteoflow {
 namespace {
 
 constexpr const char* kCheckpointPrefix = "transform/file/";
 constexpr int64_t kHourMs = 3'600'000;
-
-struct RawRecord {
-  std::string source, location_id, payload;
-  Timestamp fetched_at;
-  bool is_new = false;
-};
-
-struct Parsed {
-  std::string location_id;
-  Timestamp fetched_at;
-  SourceReading reading;
-};
-
-Status ReadRawFile(const DataFile& file, bool is_new, std::vector<RawRecord>* out) {
-  MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(file.path));
-  std::vector<int> cols;
-  for (const char* name : {"location_id", "fetched_at", "payload"}) {
-    int found = -1;
-    for (size_t i = 0; i < reader->schema().size(); ++i) {
-      if (reader->schema()[i].name == name) found = static_cast<int>(i);
-    }
-    if (found < 0) return Status::Corruption(file.path + ": raw lake file lacks column '" + name + "'");
-    cols.push_back(found);
-  }
-  MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll(cols));
-  const std::string source = file.partition.count("source") ? file.partition.at("source") : "";
-  for (size_t i = 0; i < table.num_rows(); ++i) {
-    out->push_back({source, std::string(table.columns[0].StringAt(i)), std::string(table.columns[2].StringAt(i)),
-                    Timestamp::FromMillis(table.columns[1].ints[i]), is_new});
-  }
-  return Status::OK();
-}
-
-std::string ShiftDate(const std::string& date, int days) {
-  auto t = Timestamp::Parse(date);
-  return t.ok() ? t->PlusMillis(static_cast<int64_t>(days) * 86'400'000).DateString() : date;
-}
-
-// The Open-Meteo reading nearest in fetch time within the pairing window, or null.
-const SourceReading* FindPartner(const std::vector<Parsed>& om, Timestamp fetched_at) {
-  const SourceReading* best = nullptr;
-  int64_t best_gap = kPairWindowMs + 1;
-  for (const auto& p : om) {
-    const int64_t gap = std::llabs(p.fetched_at.millis() - fetched_at.millis());
-    if (gap < best_gap) {
-      best = &p.reading;
-      best_gap = gap;
-    }
-  }
-  return best;
-}
 
 SourceObservation ObservationOf(const RawRecord& record, const Location& location, const SourceReading& reading) {
   return {record.source,     location.name,  reading.observed_at, location.id,
@@ -98,36 +48,59 @@ HourlyAggregate Aggregate(const std::string& city, Timestamp hour, const std::ve
 
 }  // namespace
 
-Result<TransformStats> TransformStage::Run() {
-  TransformStats stats;
-  MF_ASSIGN_OR_RETURN(auto done, store_.ListCheckpoints(kCheckpointPrefix));
+// The raw files not transformed yet, and the checkpoints of those that were.
+Status TransformStage::FindNewFiles(std::vector<DataFile>* fresh, std::vector<std::pair<DataFile, FetchSpan>>* done) {
+  MF_ASSIGN_OR_RETURN(auto checkpoints, store_.ListCheckpoints(kCheckpointPrefix));
   MF_ASSIGN_OR_RETURN(auto files, lake_.List());
-  std::set<std::string> new_files, dates;
-  for (const auto& f : files) {
-    if (done.count(kCheckpointPrefix + f.relative_path)) continue;
-    new_files.insert(f.path);
-    if (f.partition.count("date")) dates.insert(f.partition.at("date"));
-  }
-  if (new_files.empty()) return stats;
-  std::set<std::string> window;
-  for (const auto& d : dates) {
-    for (int shift : {-1, 0, 1}) window.insert(ShiftDate(d, shift));
-  }
-  std::vector<RawRecord> records;
-  std::map<std::string, std::string> checkpoints;
-  for (const auto& f : files) {
-    const bool is_new = new_files.count(f.path) > 0;
-    if (!is_new && !(f.partition.count("date") && window.count(f.partition.at("date")))) continue;
-    MF_RETURN_IF_ERROR(ReadRawFile(f, is_new, &records));
-    if (is_new) {
-      checkpoints[kCheckpointPrefix + f.relative_path] = "done";
-      ++stats.files;
+  for (auto& f : files) {
+    auto it = checkpoints.find(kCheckpointPrefix + f.relative_path);
+    if (it == checkpoints.end()) {
+      fresh->push_back(std::move(f));
+    } else {
+      done->emplace_back(std::move(f), FetchSpan::Parse(it->second));
     }
   }
+  return Status::OK();
+}
+
+Result<TransformStats> TransformStage::Run() {
+  TransformStats stats;
+  std::vector<DataFile> fresh;
+  std::vector<std::pair<DataFile, FetchSpan>> done;
+  MF_RETURN_IF_ERROR(FindNewFiles(&fresh, &done));
+  if (fresh.empty()) return stats;
+  std::vector<RawRecord> records;
+  std::map<std::string, std::string> checkpoints;
+  FetchSpan all_new;
+  for (const auto& f : fresh) {
+    FetchSpan span;
+    MF_RETURN_IF_ERROR(ReadRawFile(f, true, &records, &span));
+    checkpoints[kCheckpointPrefix + f.relative_path] = span.Text();
+    all_new.min = std::min(all_new.min, span.min);
+    all_new.max = std::max(all_new.max, span.max);
+    ++stats.files;
+  }
+  // The readings around the new ones, from the files whose fetch times reach the lookback.
+  const int64_t from = all_new.min - kLookbackMs, to = all_new.max + kLookbackMs;
+  for (const auto& [file, span] : done) {
+    if (!span.Overlaps(from, to)) continue;
+    FetchSpan ignored;
+    std::vector<RawRecord> around;
+    MF_RETURN_IF_ERROR(ReadRawFile(file, false, &around, &ignored));
+    for (auto& r : around) {
+      if (r.fetched_at.millis() >= from && r.fetched_at.millis() <= to) records.push_back(std::move(r));
+    }
+    ++stats.files_around;
+  }
+  return Apply(records, checkpoints, std::move(stats));
+}
+
+Result<TransformStats> TransformStage::Apply(const std::vector<RawRecord>& records,
+                                             const std::map<std::string, std::string>& checkpoints,
+                                             TransformStats stats) {
   std::map<std::string, const Location*> by_id;
   for (const auto& l : locations_) by_id[l.id] = &l;
-  // location -> parsed readings per source
-  std::map<std::string, std::vector<Parsed>> owm, om;
+  std::map<std::string, std::vector<Reading>> owm, om;  // by location id
   std::vector<DeadLetter> dead;
   std::vector<SourceObservation> observations;
   for (const auto& r : records) {
@@ -144,27 +117,22 @@ Result<TransformStats> TransformStage::Run() {
     }
     if (r.is_new) observations.push_back(ObservationOf(r, *by_id.at(r.location_id), parsed.value()));
     auto& bucket = r.source == "openweathermap" ? owm : om;
-    bucket[r.location_id].push_back({r.location_id, r.fetched_at, std::move(parsed).value()});
+    bucket[r.location_id].push_back({r.fetched_at, std::move(parsed).value(), r.is_new});
   }
   std::vector<WeatherRow> rows;
+  for (const auto& [id, location] : by_id) {
+    auto o = owm.find(id);
+    auto m = om.find(id);
+    if (o == owm.end() && m == om.end()) continue;
+    PairedRows paired = openmeteo_alone_
+                            ? OpenMeteoAloneRows(*location, m == om.end() ? std::vector<Reading>{} : m->second)
+                            : RowsToUpsert(*location, o == owm.end() ? std::vector<Reading>{} : o->second,
+                                           m == om.end() ? std::vector<Reading>{} : m->second);
+    stats.paired += paired.paired;
+    rows.insert(rows.end(), std::make_move_iterator(paired.rows.begin()), std::make_move_iterator(paired.rows.end()));
+  }
   std::set<std::pair<std::string, int64_t>> hours;
-  for (const auto& [location_id, readings] : owm) {
-    const std::vector<Parsed>& partners = om[location_id];
-    for (const auto& p : readings) {
-      const SourceReading* partner = FindPartner(partners, p.fetched_at);
-      stats.paired += partner != nullptr;
-      rows.push_back(Reconcile(*by_id.at(location_id), p.reading, partner));
-      hours.insert({rows.back().city_name, rows.back().time.FloorTo(kHourMs).millis()});
-    }
-  }
-  if (openmeteo_alone_) {
-    for (const auto& [location_id, readings] : om) {
-      for (const auto& p : readings) {
-        rows.push_back(FromOpenMeteoAlone(*by_id.at(location_id), p.reading));
-        hours.insert({rows.back().city_name, rows.back().time.FloorTo(kHourMs).millis()});
-      }
-    }
-  }
+  for (const auto& r : rows) hours.insert({r.city_name, r.time.FloorTo(kHourMs).millis()});
   MF_RETURN_IF_ERROR(store_.UpsertWeather(rows));
   MF_RETURN_IF_ERROR(store_.UpsertObservations(observations));
   MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(dead));

@@ -1,26 +1,33 @@
 // The transform stage (the original's Spark SQL step): raw lake files -> weather_data,
 // weather_hourly and dead_letter in the Store.
 //
-// Each run takes the raw files it has not transformed yet (checkpoints "transform/file/<path>"),
-// re-reads both sources' files of the dates they touch (one day either side, so pairs that
-// straddle midnight or arrive late are found), parses, checks, reconciles (transform/reconcile.h)
-// and upserts. Hourly aggregates are recomputed from the store for every (city, hour) touched.
+// Each run takes the raw files it has not transformed yet (checkpoints "transform/file/<path>",
+// whose value is the span of fetch times the file holds), and of the files already transformed
+// only those holding readings within kLookbackMs of the new ones (transform/pairing.h): a batch
+// costs what arrived, not the history. It parses, checks, and upserts only the weather_data rows
+// the new readings create or re-pair, so the tables come out the same whatever the batches and
+// their order. Hourly aggregates are recomputed from the store for every (city, hour) touched.
 // Records of new files that fail parsing or checks go to dead_letter with the reason. The files
 // are checkpointed only after every write is durable, so a crash re-runs them harmlessly.
 //
 // Thread-safety: one Run at a time per stage object.
 #pragma once
 
+#include <map>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/config.h"
 #include "lake/dataset.h"
 #include "store/store.h"
+#include "transform/raw_records.h"
 
 namespace meteoflow {
 
 struct TransformStats {
   int64_t files = 0;
+  int64_t files_around = 0;  // transformed files re-read for the readings around the new ones
   int64_t records = 0;
   int64_t rows_upserted = 0;
   int64_t paired = 0;
@@ -39,6 +46,10 @@ class TransformStage {
   Result<TransformStats> Run();
 
  private:
+  Status FindNewFiles(std::vector<DataFile>* fresh, std::vector<std::pair<DataFile, FetchSpan>>* done);
+  Result<TransformStats> Apply(const std::vector<RawRecord>& records,
+                               const std::map<std::string, std::string>& checkpoints, TransformStats stats);
+
   const std::vector<Location> locations_;
   const Dataset& lake_;
   Store& store_;

@@ -54,8 +54,10 @@ test: deps build
 
 # The unit tests (real peers included) under AddressSanitizer + UndefinedBehaviorSanitizer, then
 # the concurrent parts under ThreadSanitizer, each in a build folder of its own.
-TSAN_TARGETS := orchestrate_scheduler_test store_cql_connection_test stream_log_contract_test lake_parquet_test serve_test
-TSAN_TESTS := ^(SchedulerTest|CqlConnectionTest|LogContract|ParquetTest|ChangeFeedTest)
+# (librdkafka is not instrumented and its threads crash under TSan, so the Kafka log runs under
+# ASan only.)
+TSAN_TARGETS := orchestrate_scheduler_test store_cql_connection_test lake_parquet_test serve_test
+TSAN_TESTS := (SchedulerTest|CqlConnection|ParquetTest|BitUnpackTest|ChangeFeedTest)
 test-sanitize: deps
 	cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMF_SANITIZE=address,undefined
 	cmake --build build-asan --target mf_unit_tests

@@ -8,7 +8,7 @@ APT_PACKAGES := cmake ninja-build g++ pkg-config libgtest-dev libyaml-cpp-dev li
   zlib1g-dev liblz4-dev libxgboost-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test test-sanitize fuzz lint bench-kafka bench-parquet bench-forecast bench-scheduler bench-cassandra clean format
+.PHONY: deps deps-apt deps-python deps-web build build-native build-web run test test-sanitize fuzz lint bench-kafka bench-parquet bench-transform bench-forecast bench-scheduler bench-cassandra clean format
 
 deps: deps-apt deps-python deps-web
 
@@ -103,6 +103,13 @@ bench-kafka: deps build
 # Write and read 10 million weather-like rows: our Parquet library vs pyarrow.
 bench-parquet: deps build
 	.venv/bin/python bench/parquet_bench.py
+
+# The transform at scale against DuckDB on a synthetic-from-real recording, and one tick's cost
+# after that much history (bench/transform_bench.py; LOCATIONS, DAYS).
+LOCATIONS ?= 200
+DAYS ?= 7
+bench-transform: deps build
+	.venv/bin/python bench/transform_bench.py --locations $(LOCATIONS) --days $(DAYS)
 
 # Upsert a million weather rows into a local node: our CQL client vs the Python cassandra-driver.
 bench-cassandra: deps build

@@ -474,7 +474,7 @@ std::string ReadText(const std::string& path, bool* ok) {
 Result<YAML::Node> LoadMerged(const std::string& text, const std::string& path, int depth, Origins* origins) {
   const fs::path folder = fs::absolute(fs::path(path)).parent_path();
   YAML::Node root = YAML::Load(text);
-  if (!root.IsMap()) return MapReader::Error("", "expected a mapping at the top level");
+  if (!root.IsMap()) return Status::InvalidArgument(path + ": expected a mapping of settings at the top level");
   YAML::Node merged(YAML::NodeType::Map);
   if (root["extends"].IsDefined()) {
     const YAML::Node ext = root["extends"];

@@ -141,6 +141,16 @@ TEST(ConfigTest, RejectsMalformedYamlWithLine) {
   EXPECT_NE(r.status().message().find("bad.yaml: line"), std::string::npos) << r.status().message();
 }
 
+// Found by config_fuzz: an empty file, or one that is a list or a bare word, said
+// ": expected a mapping at the top level" without naming the file.
+TEST(ConfigTest, ATopLevelThatIsNotAMappingNamesTheFile) {
+  for (const char* text : {"", "- a\n- b\n", "hello", "~"}) {
+    auto r = ParseConfig(text, "odd.yaml");
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.status().message(), "odd.yaml: expected a mapping of settings at the top level") << text;
+  }
+}
+
 TEST(ConfigTest, MissingFileIsNotFound) {
   auto r = LoadConfig("/nonexistent/meteoflow.yaml");
   ASSERT_FALSE(r.ok());

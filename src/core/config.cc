@@ -474,7 +474,7 @@ std::string ReadText(const std::string& path, bool* ok) {
 Result<YAML::Node> LoadMerged(const std::string& text, const std::string& path, int depth, Origins* origins) {
   const fs::path folder = fs::absolute(fs::path(path)).parent_path();
   YAML::Node root = YAML::Load(text);
-  if (!root.IsMap()) return Status::InvalidArgument(path + ": expected a mapping of settings at the top level");
+  if (!root.IsMap()) return Status::InvalidArgument("expected a mapping of settings at the top level");
   YAML::Node merged(YAML::NodeType::Map);
   if (root["extends"].IsDefined()) {
     const YAML::Node ext = root["extends"];
@@ -553,8 +553,9 @@ Result<Config> ParseConfig(const std::string& yaml_text, const std::string& path
   config.path = path;
   try {
     Origins origins;
-    MF_ASSIGN_OR_RETURN(const YAML::Node root, LoadMerged(yaml_text, path, 0, &origins));
-    Status s = ParseRoot(root, origins, &config);
+    Result<YAML::Node> root = LoadMerged(yaml_text, path, 0, &origins);
+    if (!root.ok()) return root.status().WithContext(path);
+    Status s = ParseRoot(*root, origins, &config);
     if (!s.ok()) return s.WithContext(path);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(path + ": line " + std::to_string(e.mark.line + 1) + ": " + e.msg);

@@ -141,14 +141,17 @@ TEST(ConfigTest, RejectsMalformedYamlWithLine) {
   EXPECT_NE(r.status().message().find("bad.yaml: line"), std::string::npos) << r.status().message();
 }
 
-// Found by config_fuzz: an empty file, or one that is a list or a bare word, said
-// ": expected a mapping at the top level" without naming the file.
+// Found by config_fuzz: an empty file (or a list, or a bare word) said ": expected a mapping at
+// the top level", and an unreadable `extends:` file said so, both without naming the config.
 TEST(ConfigTest, ATopLevelThatIsNotAMappingNamesTheFile) {
   for (const char* text : {"", "- a\n- b\n", "hello", "~"}) {
     auto r = ParseConfig(text, "odd.yaml");
     ASSERT_FALSE(r.ok()) << text;
     EXPECT_EQ(r.status().message(), "odd.yaml: expected a mapping of settings at the top level") << text;
   }
+  auto r = ParseConfig("extends: nowhere.yaml\n", "/etc/odd.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "/etc/odd.yaml: extends: cannot read '/etc/nowhere.yaml'");
 }
 
 TEST(ConfigTest, MissingFileIsNotFound) {

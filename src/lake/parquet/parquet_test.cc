@@ -263,6 +263,22 @@ TEST(ParquetTest, HostileFilesGiveErrorsNotCrashes) {
   fs::remove(bad_path);
 }
 
+// Found by parquet_reader_fuzz: a mutated pandas file whose data page claims about 900 million
+// values made the reader reserve 3.6 GB before decoding anything.
+TEST(ParquetTest, APageClaimingMoreValuesThanItsChunkIsCorrupt) {
+  auto reader =
+      ParquetReader::Open(std::string(MF_SOURCE_DIR) + "/src/lake/parquet/testdata/page_claims_900m_values.parquet");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  int column = -1;
+  for (size_t i = 0; i < (*reader)->schema().size(); ++i) {
+    if ((*reader)->schema()[i].name == "main.grnd_level") column = static_cast<int>(i);
+  }
+  ASSERT_GE(column, 0);
+  auto table = (*reader)->ReadAll({column});
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(table.status().message().find("page declares"), std::string::npos) << table.status().ToString();
+}
+
 }  // namespace
 }  // namespace meteoflow::parquet
 

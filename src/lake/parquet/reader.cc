@@ -453,6 +453,13 @@ Status ParquetReader::ReadChunkInto(size_t row_group, int column, Column* out) c
     }
     const std::string_view body(chunk.data() + pos, static_cast<size_t>(h.compressed_size));
     pos += static_cast<size_t>(h.compressed_size);
+    // A page's value count sizes what it decodes into: bound it before anything is allocated.
+    const uint64_t page_values_max =
+        h.type == 2 ? static_cast<uint64_t>(h.uncompressed_size) * 8 + 8 : static_cast<uint64_t>(wanted - out->size());
+    if (h.num_values < 0 || static_cast<uint64_t>(h.num_values) > page_values_max) {
+      return Status::Corruption("page declares " + std::to_string(h.num_values) + " values, more than " +
+                                std::to_string(page_values_max) + " it can hold");
+    }
     if (h.type == 2) {
       std::string plain;
       MF_RETURN_IF_ERROR(Decompress(c.codec, body, static_cast<size_t>(h.uncompressed_size), &plain));

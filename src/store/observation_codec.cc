@@ -1,11 +1,57 @@
 #include "store/observation_codec.h"
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 namespace meteoflow {
 
-std::string ObservationValuesText(const SourceObservation& o) { return nlohmann::json(o.values).dump(); }
-std::string ObservationLabelsText(const SourceObservation& o) { return nlohmann::json(o.labels).dump(); }
+namespace {
+
+// `text` as a JSON string: quotes, backslashes and control characters escaped; the rest (valid
+// UTF-8, which simdjson checked when the response was parsed) copied as is.
+void AppendJsonString(std::string_view text, std::string* out) {
+  out->push_back('"');
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out->push_back('\\');
+      out->push_back(c);
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out->append(escaped);
+    } else {
+      out->push_back(c);
+    }
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+// Written by hand, not through a JSON library: this runs once per reading stored. Numbers are
+// finite (parse.h refuses the rest); %.17g gives back the same double.
+std::string ObservationValuesText(const SourceObservation& o) {
+  std::string out = "{";
+  char number[32];
+  for (const auto& [name, value] : o.values) {
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(name, &out);
+    const int n = std::snprintf(number, sizeof number, ":%.17g", value);
+    out.append(number, static_cast<size_t>(n));
+  }
+  return out + "}";
+}
+
+std::string ObservationLabelsText(const SourceObservation& o) {
+  std::string out = "{";
+  for (const auto& [name, value] : o.labels) {
+    if (out.size() > 1) out.push_back(',');
+    AppendJsonString(name, &out);
+    out.push_back(':');
+    AppendJsonString(value, &out);
+  }
+  return out + "}";
+}
 
 Status DecodeObservationMaps(std::string_view values, std::string_view labels, SourceObservation* out) {
   const auto corrupt = [&](const std::string& what) {

@@ -1,6 +1,8 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
 #include <sstream>
+#include <tuple>
 
 #include "store/observation_codec.h"
 
@@ -38,7 +40,7 @@ std::string Schema() {
        "PRIMARY KEY (source, location_id, fetched_at)) WITHOUT ROWID;\n"
        "CREATE TABLE IF NOT EXISTS source_observations (source TEXT NOT NULL, city_name TEXT NOT NULL, "
        "time TEXT NOT NULL, location_id TEXT NOT NULL, fetched_at TEXT NOT NULL, readings TEXT NOT NULL, "
-       "labels TEXT NOT NULL, PRIMARY KEY (source, city_name, time)) WITHOUT ROWID;\n"
+       "labels TEXT NOT NULL, UNIQUE (source, city_name, time));\n"
        "CREATE INDEX IF NOT EXISTS dead_letter_by_time ON dead_letter (fetched_at);\n"
        "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n";
   return s.str();
@@ -185,9 +187,17 @@ Result<DeadLetterSummary> SqliteStore::DeadLetters(int limit) {
 }
 
 Status SqliteStore::UpsertObservations(const std::vector<SourceObservation>& rows) {
+  // In key order: the index grows at its ends instead of splitting pages all over.
+  std::vector<const SourceObservation*> sorted;
+  sorted.reserve(rows.size());
+  for (const auto& r : rows) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(), [](const SourceObservation* a, const SourceObservation* b) {
+    return std::tie(a->source, a->city_name, a->time) < std::tie(b->source, b->city_name, b->time);
+  });
   return InTransaction([&]() -> Status {
     MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO source_observations VALUES (?,?,?,?,?,?,?)"));
-    for (const auto& r : rows) {
+    for (const SourceObservation* p : sorted) {
+      const SourceObservation& r = *p;
       stmt->Bind(1, r.source);
       stmt->Bind(2, r.city_name);
       stmt->Bind(3, r.time.ToFixedString());

@@ -140,13 +140,14 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
 }
 
 TEST_P(StoreContractTest, SourceObservationsKeepEachSourcesOwnFields) {
-  const SourceObservation owm{"openweathermap",
-                              "Rabat \"Sal\u00e9\" <b>",
-                              Timestamp::FromSeconds(1000),
-                              "rabat",
-                              Timestamp::FromSeconds(1010),
-                              {{"temp", 15.04}, {"temp_min", 14.5}, {"rain_1h", 0.25}},
-                              {{"weather_description", "broken clouds"}, {"weather_icon", "04n"}}};
+  const SourceObservation owm{
+      "openweathermap",
+      "Rabat \"Sal\u00e9\" <b>",
+      Timestamp::FromSeconds(1000),
+      "rabat",
+      Timestamp::FromSeconds(1010),
+      {{"temp", 15.04}, {"temp_min", 14.5}, {"rain_1h", 0.25}},
+      {{"weather_description", "broken \"clouds\" \\ \x01\n \u00fcn\u00ef"}, {"weather_icon", "04n"}}};
   SourceObservation later = owm;
   later.time = Timestamp::FromSeconds(2000);
   later.values = {{"temp", 16}};

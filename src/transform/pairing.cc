@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <tuple>
 
 namespace meteoflow {
@@ -44,12 +45,18 @@ const Reading* Partner(const std::vector<Reading>& om, Timestamp fetched_at, Eli
   return best;
 }
 
-// Whether another reading in `owm` (sorted) with the same observation time comes after `r`.
-bool Superseded(const std::vector<Reading>& owm, size_t i) {
-  for (size_t j = i + 1; j < owm.size(); ++j) {
-    if (owm[j].reading.observed_at == owm[i].reading.observed_at) return true;
+// For each reading of `sorted` (by fetch time), whether a later one has the same observation time.
+std::vector<bool> Superseded(const std::vector<Reading>& sorted) {
+  std::vector<bool> out(sorted.size(), false);
+  std::map<int64_t, size_t> last;  // observation time -> index of its last reading
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    auto [it, inserted] = last.try_emplace(sorted[i].reading.observed_at.millis(), i);
+    if (!inserted) {
+      out[it->second] = true;
+      it->second = i;
+    }
   }
-  return false;
+  return out;
 }
 
 bool NearNewOpenMeteo(const std::vector<Reading>& om, Timestamp fetched_at) {
@@ -62,10 +69,11 @@ PairedRows RowsToUpsert(const Location& location, std::vector<Reading> owm, std:
   SortUnique(&owm);
   SortUnique(&om);
   PairedRows out;
+  const std::vector<bool> superseded = Superseded(owm);
   for (size_t i = 0; i < owm.size(); ++i) {
     const Reading& r = owm[i];
     const bool affected = r.is_new || NearNewOpenMeteo(om, r.fetched_at);
-    if (!affected || Superseded(owm, i)) continue;
+    if (!affected || superseded[i]) continue;
     const Reading* partner = Partner(om, r.fetched_at, [](const Reading&) { return true; });
     if (!r.is_new) {
       const Reading* before = Partner(om, r.fetched_at, [](const Reading& o) { return !o.is_new; });
@@ -86,8 +94,9 @@ PairedRows ReferenceRows(const Location& location, std::vector<Reading> owm, std
 PairedRows OpenMeteoAloneRows(const Location& location, std::vector<Reading> om) {
   SortUnique(&om);
   PairedRows out;
+  const std::vector<bool> superseded = Superseded(om);
   for (size_t i = 0; i < om.size(); ++i) {
-    if (om[i].is_new && !Superseded(om, i)) out.rows.push_back(FromOpenMeteoAlone(location, om[i].reading));
+    if (om[i].is_new && !superseded[i]) out.rows.push_back(FromOpenMeteoAlone(location, om[i].reading));
   }
   return out;
 }

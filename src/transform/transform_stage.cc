@@ -115,19 +115,22 @@ Result<TransformStats> TransformStage::Apply(const std::vector<RawRecord>& recor
       if (r.is_new) dead.push_back({r.source, r.location_id, r.fetched_at, parsed.status().message(), r.payload});
       continue;
     }
-    if (r.is_new) observations.push_back(ObservationOf(r, *by_id.at(r.location_id), parsed.value()));
+    SourceReading reading = std::move(parsed).value();
+    if (r.is_new) observations.push_back(ObservationOf(r, *by_id.at(r.location_id), reading));
+    reading.values.clear();
+    reading.labels.clear();
     auto& bucket = r.source == "openweathermap" ? owm : om;
-    bucket[r.location_id].push_back({r.fetched_at, std::move(parsed).value(), r.is_new});
+    bucket[r.location_id].push_back({r.fetched_at, std::move(reading), r.is_new});
   }
   std::vector<WeatherRow> rows;
   for (const auto& [id, location] : by_id) {
     auto o = owm.find(id);
     auto m = om.find(id);
     if (o == owm.end() && m == om.end()) continue;
-    PairedRows paired = openmeteo_alone_
-                            ? OpenMeteoAloneRows(*location, m == om.end() ? std::vector<Reading>{} : m->second)
-                            : RowsToUpsert(*location, o == owm.end() ? std::vector<Reading>{} : o->second,
-                                           m == om.end() ? std::vector<Reading>{} : m->second);
+    std::vector<Reading> owm_readings = o == owm.end() ? std::vector<Reading>{} : std::move(o->second);
+    std::vector<Reading> om_readings = m == om.end() ? std::vector<Reading>{} : std::move(m->second);
+    PairedRows paired = openmeteo_alone_ ? OpenMeteoAloneRows(*location, std::move(om_readings))
+                                         : RowsToUpsert(*location, std::move(owm_readings), std::move(om_readings));
     stats.paired += paired.paired;
     rows.insert(rows.end(), std::make_move_iterator(paired.rows.begin()), std::make_move_iterator(paired.rows.end()));
   }

@@ -55,7 +55,7 @@ class DashboardServer {
   static constexpr std::chrono::milliseconds kChangePoll{250};
   static constexpr std::chrono::milliseconds kHeartbeat{15000};
   static constexpr std::chrono::seconds kIoTimeout{10};
-  static constexpr size_t kMaxBody = 64 * 1024;
+  static constexpr size_t kMaxBody = size_t{64} * 1024;
 
   void Routes();
   void StreamEvents(httplib::Response& res);

@@ -92,7 +92,7 @@ Result<TransformStats> TransformStage::Run() {
     }
     ++stats.files_around;
   }
-  return Apply(records, checkpoints, std::move(stats));
+  return Apply(records, checkpoints, stats);
 }
 
 Result<TransformStats> TransformStage::Apply(const std::vector<RawRecord>& records,

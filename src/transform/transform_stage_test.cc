@@ -91,7 +91,7 @@ Generated Generate(std::mt19937& rng, const std::vector<Location>& locations, in
                     temp(rng), humidity(rng), static_cast<long long>(dt));
       if (percent(rng) < 95) g.records.emplace_back("openweathermap", l.id, fetched, owm);
       for (int extra = percent(rng) < 15 ? 2 : percent(rng) < 80 ? 1 : 0; extra > 0; --extra) {
-        const int64_t om_fetched = fetched + (jitter(rng) - 29'000) * 19;  // within about 9 minutes
+        const int64_t om_fetched = fetched + int64_t{jitter(rng) - 29'000} * 19;  // within about 9 minutes
         const Timestamp slot = Timestamp::FromMillis(om_fetched).FloorTo(900'000);
         char om[200];
         std::snprintf(

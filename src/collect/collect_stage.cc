@@ -1,11 +1,16 @@
 #include "collect/collect_stage.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace meteoflow {
 namespace {
 
 std::string Prefix(const std::string& source) { return "collect/" + source + "/"; }
+
+std::string CheckpointName(const std::string& prefix, const Interval& interval) {
+  return prefix + std::to_string(interval.start.millis()) + "/" + std::to_string(interval.end.millis());
+}
 
 // Intervals recorded as collected for one source, parsed from checkpoint names.
 std::vector<Interval> ParseCollected(const std::map<std::string, std::string>& checkpoints, const std::string& prefix) {
@@ -53,34 +58,48 @@ Status CollectStage::AddToTotals(const CollectStats& stats, std::map<std::string
   return Status::OK();
 }
 
-Result<CollectStats> CollectStage::Run(const Interval& interval) {
+Result<CollectStats> CollectStage::Run(const Interval& interval, const std::function<void(int64_t)>& on_slice) {
   CollectStats stats;
   std::map<std::string, std::string> done;
   bool got_any = false;
   std::string first_failure;
+  int64_t total_published = 0;
   for (auto& binding : sources_) {
-    const std::string prefix = Prefix(binding.source->name());
+    const std::string& source = binding.source->name();
+    const std::string prefix = Prefix(source);
     MF_ASSIGN_OR_RETURN(auto checkpoints, store_.ListCheckpoints(prefix));
     const std::vector<Interval> done_before = ParseCollected(checkpoints, prefix);
-    const std::string& source = binding.source->name();
-    auto collected = binding.source->Collect(interval, locations_);
-    if (!collected.ok()) return collected.status().WithContext("collect " + source);
-    Account(source, *collected, &stats);
-    if (!collected->failed.empty() && first_failure.empty()) first_failure = collected->failed.begin()->second;
-    got_any = got_any || !collected->responses.empty();
     int64_t& published = stats.published[binding.topic];
-    for (const auto& r : collected->responses) {
-      bool seen = false;
-      for (const auto& c : done_before) seen = seen || c.Contains(r.fetched_at);
-      if (seen) {
-        ++stats.already_collected;
-        continue;
+    const int64_t slice_ms = binding.source->slice_ms();
+    Timestamp from = interval.start;
+    do {
+      const Timestamp to = slice_ms > 0 ? std::min(interval.end, from.PlusMillis(slice_ms)) : interval.end;
+      auto collected = binding.source->Collect({from, to}, locations_);
+      if (!collected.ok()) return collected.status().WithContext("collect " + source);
+      Account(source, *collected, &stats);
+      if (!collected->failed.empty() && first_failure.empty()) first_failure = collected->failed.begin()->second;
+      got_any = got_any || !collected->responses.empty();
+      int64_t in_slice = 0;
+      for (const auto& r : collected->responses) {
+        bool seen = false;
+        for (const auto& c : done_before) seen = seen || c.Contains(r.fetched_at);
+        if (seen) {
+          ++stats.already_collected;
+          continue;
+        }
+        MF_RETURN_IF_ERROR(log_.Publish(binding.topic, r.location_id, r.body, r.fetched_at));
+        ++in_slice;
       }
-      MF_RETURN_IF_ERROR(log_.Publish(binding.topic, r.location_id, r.body, r.fetched_at));
-      ++published;
-    }
-    done[prefix + std::to_string(interval.start.millis()) + "/" + std::to_string(interval.end.millis())] =
-        std::to_string(published);
+      published += in_slice;
+      total_published += in_slice;
+      if (on_slice) on_slice(total_published);
+      if (to < interval.end) {  // one slice of a long interval: durable before the next is read
+        MF_RETURN_IF_ERROR(log_.Flush());
+        MF_RETURN_IF_ERROR(store_.PutCheckpoints({{CheckpointName(prefix, {from, to}), std::to_string(in_slice)}}));
+      }
+      from = to;
+    } while (from < interval.end);
+    done[CheckpointName(prefix, interval)] = std::to_string(published);
   }
   MF_RETURN_IF_ERROR(log_.Flush());
   MF_RETURN_IF_ERROR(AddToTotals(stats, done));

@@ -3,8 +3,10 @@
 //
 // Idempotent per interval: once an interval's responses are published and flushed, the
 // interval is recorded as a checkpoint ("collect/<source>/<start>/<end>") and a later run never
-// publishes a response whose fetch time lies in a recorded interval again. A crash before the
-// checkpoint can republish part of an interval (at-least-once); downstream upserts absorb it.
+// publishes a response whose fetch time lies in a recorded interval again. A source that answers
+// in slices (a recording, Source::slice_ms) is collected slice by slice, each flushed and
+// checkpointed before the next is read: memory stays bounded and a crash republishes at most
+// the slice in flight (at-least-once; downstream upserts absorb it).
 //
 // A location that fails after its retries does not fail the others: it is counted and named in
 // `notes`. The run fails when a source failed for every location, or refused its credentials.
@@ -12,6 +14,7 @@
 // Thread-safety: one Run at a time per stage object.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,7 +50,8 @@ class CollectStage {
   CollectStage(std::vector<SourceBinding> sources, std::vector<Location> locations, Log& log, Store& store)
       : sources_(std::move(sources)), locations_(std::move(locations)), log_(log), store_(store) {}
 
-  Result<CollectStats> Run(const Interval& interval);
+  // `on_slice`, when given, hears the messages published so far after every slice.
+  Result<CollectStats> Run(const Interval& interval, const std::function<void(int64_t published)>& on_slice = {});
 
  private:
   // Adds this run's counts to the stored totals, as checkpoint entries in `out`.

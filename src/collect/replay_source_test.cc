@@ -1,6 +1,10 @@
 #include "collect/replay_source.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace meteoflow {
 namespace {
@@ -43,6 +47,47 @@ TEST(ReplaySourceTest, BadLinesNameFileAndLine) {
     EXPECT_NE(src.status().message().find(msg), std::string::npos) << src.status().message();
   }
   EXPECT_EQ(ReplaySource::Load("om", "/nonexistent.jsonl").status().code(), StatusCode::kIOError);
+}
+
+namespace fs = std::filesystem;
+
+fs::path FreshDir(const std::string& name) {
+  const fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// A recording of `hours` hours, one response per location every 10 minutes.
+std::string Recording(int hours) {
+  std::string text;
+  for (int k = 0; k < hours * 6; ++k) {
+    for (const char* id : {"rabat", "fes"}) {
+      text += std::string("{\"location_id\": \"") + id + "\", \"fetched_at\": \"" +
+              Timestamp::FromSeconds(1733184000 + k * 600).ToString() +
+              "\", \"response\": {\"k\": " + std::to_string(k) + "}}\n";
+    }
+  }
+  return text;
+}
+
+TEST(ReplaySourceTest, LoadKeepsAnIndexAndReadsBodiesBackFromTheFile) {
+  const fs::path dir = FreshDir("mf_replay_load");
+  const std::string path = (dir / "rec.jsonl").string();
+  std::ofstream(path) << Recording(2);
+  auto src = ReplaySource::Load("om", path);
+  ASSERT_TRUE(src.ok()) << src.status().ToString();
+  EXPECT_EQ((*src)->size(), 24u);
+  const std::vector<Location> locations = {{"fes", "Fes", 0, 0}};
+  auto all = (*src)->Collect(*(*src)->span(), locations);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->responses.size(), 12u);
+  EXPECT_EQ(all->responses[11].body, "{\"k\": 11}");
+  std::ofstream(path, std::ios::trunc) << "{}\n";  // the file changed under the source
+  auto changed = (*src)->Collect(*(*src)->span(), locations);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_NE(changed.status().message().find(path), std::string::npos) << changed.status().message();
+  fs::remove_all(dir);
 }
 
 }  // namespace

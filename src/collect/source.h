@@ -15,6 +15,7 @@
 // Thread-safety: a Source is used by one collect task at a time.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -46,6 +47,10 @@ class Source {
   // What the source has for `locations` within `interval`; the caller owns it. Nothing is
   // published or stored here, so a failed call leaves no trace.
   virtual Result<Collected> Collect(const Interval& interval, const std::vector<Location>& locations) = 0;
+  // A source that can answer for any part of an interval (a recording) gives the length of the
+  // slices a long interval is collected in, so memory stays bounded; 0: collect it whole (live
+  // sources answer for "now" only).
+  virtual int64_t slice_ms() const { return 0; }
 };
 
 }  // namespace meteoflow

@@ -351,7 +351,7 @@ Status ParseTask(const YAML::Node& node, const std::string& path, TaskConfig* ta
 }
 
 Status CheckDagTasks(const DagConfig& dag, const std::string& path, const std::map<std::string, int>& pools) {
-  static const std::set<std::string> kStages = {"collect", "land", "transform", "predict", "train"};
+  static const std::set<std::string> kStages = {"collect", "land", "transform", "predict", "train", "compact"};
   std::set<std::string> seen;
   for (size_t i = 0; i < dag.tasks.size(); ++i) {
     const TaskConfig& t = dag.tasks[i];
@@ -359,7 +359,7 @@ Status CheckDagTasks(const DagConfig& dag, const std::string& path, const std::m
     if (t.command.empty() && !kStages.count(t.stage)) {
       return MapReader::Error(tpath + (t.stage == t.id ? ".id" : ".stage"),
                               "'" + t.stage +
-                                  "' is not a stage (stages: collect, land, transform, predict, train; "
+                                  "' is not a stage (stages: collect, land, transform, predict, train, compact; "
                                   "or give the task a command)");
     }
     if (!pools.count(t.pool)) return MapReader::Error(tpath + ".pool", "'" + t.pool + "' is not a pool under pools");

@@ -68,29 +68,45 @@ Timestamp Timestamp::Now() {
 
 Timestamp Timestamp::FloorTo(int64_t step_ms) const { return FromMillis(FloorDiv(ms_, step_ms) * step_ms); }
 
-std::string Timestamp::ToString() const {
-  const int64_t days = FloorDiv(ms_, 86'400'000);
-  const int64_t ms_of_day = ms_ - days * 86'400'000;
-  const Civil c = CivilFromDays(days);
-  const int64_t secs = ms_of_day / 1000, millis = ms_of_day % 1000;
-  char buf[96];
-  if (millis == 0) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.year), c.month,
-                  c.day, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                  static_cast<long long>(secs % 60));
-  } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(c.year),
-                  c.month, c.day, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
-                  static_cast<long long>(secs % 60), static_cast<long long>(millis));
-  }
-  return buf;
+namespace {
+
+// Writes `value` as exactly `width` decimal digits (0 <= value < 10^width).
+void PutDigits(char* at, int64_t value, int width) {
+  for (int i = width - 1; i >= 0; --i, value /= 10) at[i] = static_cast<char>('0' + value % 10);
 }
 
-std::string Timestamp::ToFixedString() const {
-  std::string s = ToString();
-  if (s.size() == 20) s.insert(19, ".000");
-  return s;
+// "YYYY-MM-DDTHH:MM:SS", then ".mmm" when `millis` says so, then "Z". Years outside 0..9999
+// (never stored, but printable) take snprintf's path.
+std::string FormatTime(int64_t ms, bool millis) {
+  const int64_t days = FloorDiv(ms, 86'400'000);
+  const int64_t ms_of_day = ms - days * 86'400'000;
+  const Civil c = CivilFromDays(days);
+  const int64_t secs = ms_of_day / 1000, milli = ms_of_day % 1000;
+  if (c.year < 0 || c.year > 9999) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(c.year),
+                  c.month, c.day, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                  static_cast<long long>(secs % 60), static_cast<long long>(milli));
+    std::string out = buf;
+    if (!millis) out.erase(out.size() - 5, 4);
+    return out;
+  }
+  std::string out = millis ? "0000-00-00T00:00:00.000Z" : "0000-00-00T00:00:00Z";
+  PutDigits(&out[0], c.year, 4);
+  PutDigits(&out[5], c.month, 2);
+  PutDigits(&out[8], c.day, 2);
+  PutDigits(&out[11], secs / 3600, 2);
+  PutDigits(&out[14], secs / 60 % 60, 2);
+  PutDigits(&out[17], secs % 60, 2);
+  if (millis) PutDigits(&out[20], milli, 3);
+  return out;
 }
+
+}  // namespace
+
+std::string Timestamp::ToString() const { return FormatTime(ms_, FloorDiv(ms_, 1000) * 1000 != ms_); }
+
+std::string Timestamp::ToFixedString() const { return FormatTime(ms_, true); }
 
 std::string Timestamp::DateString() const { return ToString().substr(0, 10); }
 

@@ -64,6 +64,10 @@ TEST(TimestampTest, FormatsRoundTrip) {
   EXPECT_EQ(Timestamp::FromMillis(1733264217000).ToString(), "2024-12-03T22:16:57Z");
   EXPECT_EQ(Timestamp::FromMillis(1733264217123).ToString(), "2024-12-03T22:16:57.123Z");
   EXPECT_EQ(Timestamp::FromMillis(-1000).ToString(), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(Timestamp::FromMillis(1733264217000).ToFixedString(), "2024-12-03T22:16:57.000Z");
+  EXPECT_EQ(Timestamp::FromMillis(1733264217007).ToFixedString(), "2024-12-03T22:16:57.007Z");
+  EXPECT_EQ(Timestamp::FromMillis(253402300800000).ToString(), "10000-01-01T00:00:00Z");  // past 4 digits
+  EXPECT_EQ(Timestamp::FromMillis(253402300800001).ToFixedString(), "10000-01-01T00:00:00.001Z");
   EXPECT_EQ(Timestamp::FromMillis(1733264217000).DateString(), "2024-12-03");
   for (int64_t ms : {0ll, 951782400000ll, 4102444799999ll, -86400001ll}) {
     EXPECT_EQ(Timestamp::Parse(Timestamp::FromMillis(ms).ToString())->millis(), ms);

@@ -1,10 +1,12 @@
 #include "land/land_stage.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <tuple>
 
 #include "lake/parquet/reader.h"
+#include "land/compaction.h"
 
 namespace meteoflow {
 namespace {
@@ -40,19 +42,51 @@ bool ParseFileName(const std::string& name, const std::string& topic, PartitionI
   return true;
 }
 
-// The offsets stored in one lake file (its `offset` column).
-Status ReadOffsets(const std::string& path, std::set<Offset>* out) {
+// The offsets of topic partition `tp` stored in one lake file (a compacted file holds several).
+Status ReadOffsets(const std::string& path, const std::pair<std::string, PartitionId>& tp, std::set<Offset>* out) {
   MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(path));
-  const int col = [&] {
+  std::vector<int> cols;
+  for (const char* name : {"topic", "partition", "offset"}) {
+    int found = -1;
     for (size_t i = 0; i < reader->schema().size(); ++i) {
-      if (reader->schema()[i].name == "offset") return static_cast<int>(i);
+      if (reader->schema()[i].name == name) found = static_cast<int>(i);
     }
-    return -1;
-  }();
-  if (col < 0) return Status::Corruption(path + ": lake file has no offset column");
-  MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll({col}));
-  for (const int64_t offset : table.columns[0].ints) out->insert(Offset{offset});
+    if (found < 0) return Status::Corruption(path + ": lake file has no " + name + " column");
+    cols.push_back(found);
+  }
+  MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll(cols));
+  for (size_t i = 0; i < table.num_rows(); ++i) {
+    if (table.columns[0].StringAt(i) == tp.first && table.columns[1].ints[i] == ToInt(tp.second)) {
+      out->insert(Offset{table.columns[2].ints[i]});
+    }
+  }
   return Status::OK();
+}
+
+// The offset ranges a compacted file's footer lists ("<topic>:<partition>:<first>:<last>;...").
+Status ReadCompactedRanges(const std::string& path,
+                           std::vector<std::tuple<std::string, PartitionId, Offset, Offset>>* out) {
+  MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(path));
+  for (const auto& [key, value] : reader->metadata().key_value_metadata) {
+    if (key != LakeCompactor::kOffsetsKey) continue;
+    size_t at = 0;
+    while (at < value.size()) {
+      size_t end = value.find(';', at);
+      if (end == std::string::npos) end = value.size();
+      const std::string entry = value.substr(at, end - at);
+      at = end + 1;
+      long long partition = 0, first = 0, last = 0;
+      const size_t colon = entry.find(':');
+      if (colon == std::string::npos ||
+          std::sscanf(entry.c_str() + colon + 1, "%lld:%lld:%lld", &partition, &first, &last) != 3) {
+        return Status::Corruption(path + ": unreadable " + LakeCompactor::kOffsetsKey + " entry '" + entry + "'");
+      }
+      out->emplace_back(entry.substr(0, colon), PartitionId{static_cast<int32_t>(partition)}, Offset{first},
+                        Offset{last});
+    }
+    return Status::OK();
+  }
+  return Status::Corruption(path + ": compacted lake file without " + LakeCompactor::kOffsetsKey);
 }
 
 }  // namespace
@@ -69,6 +103,13 @@ Result<LandStage::LandedFiles> LandStage::ListLanded() const {
   MF_ASSIGN_OR_RETURN(auto files, lake_.List());
   for (const auto& f : files) {
     const std::string name = f.relative_path.substr(f.relative_path.rfind('/') + 1);
+    if (name.starts_with("compact-")) {
+      std::vector<std::tuple<std::string, PartitionId, Offset, Offset>> ranges;
+      MF_RETURN_IF_ERROR(ReadCompactedRanges(f.path, &ranges));
+      for (const auto& [topic, partition, first, last] : ranges)
+        landed[{topic, partition}].push_back({f.path, first, last});
+      continue;
+    }
     for (const auto& [topic, source] : topic_to_source_) {
       FileRange range{f.path, Offset{0}, Offset{0}};
       PartitionId partition{0};
@@ -86,7 +127,7 @@ Result<std::set<Offset>> LandStage::LandedAtOrAfter(const LandedFiles& landed, c
   auto it = landed.find(tp);
   if (it == landed.end()) return offsets;
   for (const auto& file : it->second) {
-    if (file.last >= from) MF_RETURN_IF_ERROR(ReadOffsets(file.path, &offsets));
+    if (file.last >= from) MF_RETURN_IF_ERROR(ReadOffsets(file.path, tp, &offsets));
   }
   return offsets;
 }
@@ -97,10 +138,13 @@ Result<std::unique_ptr<Consumer>> LandStage::Subscribe() {
   return log_.Subscribe(kGroup, topics);
 }
 
-Result<LandStats> LandStage::Run() {
+Result<LandStats> LandStage::Run(const std::function<void(const LandStats&)>& on_batch) {
   LandStats stats;
   MF_ASSIGN_OR_RETURN(auto consumer, Subscribe());
-  for (bool caught_up = false; !caught_up;) MF_RETURN_IF_ERROR(LandBatch(*consumer, kDefaultBatch, &stats, &caught_up));
+  for (bool caught_up = false; !caught_up;) {
+    MF_RETURN_IF_ERROR(LandBatch(*consumer, kDefaultBatch, &stats, &caught_up));
+    if (on_batch) on_batch(stats);
+  }
   return stats;
 }
 

@@ -12,6 +12,7 @@
 // Thread-safety: one Run at a time per stage object.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -35,8 +36,9 @@ class LandStage {
   LandStage(std::map<std::string, std::string> topic_to_source, Log& log, const Dataset& raw_lake)
       : topic_to_source_(std::move(topic_to_source)), log_(log), lake_(raw_lake) {}
 
-  // Lands everything the group "land" has not committed yet, then returns.
-  Result<LandStats> Run();
+  // Lands everything the group "land" has not committed yet, then returns; `on_batch`, when
+  // given, hears the totals after every batch.
+  Result<LandStats> Run(const std::function<void(const LandStats&)>& on_batch = {});
   // Lands one Poll of `consumer` (of group "land" on the raw topics) and commits it; false in
   // `*caught_up` when there may be more to read.
   Status LandBatch(Consumer& consumer, size_t max_records, LandStats* stats, bool* caught_up);

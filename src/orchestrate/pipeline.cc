@@ -8,6 +8,7 @@
 #include "collect/openweathermap_source.h"
 #include "collect/replay_source.h"
 #include "core/file_util.h"
+#include "core/progress.h"
 #include "core/version.h"
 #include "store/cassandra_store.h"
 #include "stream/kafka_log.h"
@@ -123,19 +124,30 @@ std::map<std::string, TaskFn> Pipeline::StageTasks() {
   return {
       {"collect",
        [this](const TaskContext& c) -> Status {
-         MF_ASSIGN_OR_RETURN(summary_.collect, collect_->Run(c.interval));
+         ProgressLine line("collect");
+         MF_ASSIGN_OR_RETURN(summary_.collect,
+                             collect_->Run(c.interval, [&](int64_t published) { line.Update(published, 0); }));
          std::ofstream log(c.log_path, std::ios::app);
          for (const std::string& note : summary_.collect.notes) log << "collect: " << note << "\n";
          return Status::OK();
        }},
       {"land",
        [this](const TaskContext&) -> Status {
-         MF_ASSIGN_OR_RETURN(summary_.land, land_->Run());
+         MF_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(data_dir_ + "/" + kLakeLock));
+         ProgressLine line("land");
+         MF_ASSIGN_OR_RETURN(summary_.land, land_->Run([&](const LandStats& s) { line.Update(s.landed, 0); }));
          return Status::OK();
        }},
       {"transform",
        [this](const TaskContext&) -> Status {
          MF_ASSIGN_OR_RETURN(summary_.transform, TransformExclusively());
+         return Status::OK();
+       }},
+      {"compact",
+       [this](const TaskContext& c) -> Status {
+         MF_ASSIGN_OR_RETURN(summary_.compact, CompactLake(std::nullopt));
+         std::ofstream log(c.log_path, std::ios::app);
+         for (const std::string& why : summary_.compact.skipped) log << "compact: skipped " << why << "\n";
          return Status::OK();
        }},
       {"predict",
@@ -176,7 +188,27 @@ Result<RunSummary> Pipeline::RunDag(const std::string& dag_id, RunType run_type,
 
 Result<TransformStats> Pipeline::TransformExclusively() {
   MF_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(data_dir_ + "/transform.lock"));
-  return transform_->Run();
+  ProgressLine line("transform");
+  transform_->set_progress([&](const TransformProgress& p) { line.Update(p.records_done, p.records_total); });
+  auto stats = transform_->Run();
+  transform_->set_progress({});
+  return stats;
+}
+
+Status Pipeline::LandLocked(Consumer& consumer, size_t batch, LandStats* stats, bool* caught_up) {
+  MF_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(data_dir_ + "/" + kLakeLock));
+  return land_->LandBatch(consumer, batch, stats, caught_up);
+}
+
+Result<CompactionStats> Pipeline::CompactLake(const std::optional<std::string>& date) {
+  MF_ASSIGN_OR_RETURN(FileLock lake_lock, FileLock::Acquire(data_dir_ + "/" + kLakeLock));
+  MF_ASSIGN_OR_RETURN(FileLock transform_lock, FileLock::Acquire(data_dir_ + "/transform.lock"));
+  CompactionHooks hooks{[this](const std::vector<DataFile>& files) { return transform_->AllTransformed(files); },
+                        [this](const std::string& path, int64_t min_ms, int64_t max_ms) {
+                          return transform_->Adopt(path, FetchSpan{min_ms, max_ms});
+                        }};
+  LakeCompactor compactor(*raw_lake_, data_dir_ + "/lake-staging", std::move(hooks));
+  return compactor.Run(date);
 }
 
 Status Pipeline::Work(const WorkerOptions& options) {
@@ -187,7 +219,7 @@ Status Pipeline::Work(const WorkerOptions& options) {
   while (!options.should_stop()) {
     const int64_t landed_before = progress.land.landed;
     bool caught_up = false;
-    Status landing = land_->LandBatch(*consumer, options.batch, &progress.land, &caught_up);
+    Status landing = LandLocked(*consumer, options.batch, &progress.land, &caught_up);
     if (auto now = consumer->Assignment(); now != assignment) {
       assignment = std::move(now);
       options.on_assignment(assignment);

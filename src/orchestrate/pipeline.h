@@ -19,6 +19,7 @@
 #include "collect/collect_stage.h"
 #include "forecast/predict_stage.h"
 #include "forecast/train_stage.h"
+#include "land/compaction.h"
 #include "land/land_stage.h"
 #include "orchestrate/executor.h"
 #include "orchestrate/scheduler.h"
@@ -45,6 +46,7 @@ struct RunSummary {
   TransformStats transform;
   PredictStats predict;
   TrainStats train;
+  CompactionStats compact;
   double wall_seconds = 0;
 };
 
@@ -100,14 +102,21 @@ class Pipeline {
   // bound. Several workers may share a Kafka group and a data dir: transforms are serialised
   // by a file lock in the data dir.
   Status Work(const WorkerOptions& options);
+  // Compacts the raw lake (land/compaction.h): closed days, or only `date`. Holds the lake lock
+  // (no land commits meanwhile) and the transform lock, in that order.
+  Result<CompactionStats> CompactLake(const std::optional<std::string>& date);
   RunMetadata& metadata() { return *metadata_; }
   Store& store() { return *store_; }
   forecast::ModelRegistry& registry() { return *registry_; }
 
  private:
   Pipeline() = default;
+  // Land commits and lake compaction exclude each other through this lock file in the data dir.
+  static constexpr const char* kLakeLock = "lake.lock";
   // The transform task, one process at a time per data dir.
   Result<TransformStats> TransformExclusively();
+  // One worker batch, under the lake lock.
+  Status LandLocked(Consumer& consumer, size_t batch, LandStats* stats, bool* caught_up);
   Status OpenScheduler(const Config& config);
 
   Config config_;

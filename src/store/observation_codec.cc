@@ -1,5 +1,6 @@
 #include "store/observation_codec.h"
 
+#include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -29,15 +30,17 @@ void AppendJsonString(std::string_view text, std::string* out) {
 }  // namespace
 
 // Written by hand, not through a JSON library: this runs once per reading stored. Numbers are
-// finite (parse.h refuses the rest); %.17g gives back the same double.
+// finite (parse.h refuses the rest); std::to_chars gives the shortest text that reads back as
+// the same double.
 std::string ObservationValuesText(const SourceObservation& o) {
   std::string out = "{";
   char number[32];
   for (const auto& [name, value] : o.values) {
     if (out.size() > 1) out.push_back(',');
     AppendJsonString(name, &out);
-    const int n = std::snprintf(number, sizeof number, ":%.17g", value);
-    out.append(number, static_cast<size_t>(n));
+    out.push_back(':');
+    const auto written = std::to_chars(number, number + sizeof number, value);
+    out.append(number, written.ptr);
   }
   return out + "}";
 }

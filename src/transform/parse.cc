@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cmath>
+#include <memory>
 #include <sstream>
 
 namespace meteoflow {
@@ -150,11 +151,21 @@ Result<std::optional<Timestamp>> EpochSeconds(simdjson::dom::element doc, const 
   return std::optional<Timestamp>(Timestamp::FromSeconds(static_cast<int64_t>(*v)));
 }
 
+// One parser per thread, reused: its buffers grow to the largest body seen instead of being
+// allocated per body. Bodies above kReuseLimit get a parser of their own (no giant buffer kept).
+constexpr size_t kReuseLimit = size_t{1} << 20;
+simdjson::dom::parser& ParserFor(std::string_view body, std::unique_ptr<simdjson::dom::parser>* own) {
+  thread_local simdjson::dom::parser reused;
+  if (body.size() <= kReuseLimit) return reused;
+  *own = std::make_unique<simdjson::dom::parser>();
+  return **own;
+}
+
 }  // namespace
 
 Result<SourceReading> ParseOpenWeatherMap(std::string_view body, Timestamp fetched_at) {
-  simdjson::dom::parser parser;
-  MF_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseObject(parser, body));
+  std::unique_ptr<simdjson::dom::parser> own;
+  MF_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseObject(ParserFor(body, &own), body));
   SourceReading out;
   MF_ASSIGN_OR_RETURN(std::optional<Timestamp> dt, EpochSeconds(doc, "/dt"));
   if (!dt) return Status::InvalidArgument("dt: required field is missing");
@@ -173,8 +184,8 @@ Result<SourceReading> ParseOpenWeatherMap(std::string_view body, Timestamp fetch
 }
 
 Result<SourceReading> ParseOpenMeteo(std::string_view body, Timestamp fetched_at) {
-  simdjson::dom::parser parser;
-  MF_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseObject(parser, body));
+  std::unique_ptr<simdjson::dom::parser> own;
+  MF_ASSIGN_OR_RETURN(simdjson::dom::element doc, ParseObject(ParserFor(body, &own), body));
   SourceReading out;
   simdjson::dom::element time_element;
   if (doc.at_pointer("/current/time").get(time_element) != simdjson::SUCCESS) {

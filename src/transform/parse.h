@@ -9,7 +9,7 @@
 // Required: OpenWeatherMap `dt` and `main.temp`; Open-Meteo `current.time` and
 // `current.temperature_2m`. Observation times must lie within a day of the fetch time.
 //
-// Thread-safety: pure functions.
+// Thread-safety: pure functions (each thread keeps its own reused parser).
 #pragma once
 
 #include <array>

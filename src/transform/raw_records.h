@@ -32,6 +32,17 @@ struct FetchSpan {
   bool Overlaps(int64_t from, int64_t to) const { return min <= to && from <= max; }
 };
 
+// A raw file not transformed yet: its fetch-time span and row count, from the footer.
+struct PendingFile {
+  DataFile file;
+  FetchSpan span;
+  int64_t rows = 0;
+};
+
+// Reads `file`'s footer: the fetch-time span from the fetched_at column's statistics (the
+// column itself when a row group lacks them) and the row count.
+Result<PendingFile> InspectRawFile(DataFile file);
+
 // Appends every record of `file` to `out` and widens `span` to their fetch times. Corruption when
 // the file lacks the raw columns.
 Status ReadRawFile(const DataFile& file, bool is_new, std::vector<RawRecord>* out, FetchSpan* span);

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <map>
 #include <set>
+#include <utility>
 
-#include "lake/parquet/reader.h"
 #include "transform/pairing.h"
 #include "transform/parse.h"
 
@@ -16,9 +16,15 @@ namespace {
 constexpr const char* kCheckpointPrefix = "transform/file/";
 constexpr int64_t kHourMs = 3'600'000;
 
-SourceObservation ObservationOf(const RawRecord& record, const Location& location, const SourceReading& reading) {
-  return {record.source,     location.name,  reading.observed_at, location.id,
-          record.fetched_at, reading.values, reading.labels};
+// The source's own reading, taking its maps (pairing needs only the weather_data fields).
+SourceObservation ObservationOf(const RawRecord& record, const Location& location, SourceReading& reading) {
+  return {record.source,
+          location.name,
+          reading.observed_at,
+          location.id,
+          record.fetched_at,
+          std::exchange(reading.values, {}),
+          std::exchange(reading.labels, {})};
 }
 
 HourlyAggregate Aggregate(const std::string& city, Timestamp hour, const std::vector<WeatherRow>& rows) {
@@ -46,10 +52,25 @@ HourlyAggregate Aggregate(const std::string& city, Timestamp hour, const std::ve
   return a;
 }
 
+Result<SourceReading> ParseRecord(const RawRecord& r) {
+  if (r.source == "openweathermap") return ParseOpenWeatherMap(r.payload, r.fetched_at);
+  if (r.source == "openmeteo") return ParseOpenMeteo(r.payload, r.fetched_at);
+  return Status::InvalidArgument("unknown source '" + r.source + "'");
+}
+
 }  // namespace
 
+struct TransformStage::Batch {
+  ReadingsByLocation readings;  // locations with new readings: those, and the readings around them
+  std::vector<SourceObservation> observations;
+  std::vector<DeadLetter> dead;
+  std::map<std::string, std::string> checkpoints;
+  FetchSpan span;  // of the new records
+  int64_t records = 0;
+};
+
 // The raw files not transformed yet, and the checkpoints of those that were.
-Status TransformStage::FindNewFiles(std::vector<DataFile>* fresh, std::vector<std::pair<DataFile, FetchSpan>>* done) {
+Status TransformStage::FindNewFiles(std::vector<DataFile>* fresh, DoneFiles* done) {
   MF_ASSIGN_OR_RETURN(auto checkpoints, store_.ListCheckpoints(kCheckpointPrefix));
   MF_ASSIGN_OR_RETURN(auto files, lake_.List());
   for (auto& f : files) {
@@ -63,95 +84,200 @@ Status TransformStage::FindNewFiles(std::vector<DataFile>* fresh, std::vector<st
   return Status::OK();
 }
 
-Result<TransformStats> TransformStage::Run() {
-  TransformStats stats;
-  std::vector<DataFile> fresh;
-  std::vector<std::pair<DataFile, FetchSpan>> done;
-  MF_RETURN_IF_ERROR(FindNewFiles(&fresh, &done));
-  if (fresh.empty()) return stats;
-  std::vector<RawRecord> records;
-  std::map<std::string, std::string> checkpoints;
-  FetchSpan all_new;
-  for (const auto& f : fresh) {
-    FetchSpan span;
-    MF_RETURN_IF_ERROR(ReadRawFile(f, true, &records, &span));
-    checkpoints[kCheckpointPrefix + f.relative_path] = span.Text();
-    all_new.min = std::min(all_new.min, span.min);
-    all_new.max = std::max(all_new.max, span.max);
-    ++stats.files;
+Result<bool> TransformStage::AllTransformed(const std::vector<DataFile>& files) {
+  MF_ASSIGN_OR_RETURN(auto checkpoints, store_.ListCheckpoints(kCheckpointPrefix));
+  return std::all_of(files.begin(), files.end(),
+                     [&](const DataFile& f) { return checkpoints.count(kCheckpointPrefix + f.relative_path) > 0; });
+}
+
+Status TransformStage::Adopt(const std::string& relative_path, const FetchSpan& span) {
+  return store_.PutCheckpoints({{kCheckpointPrefix + relative_path, span.Text()}});
+}
+
+Result<std::vector<std::vector<PendingFile>>> TransformStage::PlanBatches(std::vector<DataFile> fresh) const {
+  std::vector<PendingFile> files;
+  for (auto& f : fresh) {
+    MF_ASSIGN_OR_RETURN(PendingFile pending, InspectRawFile(std::move(f)));
+    files.push_back(std::move(pending));
   }
-  // The readings around the new ones, from the files whose fetch times reach the lookback.
-  const int64_t from = all_new.min - kLookbackMs, to = all_new.max + kLookbackMs;
+  std::stable_sort(files.begin(), files.end(),
+                   [](const PendingFile& a, const PendingFile& b) { return a.span.min < b.span.min; });
+  std::vector<std::vector<PendingFile>> batches;
+  int64_t in_last = 0;
+  for (auto& f : files) {
+    if (batches.empty() || in_last + f.rows > batch_records_) {
+      batches.emplace_back();
+      in_last = 0;
+    }
+    in_last += f.rows;
+    batches.back().push_back(std::move(f));
+  }
+  return batches;
+}
+
+void TransformStage::Add(const RawRecord& record, Result<SourceReading> parsed, Batch* batch) const {
+  auto location = by_id_.find(record.location_id);
+  if (parsed.ok() && location == by_id_.end()) {
+    parsed = Status::InvalidArgument("location '" + record.location_id + "' is not in the config");
+  }
+  if (!parsed.ok()) {
+    if (record.is_new) {
+      batch->dead.push_back(
+          {record.source, record.location_id, record.fetched_at, parsed.status().message(), record.payload});
+    }
+    return;
+  }
+  auto readings = batch->readings.find(record.location_id);
+  if (!record.is_new && readings == batch->readings.end()) return;  // nothing new to pair there
+  SourceReading reading = std::move(parsed).value();
+  if (record.is_new) {
+    batch->observations.push_back(ObservationOf(record, *location->second, reading));
+  } else {
+    reading.values.clear();
+    reading.labels.clear();
+  }
+  LocationReadings& bucket = readings != batch->readings.end() ? readings->second : batch->readings[record.location_id];
+  auto& list = record.source == "openweathermap" ? bucket.owm : bucket.om;
+  list.push_back({record.fetched_at, std::move(reading), record.is_new});
+}
+
+Status TransformStage::ReadBatch(const std::vector<PendingFile>& files, Batch* batch) const {
+  for (const auto& f : files) {
+    std::vector<RawRecord> records;
+    FetchSpan span;
+    MF_RETURN_IF_ERROR(ReadRawFile(f.file, true, &records, &span));
+    batch->checkpoints[kCheckpointPrefix + f.file.relative_path] = span.Text();
+    batch->span.min = std::min(batch->span.min, span.min);
+    batch->span.max = std::max(batch->span.max, span.max);
+    batch->records += static_cast<int64_t>(records.size());
+    for (const auto& r : records) Add(r, ParseRecord(r), batch);
+  }
+  return Status::OK();
+}
+
+Status TransformStage::ReadAround(const DoneFiles& done, Batch* batch, TransformStats* stats) const {
+  if (batch->readings.empty()) return Status::OK();
+  const int64_t from = batch->span.min - kLookbackMs, to = batch->span.max + kLookbackMs;
   for (const auto& [file, span] : done) {
     if (!span.Overlaps(from, to)) continue;
     FetchSpan ignored;
     std::vector<RawRecord> around;
     MF_RETURN_IF_ERROR(ReadRawFile(file, false, &around, &ignored));
-    for (auto& r : around) {
-      if (r.fetched_at.millis() >= from && r.fetched_at.millis() <= to) records.push_back(std::move(r));
-    }
-    ++stats.files_around;
+    std::erase_if(around, [&](const RawRecord& r) {
+      return r.fetched_at.millis() < from || r.fetched_at.millis() > to || !batch->readings.count(r.location_id);
+    });
+    for (const auto& r : around) Add(r, ParseRecord(r), batch);
+    ++stats->files_around;
   }
-  return Apply(records, checkpoints, stats);
+  return Status::OK();
 }
 
-Result<TransformStats> TransformStage::Apply(const std::vector<RawRecord>& records,
-                                             const std::map<std::string, std::string>& checkpoints,
-                                             TransformStats stats) {
-  std::map<std::string, const Location*> by_id;
-  for (const auto& l : locations_) by_id[l.id] = &l;
-  std::map<std::string, std::vector<Reading>> owm, om;  // by location id
-  std::vector<DeadLetter> dead;
-  std::vector<SourceObservation> observations;
-  for (const auto& r : records) {
-    if (r.is_new) ++stats.records;
-    Result<SourceReading> parsed = Status::InvalidArgument("unknown source '" + r.source + "'");
-    if (r.source == "openweathermap") parsed = ParseOpenWeatherMap(r.payload, r.fetched_at);
-    if (r.source == "openmeteo") parsed = ParseOpenMeteo(r.payload, r.fetched_at);
-    if (parsed.ok() && !by_id.count(r.location_id)) {
-      parsed = Status::InvalidArgument("location '" + r.location_id + "' is not in the config");
+// Adds to the batch the earlier batches' readings within its lookback, then keeps the batch's
+// own new readings for the batches after it.
+void TransformStage::Carry(Batch* batch, ReadingsByLocation* carried) {
+  const int64_t from = batch->span.min - kLookbackMs, to = batch->span.max + kLookbackMs;
+  auto within = [&](const Reading& r) { return r.fetched_at.millis() >= from && r.fetched_at.millis() <= to; };
+  for (auto& [id, mine] : batch->readings) {
+    LocationReadings& kept = (*carried)[id];
+    const size_t owm_new = mine.owm.size(), om_new = mine.om.size();
+    for (const auto& r : kept.owm) {
+      if (within(r)) mine.owm.push_back(r);
     }
-    if (!parsed.ok()) {
-      if (r.is_new) dead.push_back({r.source, r.location_id, r.fetched_at, parsed.status().message(), r.payload});
-      continue;
+    for (const auto& r : kept.om) {
+      if (within(r)) mine.om.push_back(r);
     }
-    SourceReading reading = std::move(parsed).value();
-    if (r.is_new) observations.push_back(ObservationOf(r, *by_id.at(r.location_id), reading));
-    reading.values.clear();
-    reading.labels.clear();
-    auto& bucket = r.source == "openweathermap" ? owm : om;
-    bucket[r.location_id].push_back({r.fetched_at, std::move(reading), r.is_new});
+    for (size_t i = 0; i < owm_new; ++i) kept.owm.push_back({mine.owm[i].fetched_at, mine.owm[i].reading, false});
+    for (size_t i = 0; i < om_new; ++i) kept.om.push_back({mine.om[i].fetched_at, mine.om[i].reading, false});
   }
+}
+
+void TransformStage::Prune(ReadingsByLocation* carried, int64_t before) {
+  auto old = [&](const Reading& r) { return r.fetched_at.millis() < before; };
+  for (auto it = carried->begin(); it != carried->end();) {
+    std::erase_if(it->second.owm, old);
+    std::erase_if(it->second.om, old);
+    it = it->second.owm.empty() && it->second.om.empty() ? carried->erase(it) : std::next(it);
+  }
+}
+
+Result<TransformStats> TransformStage::Run() {
+  TransformStats stats;
+  std::vector<DataFile> fresh;
+  DoneFiles done;
+  MF_RETURN_IF_ERROR(FindNewFiles(&fresh, &done));
+  if (fresh.empty()) return stats;
+  MF_ASSIGN_OR_RETURN(const auto batches, PlanBatches(std::move(fresh)));
+  TransformProgress progress;
+  for (const auto& files : batches) {
+    for (const auto& f : files) progress.records_total += f.rows;
+  }
+  ReadingsByLocation carried;  // this run's earlier batches, as far back as what is left needs
+  for (const auto& files : batches) {
+    Prune(&carried, files.front().span.min - kLookbackMs);  // no later file starts earlier
+    Batch batch;
+    MF_RETURN_IF_ERROR(ReadBatch(files, &batch));
+    Carry(&batch, &carried);
+    MF_RETURN_IF_ERROR(ReadAround(done, &batch, &stats));
+    MF_RETURN_IF_ERROR(Apply(batch, &stats));
+    stats.files += static_cast<int64_t>(files.size());
+    stats.records += batch.records;
+    progress.records_done += batch.records;
+    if (progress_) progress_(progress);
+  }
+  return stats;
+}
+
+// One store read per city and run of touched hours (hours at most kHourRunGap apart share it).
+Result<std::vector<HourlyAggregate>> TransformStage::RecomputeHours(
+    const std::set<std::pair<std::string, int64_t>>& hours) {
+  constexpr int64_t kHourRunGap = 6 * kHourMs;
+  std::vector<HourlyAggregate> out;
+  for (auto it = hours.begin(); it != hours.end();) {
+    auto last = it;
+    while (std::next(last) != hours.end() && std::next(last)->first == it->first &&
+           std::next(last)->second - last->second <= kHourRunGap) {
+      ++last;
+    }
+    const Timestamp from = Timestamp::FromMillis(it->second), to = Timestamp::FromMillis(last->second + kHourMs);
+    MF_ASSIGN_OR_RETURN(const auto rows, store_.QueryWeather(it->first, from, to));
+    std::map<int64_t, std::vector<WeatherRow>> by_hour;
+    for (const auto& r : rows) by_hour[r.time.FloorTo(kHourMs).millis()].push_back(r);
+    for (auto h = it; h != std::next(last); ++h) {
+      out.push_back(Aggregate(h->first, Timestamp::FromMillis(h->second), by_hour[h->second]));
+    }
+    it = std::next(last);
+  }
+  return out;
+}
+
+Status TransformStage::Apply(Batch& batch, TransformStats* stats) {
   std::vector<WeatherRow> rows;
-  for (const auto& [id, location] : by_id) {
-    auto o = owm.find(id);
-    auto m = om.find(id);
-    if (o == owm.end() && m == om.end()) continue;
-    std::vector<Reading> owm_readings = o == owm.end() ? std::vector<Reading>{} : std::move(o->second);
-    std::vector<Reading> om_readings = m == om.end() ? std::vector<Reading>{} : std::move(m->second);
-    PairedRows paired = openmeteo_alone_ ? OpenMeteoAloneRows(*location, std::move(om_readings))
-                                         : RowsToUpsert(*location, std::move(owm_readings), std::move(om_readings));
-    stats.paired += paired.paired;
+  for (auto& [id, readings] : batch.readings) {
+    const Location& location = *by_id_.at(id);
+    PairedRows paired = openmeteo_alone_ ? OpenMeteoAloneRows(location, std::move(readings.om))
+                                         : RowsToUpsert(location, std::move(readings.owm), std::move(readings.om));
+    stats->paired += paired.paired;
     rows.insert(rows.end(), std::make_move_iterator(paired.rows.begin()), std::make_move_iterator(paired.rows.end()));
   }
   std::set<std::pair<std::string, int64_t>> hours;
   for (const auto& r : rows) hours.insert({r.city_name, r.time.FloorTo(kHourMs).millis()});
   MF_RETURN_IF_ERROR(store_.UpsertWeather(rows));
-  MF_RETURN_IF_ERROR(store_.UpsertObservations(observations));
-  MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(dead));
-  std::vector<HourlyAggregate> hourly;
-  for (const auto& [city, hour_ms] : hours) {
-    const Timestamp hour = Timestamp::FromMillis(hour_ms);
-    MF_ASSIGN_OR_RETURN(auto in_hour, store_.QueryWeather(city, hour, hour.PlusMillis(kHourMs)));
-    hourly.push_back(Aggregate(city, hour, in_hour));
-  }
+  MF_RETURN_IF_ERROR(store_.UpsertObservations(batch.observations));
+  MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(batch.dead));
+  MF_ASSIGN_OR_RETURN(std::vector<HourlyAggregate> hourly, RecomputeHours(hours));
   MF_RETURN_IF_ERROR(store_.UpsertHourly(hourly));
-  MF_RETURN_IF_ERROR(store_.PutCheckpoints(checkpoints));
-  stats.rows_upserted = static_cast<int64_t>(rows.size());
-  stats.dead_lettered = static_cast<int64_t>(dead.size());
-  stats.observations_upserted = static_cast<int64_t>(observations.size());
-  stats.hourly_upserted = static_cast<int64_t>(hourly.size());
-  return stats;
+  MF_RETURN_IF_ERROR(store_.PutCheckpoints(batch.checkpoints));
+  stats->rows_upserted += static_cast<int64_t>(rows.size());
+  stats->dead_lettered += static_cast<int64_t>(batch.dead.size());
+  stats->observations_upserted += static_cast<int64_t>(batch.observations.size());
+  stats->hourly_upserted += static_cast<int64_t>(hourly.size());
+  return Status::OK();
+}
+
+TransformStage::TransformStage(std::vector<Location> locations, const Dataset& raw_lake, Store& store,
+                               bool openmeteo_alone)
+    : locations_(std::move(locations)), lake_(raw_lake), store_(store), openmeteo_alone_(openmeteo_alone) {
+  for (const auto& l : locations_) by_id_[l.id] = &l;
 }
 
 }  // namespace meteoflow

@@ -10,10 +10,18 @@
 // Records of new files that fail parsing or checks go to dead_letter with the reason. The files
 // are checkpointed only after every write is durable, so a crash re-runs them harmlessly.
 //
-// Thread-safety: one Run at a time per stage object.
+// Memory stays bounded whatever the backlog: new files are taken in batches of about
+// kBatchRecords records, in order of their earliest fetch time (from the footers); a batch keeps
+// the parsed readings (not the payloads) of the batches before it only as far back as the
+// lookback of what is left.
+//
+// Thread-safety: one Run at a time per stage object; the progress callback is called on the
+// thread of Run.
 #pragma once
 
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +29,7 @@
 #include "core/config.h"
 #include "lake/dataset.h"
 #include "store/store.h"
+#include "transform/pairing.h"
 #include "transform/raw_records.h"
 
 namespace meteoflow {
@@ -36,24 +45,57 @@ struct TransformStats {
   int64_t hourly_upserted = 0;
 };
 
+struct TransformProgress {
+  int64_t records_done = 0;   // records of new files transformed so far in this run
+  int64_t records_total = 0;  // records of all the new files of this run
+};
+
 class TransformStage {
  public:
+  static constexpr int64_t kBatchRecords = 20'000;
+
   // `openmeteo_alone`: no OpenWeatherMap source is collected, so Open-Meteo readings make rows
   // on their own (reconcile.h, FromOpenMeteoAlone).
-  TransformStage(std::vector<Location> locations, const Dataset& raw_lake, Store& store, bool openmeteo_alone = false)
-      : locations_(std::move(locations)), lake_(raw_lake), store_(store), openmeteo_alone_(openmeteo_alone) {}
+  TransformStage(std::vector<Location> locations, const Dataset& raw_lake, Store& store, bool openmeteo_alone = false);
 
   Result<TransformStats> Run();
+  // Lake compaction's side of the bookkeeping (land/compaction.h): whether every one of `files`
+  // was transformed, and recording a file made of transformed records as transformed.
+  Result<bool> AllTransformed(const std::vector<DataFile>& files);
+  Status Adopt(const std::string& relative_path, const FetchSpan& span);
+
+  // Records per batch (kBatchRecords by default; tests make batches small).
+  void set_batch_records(int64_t records) { batch_records_ = records; }
+  // Called after every batch; none by default.
+  void set_progress(std::function<void(const TransformProgress&)> progress) { progress_ = std::move(progress); }
 
  private:
-  Status FindNewFiles(std::vector<DataFile>* fresh, std::vector<std::pair<DataFile, FetchSpan>>* done);
-  Result<TransformStats> Apply(const std::vector<RawRecord>& records,
-                               const std::map<std::string, std::string>& checkpoints, TransformStats stats);
+  struct Batch;
+  struct LocationReadings {
+    std::vector<Reading> owm, om;
+  };
+  using ReadingsByLocation = std::map<std::string, LocationReadings>;
+  using DoneFiles = std::vector<std::pair<DataFile, FetchSpan>>;
+  Status FindNewFiles(std::vector<DataFile>* fresh, DoneFiles* done);
+  // New files in batches, each sorted and the batches ordered by earliest fetch time.
+  Result<std::vector<std::vector<PendingFile>>> PlanBatches(std::vector<DataFile> fresh) const;
+  Status ReadBatch(const std::vector<PendingFile>& files, Batch* batch) const;
+  // Readings of the files transformed by earlier runs, fetched within the batch's lookback.
+  Status ReadAround(const DoneFiles& done, Batch* batch, TransformStats* stats) const;
+  // Files' records are parsed into `batch`: new ones always, others only where new ones are.
+  void Add(const RawRecord& record, Result<SourceReading> parsed, Batch* batch) const;
+  static void Carry(Batch* batch, ReadingsByLocation* carried);
+  static void Prune(ReadingsByLocation* carried, int64_t before);
+  Result<std::vector<HourlyAggregate>> RecomputeHours(const std::set<std::pair<std::string, int64_t>>& hours);
+  Status Apply(Batch& batch, TransformStats* stats);
 
   const std::vector<Location> locations_;
+  std::map<std::string, const Location*> by_id_;
   const Dataset& lake_;
   Store& store_;
   const bool openmeteo_alone_;
+  int64_t batch_records_ = kBatchRecords;
+  std::function<void(const TransformProgress&)> progress_;
 };
 
 }  // namespace meteoflow

@@ -86,6 +86,15 @@ json TrainJson(const RunSummary& s) {
 
 json SummaryJson(const RunSummary& s) {
   if (s.dag_id == "train") return TrainJson(s);
+  if (s.dag_id == "maintenance") {
+    return {{"run_id", s.outcome.run_id},
+            {"state", Name(s.outcome.state)},
+            {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
+            {"compaction", CompactionJson(s.compact)},
+            {"wall_seconds", s.wall_seconds},
+            {"tasks", TaskStatesJson(s.outcome)},
+            {"error", s.outcome.first_error}};
+  }
   return {{"run_id", s.outcome.run_id},
           {"state", Name(s.outcome.state)},
           {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
@@ -132,6 +141,13 @@ void PrintTrainSummary(const RunSummary& s) {
 
 void PrintSummary(const RunSummary& s) {
   if (s.dag_id == "train") return PrintTrainSummary(s);
+  if (s.dag_id == "maintenance") {
+    std::cout << "run " << s.outcome.run_id << ": " << s.outcome.state << "\n";
+    PrintCompaction(s.compact);
+    std::cout << "  wall time     " << s.wall_seconds << " s\n";
+    if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
+    return;
+  }
   std::cout << "run " << s.outcome.run_id << ": " << s.outcome.state << "\n"
             << "  interval      " << s.interval.ToString() << "\n"
             << "  published     " << Sum(s.collect.published);
@@ -153,6 +169,20 @@ void PrintSummary(const RunSummary& s) {
   std::cout << "  wall time     " << s.wall_seconds << " s\n";
   if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
 }
+
+}  // namespace
+
+json CompactionJson(const CompactionStats& c) {
+  return {{"partitions", c.partitions}, {"files_before", c.files_before}, {"rows", c.rows}, {"skipped", c.skipped}};
+}
+
+void PrintCompaction(const CompactionStats& c) {
+  std::cout << "  compacted     " << c.partitions << " day partitions (" << c.files_before << " files into "
+            << c.partitions << ", " << c.rows << " rows)\n";
+  for (const std::string& why : c.skipped) std::cout << "  skipped       " << why << "\n";
+}
+
+namespace {
 
 Status Report(const RunSummary& s, const RunOptions& options) {
   if (options.json) {

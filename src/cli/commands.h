@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +17,7 @@ class App;
 #include "core/config.h"
 #include "core/status.h"
 #include "core/version.h"
+#include "land/compaction.h"
 
 namespace meteoflow {
 
@@ -50,6 +52,11 @@ void RegisterDagCommands(CLI::App& app, CommandTable& table);       // dags, tas
 void RegisterParquetCommands(CLI::App& app, CommandTable& table);   // parquet schema|cat|stats
 void RegisterModelCommands(CLI::App& app, CommandTable& table);     // model fit|backtest
 void RegisterLiveCommands(CLI::App& app, CommandTable& table);      // history, locations search|check
+void RegisterLakeCommands(CLI::App& app, CommandTable& table);      // lake compact
+
+// A compaction's numbers as JSON and as summary lines (shared by `run` and `lake compact`).
+nlohmann::json CompactionJson(const CompactionStats& c);
+void PrintCompaction(const CompactionStats& c);
 
 // Shared by the subcommands: the config the options name (or the default one) and the data dir.
 Result<Config> LoadConfigFor(const CommonOptions& common);

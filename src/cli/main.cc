@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   RegisterParquetCommands(app, commands);
   RegisterModelCommands(app, commands);
   RegisterLiveCommands(app, commands);
+  RegisterLakeCommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

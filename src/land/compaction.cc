@@ -158,6 +158,7 @@ Result<CompactionStats> LakeCompactor::Run(const std::optional<std::string>& dat
     }
     MF_RETURN_IF_ERROR(s.WithContext("compact " + name));
   }
+  fs::remove_all(staging_, ec);
   return stats;
 }
 

@@ -43,9 +43,12 @@ Result<Interval> LatestInterval(const Pipeline& pipeline, Timestamp now) {
 
 Status RunLiveTicks(Pipeline& pipeline, const ReplayTickerOptions& options) {
   MF_ASSIGN_OR_RETURN(const CronSchedule weather, ScheduleOf(pipeline, "weather"));
-  std::optional<CronSchedule> train;
+  std::optional<CronSchedule> train, maintenance;
   if (pipeline.dag("train")) {
     MF_ASSIGN_OR_RETURN(train, ScheduleOf(pipeline, "train"));
+  }
+  if (pipeline.dag("maintenance")) {
+    MF_ASSIGN_OR_RETURN(maintenance, ScheduleOf(pipeline, "maintenance"));
   }
   Clock& clock = pipeline.clock();
   while (!options.should_stop()) {
@@ -56,6 +59,12 @@ Status RunLiveTicks(Pipeline& pipeline, const ReplayTickerOptions& options) {
     if (train) {
       MF_ASSIGN_OR_RETURN(const Timestamp train_tick, train->Previous(tick));
       if (train_tick > interval.start) Report(RunTrainAt(pipeline, train_tick, RunType::kScheduled), options);
+    }
+    if (maintenance) {
+      MF_ASSIGN_OR_RETURN(const Timestamp due, maintenance->Previous(tick));
+      if (due > interval.start) {
+        Report(pipeline.RunDag("maintenance", RunType::kScheduled, {due.PlusMillis(-86'400'000), due}), options);
+      }
     }
   }
   return Status::OK();

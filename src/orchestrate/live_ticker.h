@@ -1,7 +1,7 @@
 // LiveTicker: what `meteoflow run` does with live sources. At every tick of the weather DAG's
 // schedule on the pipeline's clock (real UTC time in the binary, a simulated clock in tests) it
 // runs the weather DAG over the interval that just ended, [previous tick, tick), so the live
-// sources collect "now"; the train DAG runs when its own schedule ticks. Missed ticks (the
+// sources collect "now"; the train and maintenance DAGs run when their own schedules tick. Missed ticks (the
 // process was down) are not caught up: a live source cannot fetch the past (see
 // collect/live_source.h), and `meteoflow history` is the way to fill a gap.
 //

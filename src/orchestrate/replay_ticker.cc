@@ -21,19 +21,28 @@ Status Reported(const RunSummary& s, const ReplayTickerOptions& options) {
   return Status::OK();
 }
 
-// Replays `slice`, moves the cursor to its end, then trains when the train DAG's schedule
-// ticks inside the slice.
+// Runs DAG `id` when its schedule ticks inside `slice`: train over its window, the others over
+// the day before the tick.
+Status RunIfDue(Pipeline& pipeline, const std::string& id, const Interval& slice, const ReplayTickerOptions& options) {
+  const DagConfig* dag = pipeline.dag(id);
+  if (!dag) return Status::OK();
+  MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(dag->schedule));
+  MF_ASSIGN_OR_RETURN(Timestamp tick, cron.Next(slice.start));
+  if (tick > slice.end) return Status::OK();
+  MF_ASSIGN_OR_RETURN(RunSummary s,
+                      id == "train" ? RunTrainAt(pipeline, tick, RunType::kScheduled)
+                                    : pipeline.RunDag(id, RunType::kScheduled, {tick.PlusMillis(-86'400'000), tick}));
+  return Reported(s, options);
+}
+
+// Replays `slice`, moves the cursor to its end, then trains and maintains when their schedules
+// tick inside the slice.
 Status ReplaySlice(Pipeline& pipeline, const ReplayTickerOptions& options, Interval slice) {
   MF_ASSIGN_OR_RETURN(RunSummary s, pipeline.RunDag("weather", RunType::kScheduled, slice));
   MF_RETURN_IF_ERROR(pipeline.store().PutCheckpoints({{kReplayCursorCheckpoint, std::to_string(slice.end.millis())}}));
   MF_RETURN_IF_ERROR(Reported(s, options));
-  const DagConfig* train = pipeline.dag("train");
-  if (!train) return Status::OK();
-  MF_ASSIGN_OR_RETURN(CronSchedule cron, CronSchedule::Parse(train->schedule));
-  MF_ASSIGN_OR_RETURN(Timestamp tick, cron.Next(slice.start));
-  if (tick > slice.end) return Status::OK();
-  MF_ASSIGN_OR_RETURN(RunSummary trained, RunTrainAt(pipeline, tick, RunType::kScheduled));
-  return Reported(trained, options);
+  MF_RETURN_IF_ERROR(RunIfDue(pipeline, "train", slice, options));
+  return RunIfDue(pipeline, "maintenance", slice, options);
 }
 
 // The stored cursor, or the end of a first-start catch-up run now.

@@ -3,7 +3,8 @@
 // cursor kept in the store (checkpoint `replay/cursor`), so a restart goes on where it stopped.
 // A stretch of the recording with nothing in it (the demo's four days between the export and
 // the real snapshots) is skipped: the next tick replays the 10 minutes holding the next response.
-// The train DAG runs whenever its own schedule ticks inside a replayed slice (replayed time).
+// The train and maintenance DAGs run whenever their own schedules tick inside a replayed slice
+// (replayed time).
 // On the first start (no cursor) it catches up on the recording's first 24 hours, in hourly runs
 // (so there are predictions, and scored errors, across that day), and trains, so the dashboard
 // has data and fitted models at once.

@@ -108,6 +108,17 @@ struct Prediction {
   std::optional<double> lower80, upper80, lower95, upper95;
 };
 
+// One entry of the transform's pairing index: a source's reading of a location as the transform
+// needs it for pairing (`reading`: text only the transform reads, transform/reading_codec.h).
+struct PairingEntry {
+  std::string location_id;
+  std::string source;
+  Timestamp fetched_at;
+  std::string reading;
+
+  bool operator==(const PairingEntry&) const = default;
+};
+
 // The newest dead letters and how many there are.
 struct DeadLetterSummary {
   int64_t total = 0;

@@ -19,7 +19,7 @@ class ReplayTickerTest : public ::testing::Test {
     auto config = LoadConfig(std::string(MF_SOURCE_DIR) + "/config/meteoflow.yaml");
     ASSERT_TRUE(config.ok()) << config.status().ToString();
     config_ = *config;
-    std::erase_if(config_.dags, [](const DagConfig& d) { return d.id == "train"; });  // weather ticks only
+    std::erase_if(config_.dags, [](const DagConfig& d) { return d.id != "weather"; });  // weather ticks only
   }
   void TearDown() override { fs::remove_all(dir_); }
 

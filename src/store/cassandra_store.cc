@@ -66,6 +66,9 @@ std::vector<std::string> Schema(const std::string& ks) {
               ".dead_letter (source text, location_id text, fetched_at timestamp, reason text, payload text, "
               "PRIMARY KEY (source, location_id, fetched_at))",
           "CREATE TABLE IF NOT EXISTS " + ks +
+              ".pairing_index (location_id text, fetched_at timestamp, source text, reading text, "
+              "PRIMARY KEY ((location_id), fetched_at, source))",
+          "CREATE TABLE IF NOT EXISTS " + ks +
               ".checkpoints (scope text, name text, value text, PRIMARY KEY (scope, name))"};
 }
 
@@ -108,6 +111,11 @@ std::map<std::string, std::string> Statements(const std::string& ks) {
       {"observation_latest", "SELECT time, location_id, fetched_at, readings, labels FROM " + ks +
                                  ".source_observations WHERE source = ? AND city_name = ? ORDER BY time DESC LIMIT 1"},
       {"dead_letters", "SELECT source, location_id, fetched_at, reason FROM " + ks + ".dead_letter"},
+      {"pairing",
+       "INSERT INTO " + ks + ".pairing_index (location_id, fetched_at, source, reading) VALUES (" + Markers(4) + ")"},
+      {"pairing_range", "SELECT fetched_at, source, reading FROM " + ks +
+                            ".pairing_index WHERE location_id = ? AND fetched_at >= ? AND fetched_at <= ?"},
+      {"pairing_prune", "DELETE FROM " + ks + ".pairing_index WHERE location_id = ? AND fetched_at < ?"},
       {"checkpoint", "INSERT INTO " + ks + ".checkpoints (scope, name, value) VALUES ('all', ?, ?)"},
       {"checkpoints", "SELECT name, value FROM " + ks + ".checkpoints WHERE scope = 'all' AND name >= ? AND name < ?"},
   };
@@ -307,6 +315,26 @@ Status CassandraStore::UpsertDeadLetters(const std::vector<DeadLetter>& rows) {
     values.push_back({Text(r.source), Text(r.location_id), Time(r.fetched_at), Text(r.reason), Text(r.payload)});
   }
   return Upsert("dead_letter", values);
+}
+
+Status CassandraStore::UpsertPairingEntries(const std::vector<PairingEntry>& rows) {
+  std::vector<std::vector<Value>> values;
+  for (const auto& r : rows) {
+    values.push_back({Text(r.location_id), Time(r.fetched_at), Text(r.source), Text(r.reading)});
+  }
+  return Upsert("pairing", values);
+}
+
+Result<std::vector<PairingEntry>> CassandraStore::PairingEntries(const std::string& location_id, Timestamp from,
+                                                                 Timestamp to) {
+  MF_ASSIGN_OR_RETURN(auto rows, Select("pairing_range", {Text(location_id), Time(from), Time(to)}));
+  std::vector<PairingEntry> out;  // clustering order: fetched_at, then source
+  for (const auto& r : rows) out.push_back({location_id, TextOf(r[1]), TimeOf(r[0]), TextOf(r[2])});
+  return out;
+}
+
+Status CassandraStore::PrunePairingEntries(const std::string& location_id, Timestamp before) {
+  return Upsert("pairing_prune", {{Text(location_id), Time(before)}});
 }
 
 Result<DeadLetterSummary> CassandraStore::DeadLetters(int limit) {

@@ -58,6 +58,10 @@ class CassandraStore : public Store {
   Result<std::vector<SourceObservation>> LatestObservations(const std::string& source) override;
   Status UpsertDeadLetters(const std::vector<DeadLetter>& rows) override;
   Result<DeadLetterSummary> DeadLetters(int limit) override;
+  Status UpsertPairingEntries(const std::vector<PairingEntry>& rows) override;
+  Result<std::vector<PairingEntry>> PairingEntries(const std::string& location_id, Timestamp from,
+                                                   Timestamp to) override;
+  Status PrunePairingEntries(const std::string& location_id, Timestamp before) override;
   Status UpsertPredictions(const std::vector<Prediction>& rows) override;
   Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name) override;
   Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) override;

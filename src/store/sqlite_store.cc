@@ -42,6 +42,8 @@ std::string Schema() {
        "time TEXT NOT NULL, location_id TEXT NOT NULL, fetched_at TEXT NOT NULL, readings TEXT NOT NULL, "
        "labels TEXT NOT NULL, UNIQUE (source, city_name, time));\n"
        "CREATE INDEX IF NOT EXISTS dead_letter_by_time ON dead_letter (fetched_at);\n"
+       "CREATE TABLE IF NOT EXISTS pairing_index (location_id TEXT NOT NULL, fetched_at TEXT NOT NULL, "
+       "source TEXT NOT NULL, reading TEXT NOT NULL, PRIMARY KEY (location_id, fetched_at, source)) WITHOUT ROWID;\n"
        "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n";
   return s.str();
 }
@@ -161,6 +163,49 @@ Status SqliteStore::UpsertDeadLetters(const std::vector<DeadLetter>& rows) {
       MF_RETURN_IF_ERROR(stmt->Run());
     }
     return Status::OK();
+  });
+}
+
+Status SqliteStore::UpsertPairingEntries(const std::vector<PairingEntry>& rows) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO pairing_index VALUES (?,?,?,?)"));
+    for (const auto& r : rows) {
+      stmt->Bind(1, r.location_id);
+      stmt->Bind(2, r.fetched_at.ToFixedString());
+      stmt->Bind(3, r.source);
+      stmt->Bind(4, r.reading);
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::vector<PairingEntry>> SqliteStore::PairingEntries(const std::string& location_id, Timestamp from,
+                                                              Timestamp to) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT fetched_at, source, reading FROM pairing_index WHERE "
+                                              "location_id = ? AND fetched_at >= ? AND fetched_at <= ? "
+                                              "ORDER BY fetched_at, source"));
+  stmt->Bind(1, location_id);
+  stmt->Bind(2, from.ToFixedString());
+  stmt->Bind(3, to.ToFixedString());
+  std::vector<PairingEntry> out;
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    PairingEntry e{location_id, stmt->ColumnText(1), {}, stmt->ColumnText(2)};
+    MF_ASSIGN_OR_RETURN(e.fetched_at, Timestamp::Parse(stmt->ColumnText(0)));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Status SqliteStore::PrunePairingEntries(const std::string& location_id, Timestamp before) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("DELETE FROM pairing_index WHERE location_id = ? AND fetched_at < ?"));
+    stmt->Bind(1, location_id);
+    stmt->Bind(2, before.ToFixedString());
+    return stmt->Run();
   });
 }
 

@@ -17,6 +17,7 @@
 //   weather_hourly    PRIMARY KEY (city_name, hour)
 //   predictions       PRIMARY KEY (city_name, variable, target_time, model)
 //   dead_letter       PRIMARY KEY (source, location_id, fetched_at)
+//   pairing_index     PRIMARY KEY (location_id, fetched_at, source)  (the transform's recent readings)
 //   checkpoints       PRIMARY KEY (name)
 //
 // Thread-safety: implementations serialise calls internally; one Store may be shared.
@@ -66,6 +67,15 @@ class Store {
   virtual Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) = 0;
   // One city's scored predictions, by target_time then variable.
   virtual Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name) = 0;
+
+  // The transform's pairing index (transform/transform_stage.h): recent readings per location,
+  // keyed by (location_id, fetched_at, source), replaced whole.
+  virtual Status UpsertPairingEntries(const std::vector<PairingEntry>& rows) = 0;
+  // One location's entries with from <= fetched_at <= to, ordered by fetched_at then source.
+  virtual Result<std::vector<PairingEntry>> PairingEntries(const std::string& location_id, Timestamp from,
+                                                           Timestamp to) = 0;
+  // Removes one location's entries fetched before `before`.
+  virtual Status PrunePairingEntries(const std::string& location_id, Timestamp before) = 0;
 
   // Small named facts a stage keeps between runs (e.g. which lake files it has transformed).
   // Write a checkpoint only after the output it vouches for is durable: on failure the stage

@@ -139,6 +139,27 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
                   .ok());
 }
 
+TEST_P(StoreContractTest, PairingEntriesReadByFetchTimeAndPruned) {
+  const auto at = [](int64_t seconds) { return Timestamp::FromMillis(1733184000000 + seconds * 1000); };
+  const std::vector<PairingEntry> entries = {
+      {"rabat", "openweathermap", at(600), "r1"}, {"rabat", "openmeteo", at(600), "r2"},
+      {"rabat", "openmeteo", at(1200), "r3"},     {"rabat", "openmeteo", at(1800), "r4"},
+      {"fes", "openmeteo", at(600), "f1"},
+  };
+  ASSERT_TRUE(store_->UpsertPairingEntries(entries).ok());
+  ASSERT_TRUE(store_->UpsertPairingEntries({{"rabat", "openmeteo", at(1200), "r3 again"}}).ok());  // replaces
+  auto got = store_->PairingEntries("rabat", at(600), at(1200));                                   // both ends included
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  const std::vector<PairingEntry> want = {{"rabat", "openmeteo", at(600), "r2"},
+                                          {"rabat", "openweathermap", at(600), "r1"},
+                                          {"rabat", "openmeteo", at(1200), "r3 again"}};
+  EXPECT_EQ(*got, want);
+  ASSERT_TRUE(store_->PrunePairingEntries("rabat", at(1200)).ok());
+  EXPECT_EQ(store_->PairingEntries("rabat", at(0), at(9999))->size(), 2u);
+  EXPECT_EQ(store_->PairingEntries("fes", at(0), at(9999))->size(), 1u);  // other locations untouched
+  EXPECT_TRUE(store_->PairingEntries("nowhere", at(0), at(9999))->empty());
+}
+
 TEST_P(StoreContractTest, SourceObservationsKeepEachSourcesOwnFields) {
   const SourceObservation owm{
       "openweathermap",

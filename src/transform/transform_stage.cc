@@ -1,6 +1,8 @@
 #include "transform/transform_stage.h"
 
 #include <algorithm>
+#include <charconv>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -9,11 +11,13 @@
 
 #include "transform/pairing.h"
 #include "transform/parse.h"
+#include "transform/reading_codec.h"
 
 namespace meteoflow {
 namespace {
 
 constexpr const char* kCheckpointPrefix = "transform/file/";
+constexpr const char* kIndexHorizonCheckpoint = "transform/index-horizon";
 constexpr int64_t kHourMs = 3'600'000;
 
 // The source's own reading, taking its maps (pairing needs only the weather_data fields).
@@ -65,8 +69,10 @@ struct TransformStage::Batch {
   std::vector<SourceObservation> observations;
   std::vector<DeadLetter> dead;
   std::map<std::string, std::string> checkpoints;
-  FetchSpan span;  // of the new records
+  std::vector<PairingEntry> index;  // the new readings fetched at or after index_from
+  FetchSpan span;                   // of the new records
   int64_t records = 0;
+  int64_t index_from = INT64_MIN;  // the pairing index holds every reading fetched from here on
 };
 
 // The raw files not transformed yet, and the checkpoints of those that were.
@@ -132,6 +138,9 @@ void TransformStage::Add(const RawRecord& record, Result<SourceReading> parsed, 
   SourceReading reading = std::move(parsed).value();
   if (record.is_new) {
     batch->observations.push_back(ObservationOf(record, *location->second, reading));
+    if (record.fetched_at.millis() >= batch->index_from) {
+      batch->index.push_back({record.location_id, record.source, record.fetched_at, EncodeReading(reading)});
+    }
   } else {
     reading.values.clear();
     reading.labels.clear();
@@ -158,6 +167,16 @@ Status TransformStage::ReadBatch(const std::vector<PendingFile>& files, Batch* b
 Status TransformStage::ReadAround(const DoneFiles& done, Batch* batch, TransformStats* stats) const {
   if (batch->readings.empty()) return Status::OK();
   const int64_t from = batch->span.min - kLookbackMs, to = batch->span.max + kLookbackMs;
+  for (auto& [id, readings] : batch->readings) {
+    MF_ASSIGN_OR_RETURN(const auto entries,
+                        store_.PairingEntries(id, Timestamp::FromMillis(from), Timestamp::FromMillis(to)));
+    for (const auto& e : entries) {
+      MF_ASSIGN_OR_RETURN(SourceReading reading, DecodeReading(e.reading));
+      auto& list = e.source == "openweathermap" ? readings.owm : readings.om;
+      list.push_back({e.fetched_at, std::move(reading), false});
+    }
+  }
+  if (from >= batch->index_from) return Status::OK();  // the index holds all there is around it
   for (const auto& [file, span] : done) {
     if (!span.Overlaps(from, to)) continue;
     FetchSpan ignored;
@@ -200,6 +219,34 @@ void TransformStage::Prune(ReadingsByLocation* carried, int64_t before) {
   }
 }
 
+Result<int64_t> TransformStage::MoveIndexHorizon(const DoneFiles& done, int64_t newest) {
+  MF_ASSIGN_OR_RETURN(const auto stored, store_.ListCheckpoints(kIndexHorizonCheckpoint));
+  int64_t horizon = INT64_MIN;  // nothing transformed yet: the (empty) index is complete
+  if (auto it = stored.find(kIndexHorizonCheckpoint); it != stored.end()) {
+    const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), horizon);
+    if (ec != std::errc() || end != it->second.data() + it->second.size()) {
+      return Status::Corruption("checkpoint " + std::string(kIndexHorizonCheckpoint) + ": '" + it->second +
+                                "' is not a time in ms");
+    }
+  } else {
+    // Files transformed before the index existed are not in it: it begins after them (files
+    // checkpointed without a span are old enough to be left out). Recorded at once, so the index
+    // begins here for good.
+    for (const auto& [file, span] : done) {
+      if (span.max != INT64_MAX) horizon = std::max(horizon, span.max + 1);
+    }
+    MF_RETURN_IF_ERROR(store_.PutCheckpoints({{kIndexHorizonCheckpoint, std::to_string(horizon)}}));
+  }
+  if (newest == INT64_MIN) return horizon;
+  const int64_t target = newest - index_retention_ms_;
+  if (target < horizon || (horizon != INT64_MIN && target - horizon < index_step_ms_)) return horizon;
+  // Recorded before any reading is indexed, so a crash mid-run never leaves the horizon claiming
+  // readings the index lacks; entries before it are never needed again.
+  MF_RETURN_IF_ERROR(store_.PutCheckpoints({{kIndexHorizonCheckpoint, std::to_string(target)}}));
+  for (const auto& l : locations_) MF_RETURN_IF_ERROR(store_.PrunePairingEntries(l.id, Timestamp::FromMillis(target)));
+  return target;
+}
+
 Result<TransformStats> TransformStage::Run() {
   TransformStats stats;
   std::vector<DataFile> fresh;
@@ -211,10 +258,16 @@ Result<TransformStats> TransformStage::Run() {
   for (const auto& files : batches) {
     for (const auto& f : files) progress.records_total += f.rows;
   }
+  int64_t newest = INT64_MIN;
+  for (const auto& files : batches) {
+    for (const auto& f : files) newest = std::max(newest, f.span.max);
+  }
+  MF_ASSIGN_OR_RETURN(const int64_t index_from, MoveIndexHorizon(done, newest));
   ReadingsByLocation carried;  // this run's earlier batches, as far back as what is left needs
   for (const auto& files : batches) {
     Prune(&carried, files.front().span.min - kLookbackMs);  // no later file starts earlier
     Batch batch;
+    batch.index_from = index_from;
     MF_RETURN_IF_ERROR(ReadBatch(files, &batch));
     Carry(&batch, &carried);
     MF_RETURN_IF_ERROR(ReadAround(done, &batch, &stats));
@@ -264,6 +317,7 @@ Status TransformStage::Apply(Batch& batch, TransformStats* stats) {
   MF_RETURN_IF_ERROR(store_.UpsertWeather(rows));
   MF_RETURN_IF_ERROR(store_.UpsertObservations(batch.observations));
   MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(batch.dead));
+  MF_RETURN_IF_ERROR(store_.UpsertPairingEntries(batch.index));
   MF_ASSIGN_OR_RETURN(std::vector<HourlyAggregate> hourly, RecomputeHours(hours));
   MF_RETURN_IF_ERROR(store_.UpsertHourly(hourly));
   MF_RETURN_IF_ERROR(store_.PutCheckpoints(batch.checkpoints));

@@ -53,6 +53,10 @@ struct TransformProgress {
 class TransformStage {
  public:
   static constexpr int64_t kBatchRecords = 20'000;
+  // The pairing index keeps the readings of the last two days of fetch times (relative to the
+  // newest transformed), moved on in steps of an hour.
+  static constexpr int64_t kIndexRetentionMs = int64_t{2} * 86'400'000;
+  static constexpr int64_t kIndexPruneStepMs = 3'600'000;
 
   // `openmeteo_alone`: no OpenWeatherMap source is collected, so Open-Meteo readings make rows
   // on their own (reconcile.h, FromOpenMeteoAlone).
@@ -66,6 +70,12 @@ class TransformStage {
 
   // Records per batch (kBatchRecords by default; tests make batches small).
   void set_batch_records(int64_t records) { batch_records_ = records; }
+  // How far back the pairing index reaches and its step (the k* constants by default; tests
+  // make them short so runs also pair from the lake).
+  void set_index_window(int64_t retention_ms, int64_t step_ms) {
+    index_retention_ms_ = retention_ms;
+    index_step_ms_ = step_ms;
+  }
   // Called after every batch; none by default.
   void set_progress(std::function<void(const TransformProgress&)> progress) { progress_ = std::move(progress); }
 
@@ -88,6 +98,9 @@ class TransformStage {
   static void Prune(ReadingsByLocation* carried, int64_t before);
   Result<std::vector<HourlyAggregate>> RecomputeHours(const std::set<std::pair<std::string, int64_t>>& hours);
   Status Apply(Batch& batch, TransformStats* stats);
+  // Where the pairing index begins for a run whose newest reading was fetched at `newest`: moves
+  // it (checkpoint, prune) when it falls behind by a step; returns it.
+  Result<int64_t> MoveIndexHorizon(const DoneFiles& done, int64_t newest);
 
   const std::vector<Location> locations_;
   std::map<std::string, const Location*> by_id_;
@@ -95,6 +108,7 @@ class TransformStage {
   Store& store_;
   const bool openmeteo_alone_;
   int64_t batch_records_ = kBatchRecords;
+  int64_t index_retention_ms_ = kIndexRetentionMs, index_step_ms_ = kIndexPruneStepMs;
   std::function<void(const TransformProgress&)> progress_;
 };
 

@@ -158,6 +158,9 @@ TEST(TransformStageTest, AnyBatchesInAnyOrderGiveTheReferenceTable) {
     TransformStage stage(locations, lake, *store);
     // A run takes what several landings left, in batches of its own that cut across them.
     stage.set_batch_records(std::uniform_int_distribution<int64_t>(1, 80)(rng));
+    // The pairing index reaches back 20 minutes to a day: late readings pair from the lake too.
+    stage.set_index_window(std::uniform_int_distribution<int64_t>(20, 1440)(rng) * 60'000,
+                           std::uniform_int_distribution<int64_t>(1, 60)(rng) * 60'000);
     std::uniform_int_distribution<size_t> batch_size(1, 60);
     int batch_number = 0;
     for (size_t at = 0; at < order.size();) {

@@ -101,6 +101,7 @@ def test_scheduler_killed_with_minus_9_loses_and_doubles_nothing(tmp_path):
     data = tmp_path / "d"
     mf("dags", "pause", "weather", "--config", str(config), "--data-dir", str(data))
     mf("dags", "pause", "train", "--config", str(config), "--data-dir", str(data))
+    mf("dags", "pause", "maintenance", "--config", str(config), "--data-dir", str(data))
     first = subprocess.Popen([BIN, "scheduler", "--once", "--config", str(config), "--data-dir", str(data)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     wait_for_running_try(data / "meta.db", min_runs_done=1)
@@ -130,12 +131,13 @@ def test_scheduler_killed_with_minus_9_loses_and_doubles_nothing(tmp_path):
 def test_trigger_passes_parameters_and_pause_stops_scheduling(tmp_path):
     config, out = chores_config(tmp_path)
     data = tmp_path / "d"
-    for dag in ("weather", "train", "chores"):
+    for dag in ("weather", "train", "maintenance", "chores"):
         mf("dags", "pause", dag, "--config", str(config), "--data-dir", str(data))
     mf("scheduler", "--once", "--quiet", "--config", str(config), "--data-dir", str(data))
     assert runs(data, "chores", config) == []  # paused: nothing scheduled
     listing = json.loads(mf("dags", "list", "--json", "--config", str(config), "--data-dir", str(data)).stdout)
-    assert {d["dag_id"]: d["is_paused"] for d in listing} == {"weather": True, "train": True, "chores": True}
+    assert {d["dag_id"]: d["is_paused"] for d in listing} == {"weather": True, "train": True, "maintenance": True,
+                                                                 "chores": True}
     run = json.loads(mf("dags", "trigger", "chores", "--conf", '{"city": "Rabat"}', "--json", "--config",
                         str(config), "--data-dir", str(data)).stdout)[0]
     assert run["state"] == "success" and run["run_type"] == "manual" and run["conf"] == {"city": "Rabat"}
@@ -212,7 +214,7 @@ def test_rest_api_in_airflows_shape(tmp_path):
     base = f"http://127.0.0.1:{port}/api/dags"
     try:
         status, dags = call(base)
-        assert status == 200 and dags["total_entries"] == 3
+        assert status == 200 and dags["total_entries"] == 4  # weather, train, maintenance, chores
         status, listed = call(f"{base}/chores/dagRuns")
         assert status == 200 and listed["total_entries"] == 1
         run = listed["dag_runs"][0]

@@ -63,20 +63,59 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) 
   MF_ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path));
   MF_RETURN_IF_ERROR(db->ExecSchema(Schema()));
   MF_RETURN_IF_ERROR(Migrate(*db));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db)));
+  MF_RETURN_IF_ERROR(db->Exec("PRAGMA wal_autocheckpoint=0"));  // the checkpointer thread does it
+  MF_ASSIGN_OR_RETURN(auto checkpoint_db, SqliteDb::Open(path));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), std::move(checkpoint_db)));
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<SqliteDb> checkpoint_db)
+    : db_(std::move(db)), checkpoint_db_(std::move(checkpoint_db)), checkpointer_([this] { CheckpointLoop(); }) {}
+
+SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    stopping_ = true;
+  }
+  checkpoint_cv_.notify_one();
+  checkpointer_.join();
+}
+
+void SqliteStore::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(checkpoint_mu_);
+  while (true) {
+    checkpoint_cv_.wait(lock, [this] { return checkpoint_due_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_due_ = false;
+    lock.unlock();
+    // Best effort: a checkpoint that cannot finish now (a reader holds old pages) is retried
+    // after the next commit, and closing the store checkpoints whatever is left.
+    (void)checkpoint_db_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
+    lock.lock();
+  }
 }
 
 template <typename F>
 Status SqliteStore::InTransaction(F&& body) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  if (depth_ > 0) return body();  // inside Atomically: its transaction commits or rolls back all
   MF_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+  ++depth_;
   Status s = body();
+  --depth_;
   if (!s.ok()) {
     (void)db_->Exec("ROLLBACK");
     return s;
   }
-  return db_->Exec("COMMIT");
+  MF_RETURN_IF_ERROR(db_->Exec("COMMIT"));
+  {
+    std::lock_guard<std::mutex> wake(checkpoint_mu_);
+    checkpoint_due_ = true;
+  }
+  checkpoint_cv_.notify_one();
+  return Status::OK();
 }
+
+Status SqliteStore::Atomically(const std::function<Status()>& writes) { return InTransaction(writes); }
 
 Status SqliteStore::UpsertWeather(const std::vector<WeatherRow>& rows) {
   return InTransaction([&]() -> Status {
@@ -101,7 +140,7 @@ Status SqliteStore::UpsertWeather(const std::vector<WeatherRow>& rows) {
 
 Result<std::vector<WeatherRow>> SqliteStore::SelectWeather(const std::string& where,
                                                            const std::vector<SqlValue>& args) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT " + WeatherColumns() + " FROM weather_data " + where));
   for (size_t i = 0; i < args.size(); ++i) stmt->Bind(static_cast<int>(i + 1), args[i]);
   std::vector<WeatherRow> out;
@@ -182,7 +221,7 @@ Status SqliteStore::UpsertPairingEntries(const std::vector<PairingEntry>& rows) 
 
 Result<std::vector<PairingEntry>> SqliteStore::PairingEntries(const std::string& location_id, Timestamp from,
                                                               Timestamp to) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT fetched_at, source, reading FROM pairing_index WHERE "
                                               "location_id = ? AND fetched_at >= ? AND fetched_at <= ? "
                                               "ORDER BY fetched_at, source"));
@@ -210,7 +249,7 @@ Status SqliteStore::PrunePairingEntries(const std::string& location_id, Timestam
 }
 
 Result<DeadLetterSummary> SqliteStore::DeadLetters(int limit) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   DeadLetterSummary out;
   MF_ASSIGN_OR_RETURN(auto count, db_->Prepare("SELECT count(*) FROM dead_letter"));
   MF_ASSIGN_OR_RETURN(bool has_count, count->Step());
@@ -258,7 +297,7 @@ Status SqliteStore::UpsertObservations(const std::vector<SourceObservation>& row
 
 Result<std::vector<SourceObservation>> SqliteStore::SelectObservations(const std::string& where,
                                                                        const std::vector<SqlValue>& args) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT source, city_name, time, location_id, fetched_at, readings, "
                                               "labels FROM source_observations AS o " +
                                               where));
@@ -314,7 +353,7 @@ Status SqliteStore::UpsertPredictions(const std::vector<Prediction>& rows) {
 }
 
 Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string& city_name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(
       auto stmt,
       db_->Prepare(
@@ -360,7 +399,7 @@ Status SqliteStore::UpsertPredictionErrors(const std::vector<PredictionError>& r
 }
 
 Result<std::vector<PredictionError>> SqliteStore::QueryPredictionErrors(const std::string& city_name) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt,
                       db_->Prepare("SELECT city_name, variable, target_time, model, predicted, actual, observed_at "
                                    "FROM prediction_errors WHERE city_name = ? ORDER BY target_time, variable"));
@@ -395,7 +434,7 @@ Status SqliteStore::PutCheckpoints(const std::map<std::string, std::string>& ent
 }
 
 Result<std::map<std::string, std::string>> SqliteStore::ListCheckpoints(const std::string& prefix) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT name, value FROM checkpoints WHERE substr(name, 1, ?) = ?"));
   stmt->Bind(1, static_cast<int64_t>(prefix.size()));
   stmt->Bind(2, prefix);

@@ -23,6 +23,7 @@
 // Thread-safety: implementations serialise calls internally; one Store may be shared.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -76,6 +77,11 @@ class Store {
                                                            Timestamp to) = 0;
   // Removes one location's entries fetched before `before`.
   virtual Status PrunePairingEntries(const std::string& location_id, Timestamp before) = 0;
+
+  // Runs `writes` (calls of this store, reads included) as one unit where the backend can:
+  // SqliteStore in one transaction (all of them or none, one sync to disk); CassandraStore runs
+  // them as they come, each call as documented above.
+  virtual Status Atomically(const std::function<Status()>& writes) { return writes(); }
 
   // Small named facts a stage keeps between runs (e.g. which lake files it has transformed).
   // Write a checkpoint only after the output it vouches for is durable: on failure the stage

@@ -314,13 +314,17 @@ Status TransformStage::Apply(Batch& batch, TransformStats* stats) {
   }
   std::set<std::pair<std::string, int64_t>> hours;
   for (const auto& r : rows) hours.insert({r.city_name, r.time.FloorTo(kHourMs).millis()});
-  MF_RETURN_IF_ERROR(store_.UpsertWeather(rows));
-  MF_RETURN_IF_ERROR(store_.UpsertObservations(batch.observations));
-  MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(batch.dead));
-  MF_RETURN_IF_ERROR(store_.UpsertPairingEntries(batch.index));
-  MF_ASSIGN_OR_RETURN(std::vector<HourlyAggregate> hourly, RecomputeHours(hours));
-  MF_RETURN_IF_ERROR(store_.UpsertHourly(hourly));
-  MF_RETURN_IF_ERROR(store_.PutCheckpoints(batch.checkpoints));
+  std::vector<HourlyAggregate> hourly;
+  // One transaction on SQLite: the batch's rows and its files' checkpoints land together.
+  MF_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+    MF_RETURN_IF_ERROR(store_.UpsertWeather(rows));
+    MF_RETURN_IF_ERROR(store_.UpsertObservations(batch.observations));
+    MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(batch.dead));
+    MF_RETURN_IF_ERROR(store_.UpsertPairingEntries(batch.index));
+    MF_ASSIGN_OR_RETURN(hourly, RecomputeHours(hours));
+    MF_RETURN_IF_ERROR(store_.UpsertHourly(hourly));
+    return store_.PutCheckpoints(batch.checkpoints);
+  }));
   stats->rows_upserted += static_cast<int64_t>(rows.size());
   stats->dead_lettered += static_cast<int64_t>(batch.dead.size());
   stats->observations_upserted += static_cast<int64_t>(batch.observations.size());

@@ -9,9 +9,11 @@ predict; the transform task's time is read from meta.db), and DuckDB (threads = 
 same job on the same raw lake: parse both sources' payloads, pair each OpenWeatherMap reading
 with the same location's Open-Meteo reading nearest in fetch time within 10 minutes (ties: the
 earlier), average as the original did, and write weather_data and hourly aggregates to a
-database file. The two are checked to agree on the row count and on a sample of values. Then one
-more 10-minute tick runs and its transform time is printed: the cost of a tick with that much
-history. Spark is not run here (see the closing note of issue 15).
+database file. Spark local[cores] (pyspark) does the same job in Spark SQL, writing weather_data
+and the hourly aggregates as Parquet; its session start is timed apart (--no-spark skips it).
+The three are checked to agree on the row count and on a sample of values. Then one more
+10-minute tick runs and its transform time is printed: the cost of a tick with that much
+history.
 
     make bench-transform                      # 200 locations x 7 days (403,200 messages)
     .venv/bin/python bench/transform_bench.py --locations 20 --days 2
@@ -163,12 +165,85 @@ def duckdb_run(lake, out_file):
     return seconds, rows, sample
 
 
+SPARK_VIEWS = {
+    "owm": """SELECT location_id, unix_millis(fetched_at) AS fetched,
+                     CAST(get_json_object(payload, '$.dt') AS BIGINT) * 1000 AS time,
+                     CAST(get_json_object(payload, '$.main.temp') AS DOUBLE) AS temp,
+                     CAST(get_json_object(payload, '$.main.humidity') AS DOUBLE) AS humidity,
+                     CAST(get_json_object(payload, '$.main.feels_like') AS DOUBLE) AS feels_like,
+                     CAST(get_json_object(payload, '$.main.pressure') AS DOUBLE) AS pressure,
+                     CAST(get_json_object(payload, '$.wind.speed') AS DOUBLE) AS wind_speed
+                FROM raw WHERE source = 'openweathermap'""",
+    "om": """SELECT location_id, unix_millis(fetched_at) AS fetched,
+                    CAST(get_json_object(payload, '$.current.temperature_2m') AS DOUBLE) AS temperature_2m,
+                    CAST(get_json_object(payload, '$.current.relative_humidity_2m') AS DOUBLE) AS relative_humidity_2m,
+                    CAST(get_json_object(payload, '$.current.apparent_temperature') AS DOUBLE) AS apparent_temperature,
+                    CAST(get_json_object(payload, '$.current.precipitation') AS DOUBLE) AS precipitation
+               FROM raw WHERE source = 'openmeteo'""",
+    "paired": """SELECT location_id, fetched, om_fetched FROM (
+                   SELECT o.location_id, o.fetched, m.fetched AS om_fetched,
+                          row_number() OVER (PARTITION BY o.location_id, o.fetched
+                                             ORDER BY abs(m.fetched - o.fetched), m.fetched) AS rank
+                     FROM owm o JOIN om m ON m.location_id = o.location_id
+                                        AND m.fetched BETWEEN o.fetched - 600000 AND o.fetched + 600000)
+                 WHERE rank = 1""",
+    "weather_data": """SELECT location_id, time, temp, pressure, wind_speed, temperature_2m, humidity,
+                              temperature_feels_like, precipitation FROM (
+                         SELECT o.location_id, o.time, o.temp, o.pressure, o.wind_speed,
+                                coalesce((o.temp + m.temperature_2m) / 2, o.temp, m.temperature_2m) AS temperature_2m,
+                                coalesce((o.humidity + m.relative_humidity_2m) / 2, o.humidity,
+                                         m.relative_humidity_2m) AS humidity,
+                                coalesce((o.feels_like + m.apparent_temperature) / 2, o.feels_like,
+                                         m.apparent_temperature) AS temperature_feels_like,
+                                m.precipitation,
+                                row_number() OVER (PARTITION BY o.location_id, o.time ORDER BY o.fetched DESC) AS latest
+                           FROM owm o LEFT JOIN paired p ON p.location_id = o.location_id AND p.fetched = o.fetched
+                                      LEFT JOIN om m ON m.location_id = p.location_id AND m.fetched = p.om_fetched)
+                       WHERE latest = 1""",
+    "weather_hourly": """SELECT location_id, time DIV 3600000 * 3600000 AS hour, count(*) AS observations,
+                                avg(temperature_2m) AS temp_avg, min(temperature_2m) AS temp_min,
+                                max(temperature_2m) AS temp_max, avg(humidity) AS humidity_avg,
+                                avg(pressure) AS pressure_avg, avg(wind_speed) AS wind_speed_avg,
+                                max(wind_speed) AS wind_speed_max, sum(precipitation) AS precipitation_sum
+                           FROM weather_data GROUP BY location_id, time DIV 3600000 * 3600000""",
+}
+
+
+def spark_run(lake, out_dir, sample_keys):
+    """Spark local[cores] on the same raw lake; (session start s, job s, rows, {key: (temp, hum)})."""
+    began = time.perf_counter()
+    from pyspark.sql import SparkSession
+    spark = (SparkSession.builder.master(f"local[{os.cpu_count()}]").appName("meteoflow-transform-bench")
+             .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
+             .config("spark.driver.memory", "4g").config("spark.sql.shuffle.partitions", str(4 * os.cpu_count()))
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    started = time.perf_counter() - began
+    began = time.perf_counter()
+    spark.read.parquet(str(lake)).createOrReplaceTempView("raw")
+    for name, query in SPARK_VIEWS.items():
+        spark.sql(query).createOrReplaceTempView(name)
+    for name in ("weather_data", "weather_hourly"):
+        spark.table(name).write.mode("overwrite").parquet(str(out_dir / name))
+    seconds = time.perf_counter() - began
+    written = spark.read.parquet(str(out_dir / "weather_data"))
+    rows = written.count()
+    wanted = {k for k in sample_keys}
+    sample = {}
+    for r in written.collect():
+        if (r.location_id, r.time) in wanted:
+            sample[(r.location_id, r.time)] = (r.temperature_2m, r.humidity)
+    spark.stop()
+    return started, seconds, rows, sample
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--locations", type=int, default=200)
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--binary", default=str(ROOT / "build" / "meteoflow"))
+    parser.add_argument("--no-spark", action="store_true", help="skip the Spark local[cores] run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = pathlib.Path(tmp)
@@ -191,7 +266,18 @@ def main():
               f"{(peak_kb or 0) / 1024:.0f} MB")
         print(f"{'  of it: transform task':<26} {transform_s:>9.2f} {ours_rows:>9}")
         print(f"{'DuckDB, same job':<26} {duck_s:>9.2f} {duck_rows:>9}")
+        spark_rows = None
+        if not args.no_spark:
+            spark_start, spark_s, spark_rows, spark_sample = spark_run(
+                data / "lake" / "raw", folder / "spark", [(loc, t) for loc, t, _, _ in sample])
+            print(f"{'Spark local, same job':<26} {spark_s:>9.2f} {spark_rows:>9}  (session start {spark_start:.1f} s apart)")
         print(f"transform / DuckDB: {transform_s / duck_s:.2f}x (below 1.0: meteoflow faster)")
+        if spark_rows is not None:
+            print(f"Spark / transform: {spark_s / transform_s:.1f}x (meteoflow this many times faster)")
+            spark_agree = sum(1 for loc, t, temp, hum in sample
+                              if (loc, t) in spark_sample and
+                              all(abs(a - b) < 1e-9 for a, b in zip(spark_sample[(loc, t)], (temp, hum))))
+            print(f"Spark rows agree: {spark_rows == duck_rows}; sampled values agree: {spark_agree} of {len(sample)}")
         print(f"rows agree: {ours_rows == duck_rows}; sampled values agree: {agree} of {len(ours)}")
         _, tick_s, tick, _ = meteoflow_run(args.binary, folder, data, last_tick, last_tick + TICK)
         print(f"one more 10-minute tick ({tick['transformed_records']} new messages, {tick['stored_rows']} rows "

@@ -148,7 +148,7 @@ Result<LandStats> LandStage::Run(const std::function<void(const LandStats&)>& on
   return stats;
 }
 
-Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* stats, bool* caught_up) {
+Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* stats, bool* caught_up, bool commit) {
   MF_ASSIGN_OR_RETURN(auto batch, consumer.Poll(max_records));
   *caught_up = batch.empty();
   if (batch.empty()) return Status::OK();
@@ -186,7 +186,7 @@ Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* s
     stats->landed += static_cast<int64_t>(records.size());
     ++stats->files;
   }
-  return consumer.Commit();
+  return commit ? consumer.Commit() : Status::OK();
 }
 
 }  // namespace meteoflow

@@ -39,9 +39,10 @@ class LandStage {
   // Lands everything the group "land" has not committed yet, then returns; `on_batch`, when
   // given, hears the totals after every batch.
   Result<LandStats> Run(const std::function<void(const LandStats&)>& on_batch = {});
-  // Lands one Poll of `consumer` (of group "land" on the raw topics) and commits it; false in
-  // `*caught_up` when there may be more to read.
-  Status LandBatch(Consumer& consumer, size_t max_records, LandStats* stats, bool* caught_up);
+  // Lands one Poll of `consumer` (of group "land" on the raw topics) and, with `commit`, commits
+  // it (a worker commits only once the batch is transformed too); false in `*caught_up` when
+  // there may be more to read.
+  Status LandBatch(Consumer& consumer, size_t max_records, LandStats* stats, bool* caught_up, bool commit = true);
   static constexpr size_t kDefaultBatch = 50'000;
   // A consumer of the raw topics in group "land".
   Result<std::unique_ptr<Consumer>> Subscribe();

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "collect/open_meteo_source.h"
@@ -107,6 +108,11 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
   const bool owm_enabled = std::any_of(config.sources.begin(), config.sources.end(),
                                        [](const SourceConfig& s) { return s.name == "openweathermap" && s.enabled; });
   p->transform_ = std::make_unique<TransformStage>(config.locations, *p->raw_lake_, *p->store_, !owm_enabled);
+  std::set<std::string> collected;
+  for (const auto& src : config.sources) {
+    if (src.enabled) collected.insert(src.name);
+  }
+  p->transform_->set_sources(std::move(collected));
   MF_ASSIGN_OR_RETURN(p->registry_, forecast::ModelRegistry::Open(data_dir + "/models.db"));
   p->predict_ = std::make_unique<PredictStage>(*p->store_, p->registry_.get(), config.forecast);
   p->train_ = std::make_unique<TrainStage>(*p->store_, *p->registry_, config.forecast);
@@ -197,7 +203,7 @@ Result<TransformStats> Pipeline::TransformExclusively() {
 
 Status Pipeline::LandLocked(Consumer& consumer, size_t batch, LandStats* stats, bool* caught_up) {
   MF_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(data_dir_ + "/" + kLakeLock));
-  return land_->LandBatch(consumer, batch, stats, caught_up);
+  return land_->LandBatch(consumer, batch, stats, caught_up, /*commit=*/false);
 }
 
 Result<CompactionStats> Pipeline::CompactLake(const std::optional<std::string>& date) {
@@ -224,10 +230,13 @@ Status Pipeline::Work(const WorkerOptions& options) {
       assignment = std::move(now);
       options.on_assignment(assignment);
     }
-    if (progress.land.landed != landed_before) {  // even when the commit failed: the files are in
+    if (progress.land.landed != landed_before) {  // even when landing failed half-way: those files are in
       MF_ASSIGN_OR_RETURN(progress.transform, TransformExclusively());
       options.on_batch(progress);
     }
+    // Offsets are committed only now that the batch is in the store: a worker lost with its data
+    // dir (another machine) leaves nothing landed but untransformed behind its committed offsets.
+    if (landing.ok() && !caught_up) landing = consumer->Commit();
     if (landing.ok()) {
       failures = 0;
       continue;

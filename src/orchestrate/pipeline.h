@@ -98,9 +98,10 @@ class Pipeline {
   std::map<std::string, TaskFn> StageTasks();
   const RunSummary& last_summary() const { return summary_; }
   // Lands and transforms continuously as a member of the land consumer group until told to
-  // stop. A failed batch is retried (its records are delivered again) up to the failure
-  // bound. Several workers may share a Kafka group and a data dir: transforms are serialised
-  // by a file lock in the data dir.
+  // stop, committing a batch's offsets once it is transformed. A failed batch is retried (its
+  // records are delivered again) up to the failure bound. Workers share a Kafka group and the
+  // store; each may have a data dir of its own (other machines: pairing reads the store's
+  // index, not the lake) or share one (file locks serialise land commits and transforms).
   Status Work(const WorkerOptions& options);
   // Compacts the raw lake (land/compaction.h): closed days, or only `date`. Holds the lake lock
   // (no land commits meanwhile) and the transform lock, in that order.

@@ -17,7 +17,7 @@ namespace meteoflow {
 namespace {
 
 constexpr const char* kCheckpointPrefix = "transform/file/";
-constexpr const char* kIndexHorizonCheckpoint = "transform/index-horizon";
+constexpr const char* kIndexStartCheckpoint = "transform/index-start";
 constexpr int64_t kHourMs = 3'600'000;
 
 // The source's own reading, taking its maps (pairing needs only the weather_data fields).
@@ -69,10 +69,9 @@ struct TransformStage::Batch {
   std::vector<SourceObservation> observations;
   std::vector<DeadLetter> dead;
   std::map<std::string, std::string> checkpoints;
-  std::vector<PairingEntry> index;  // the new readings fetched at or after index_from
+  std::vector<PairingEntry> index;  // the new readings (those behind their location's horizon dropped)
   FetchSpan span;                   // of the new records
   int64_t records = 0;
-  int64_t index_from = INT64_MIN;  // the pairing index holds every reading fetched from here on
 };
 
 // The raw files not transformed yet, and the checkpoints of those that were.
@@ -138,9 +137,7 @@ void TransformStage::Add(const RawRecord& record, Result<SourceReading> parsed, 
   SourceReading reading = std::move(parsed).value();
   if (record.is_new) {
     batch->observations.push_back(ObservationOf(record, *location->second, reading));
-    if (record.fetched_at.millis() >= batch->index_from) {
-      batch->index.push_back({record.location_id, record.source, record.fetched_at, EncodeReading(reading)});
-    }
+    batch->index.push_back({record.location_id, record.source, record.fetched_at, EncodeReading(reading)});
   } else {
     reading.values.clear();
     reading.labels.clear();
@@ -164,7 +161,8 @@ Status TransformStage::ReadBatch(const std::vector<PendingFile>& files, Batch* b
   return Status::OK();
 }
 
-Status TransformStage::ReadAround(const DoneFiles& done, Batch* batch, TransformStats* stats) const {
+Status TransformStage::ReadAround(const DoneFiles& done, const IndexHorizons& horizons, Batch* batch,
+                                  TransformStats* stats) const {
   if (batch->readings.empty()) return Status::OK();
   const int64_t from = batch->span.min - kLookbackMs, to = batch->span.max + kLookbackMs;
   for (auto& [id, readings] : batch->readings) {
@@ -176,14 +174,18 @@ Status TransformStage::ReadAround(const DoneFiles& done, Batch* batch, Transform
       list.push_back({e.fetched_at, std::move(reading), false});
     }
   }
-  if (from >= batch->index_from) return Status::OK();  // the index holds all there is around it
+  std::set<std::string> from_lake;  // locations whose index does not reach back to `from`
+  for (const auto& [id, readings] : batch->readings) {
+    if (from < horizons.horizon(id)) from_lake.insert(id);
+  }
+  if (from_lake.empty()) return Status::OK();
   for (const auto& [file, span] : done) {
     if (!span.Overlaps(from, to)) continue;
     FetchSpan ignored;
     std::vector<RawRecord> around;
     MF_RETURN_IF_ERROR(ReadRawFile(file, false, &around, &ignored));
     std::erase_if(around, [&](const RawRecord& r) {
-      return r.fetched_at.millis() < from || r.fetched_at.millis() > to || !batch->readings.count(r.location_id);
+      return r.fetched_at.millis() < from || r.fetched_at.millis() > to || !from_lake.count(r.location_id);
     });
     for (const auto& r : around) Add(r, ParseRecord(r), batch);
     ++stats->files_around;
@@ -219,32 +221,52 @@ void TransformStage::Prune(ReadingsByLocation* carried, int64_t before) {
   }
 }
 
-Result<int64_t> TransformStage::MoveIndexHorizon(const DoneFiles& done, int64_t newest) {
-  MF_ASSIGN_OR_RETURN(const auto stored, store_.ListCheckpoints(kIndexHorizonCheckpoint));
-  int64_t horizon = INT64_MIN;  // nothing transformed yet: the (empty) index is complete
-  if (auto it = stored.find(kIndexHorizonCheckpoint); it != stored.end()) {
-    const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), horizon);
+Result<IndexHorizons> TransformStage::LoadHorizons(const DoneFiles& done) {
+  MF_ASSIGN_OR_RETURN(const auto stored, store_.ListCheckpoints(IndexHorizons::kCheckpointPrefix));
+  // Where the index of a location without a state begins, fixed by the first run that indexed:
+  // after the files transformed before the index existed (files checkpointed without a span are
+  // old enough to be left out), or from the start. One value in the store for every worker.
+  MF_ASSIGN_OR_RETURN(const auto start, store_.ListCheckpoints(kIndexStartCheckpoint));
+  int64_t initial = INT64_MIN;
+  if (auto it = start.find(kIndexStartCheckpoint); it != start.end()) {
+    const auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), initial);
     if (ec != std::errc() || end != it->second.data() + it->second.size()) {
-      return Status::Corruption("checkpoint " + std::string(kIndexHorizonCheckpoint) + ": '" + it->second +
+      return Status::Corruption("checkpoint " + std::string(kIndexStartCheckpoint) + ": '" + it->second +
                                 "' is not a time in ms");
     }
   } else {
-    // Files transformed before the index existed are not in it: it begins after them (files
-    // checkpointed without a span are old enough to be left out). Recorded at once, so the index
-    // begins here for good.
     for (const auto& [file, span] : done) {
-      if (span.max != INT64_MAX) horizon = std::max(horizon, span.max + 1);
+      if (span.max != INT64_MAX) initial = std::max(initial, span.max + 1);
     }
-    MF_RETURN_IF_ERROR(store_.PutCheckpoints({{kIndexHorizonCheckpoint, std::to_string(horizon)}}));
+    MF_RETURN_IF_ERROR(store_.PutCheckpoints({{kIndexStartCheckpoint, std::to_string(initial)}}));
   }
-  if (newest == INT64_MIN) return horizon;
-  const int64_t target = newest - index_retention_ms_;
-  if (target < horizon || (horizon != INT64_MIN && target - horizon < index_step_ms_)) return horizon;
-  // Recorded before any reading is indexed, so a crash mid-run never leaves the horizon claiming
-  // readings the index lacks; entries before it are never needed again.
-  MF_RETURN_IF_ERROR(store_.PutCheckpoints({{kIndexHorizonCheckpoint, std::to_string(target)}}));
-  for (const auto& l : locations_) MF_RETURN_IF_ERROR(store_.PrunePairingEntries(l.id, Timestamp::FromMillis(target)));
-  return target;
+  std::set<std::string> expected = sources_;
+  if (expected.empty()) {
+    expected =
+        openmeteo_alone_ ? std::set<std::string>{"openmeteo"} : std::set<std::string>{"openmeteo", "openweathermap"};
+  }
+  return IndexHorizons::Parse(stored, std::move(expected), index_retention_ms_, index_step_ms_, initial);
+}
+
+Status TransformStage::MoveHorizons(IndexHorizons& horizons, Batch* batch) {
+  std::set<std::string> touched, moved;
+  for (const auto& [id, readings] : batch->readings) {
+    touched.insert(id);
+    const int64_t before = horizons.horizon(id);
+    for (const auto& r : readings.owm) horizons.Observe(id, "openweathermap", r.fetched_at.millis());
+    for (const auto& r : readings.om) horizons.Observe(id, "openmeteo", r.fetched_at.millis());
+    if (horizons.horizon(id) != before) moved.insert(id);
+  }
+  // A moved horizon is recorded before anything is indexed past it, so a crash never leaves one
+  // claiming readings the index lacks; what lies behind it is never needed again.
+  if (!moved.empty()) MF_RETURN_IF_ERROR(store_.PutCheckpoints(horizons.Checkpoints(moved)));
+  for (const auto& id : moved) {
+    MF_RETURN_IF_ERROR(store_.PrunePairingEntries(id, Timestamp::FromMillis(horizons.horizon(id))));
+  }
+  std::erase_if(batch->index,
+                [&](const PairingEntry& e) { return e.fetched_at.millis() < horizons.horizon(e.location_id); });
+  batch->checkpoints.merge(horizons.Checkpoints(touched));  // the newest times, with the batch
+  return Status::OK();
 }
 
 Result<TransformStats> TransformStage::Run() {
@@ -258,19 +280,15 @@ Result<TransformStats> TransformStage::Run() {
   for (const auto& files : batches) {
     for (const auto& f : files) progress.records_total += f.rows;
   }
-  int64_t newest = INT64_MIN;
-  for (const auto& files : batches) {
-    for (const auto& f : files) newest = std::max(newest, f.span.max);
-  }
-  MF_ASSIGN_OR_RETURN(const int64_t index_from, MoveIndexHorizon(done, newest));
+  MF_ASSIGN_OR_RETURN(IndexHorizons horizons, LoadHorizons(done));
   ReadingsByLocation carried;  // this run's earlier batches, as far back as what is left needs
   for (const auto& files : batches) {
     Prune(&carried, files.front().span.min - kLookbackMs);  // no later file starts earlier
     Batch batch;
-    batch.index_from = index_from;
     MF_RETURN_IF_ERROR(ReadBatch(files, &batch));
+    MF_RETURN_IF_ERROR(MoveHorizons(horizons, &batch));
     Carry(&batch, &carried);
-    MF_RETURN_IF_ERROR(ReadAround(done, &batch, &stats));
+    MF_RETURN_IF_ERROR(ReadAround(done, horizons, &batch, &stats));
     MF_RETURN_IF_ERROR(Apply(batch, &stats));
     stats.files += static_cast<int64_t>(files.size());
     stats.records += batch.records;

@@ -2,13 +2,17 @@
 // weather_hourly and dead_letter in the Store.
 //
 // Each run takes the raw files it has not transformed yet (checkpoints "transform/file/<path>",
-// whose value is the span of fetch times the file holds), and of the files already transformed
-// only those holding readings within kLookbackMs of the new ones (transform/pairing.h): a batch
-// costs what arrived, not the history. It parses, checks, and upserts only the weather_data rows
-// the new readings create or re-pair, so the tables come out the same whatever the batches and
-// their order. Hourly aggregates are recomputed from the store for every (city, hour) touched.
-// Records of new files that fail parsing or checks go to dead_letter with the reason. The files
-// are checkpointed only after every write is durable, so a crash re-runs them harmlessly.
+// whose value is the span of fetch times the file holds). The readings within kLookbackMs of the
+// new ones (transform/pairing.h) come from the pairing index in the store (Store::PairingEntries:
+// every reading fetched since the index horizon, kept kIndexRetentionMs behind the newest) and,
+// for arrivals older than the horizon, from the transformed files whose span reaches them: a
+// batch costs what arrived, not the history, and needs no lake but its own new files (workers
+// on other machines). It parses, checks, and upserts only the weather_data rows the new readings
+// create or re-pair, so the tables come out the same whatever the batches and their order.
+// Hourly aggregates are recomputed from the store for every (city, hour) touched. Records of new
+// files that fail parsing or checks go to dead_letter with the reason. A batch's writes and its
+// files' checkpoints go in one Store::Atomically (one transaction on SQLite), so a crash re-runs
+// them harmlessly.
 //
 // Memory stays bounded whatever the backlog: new files are taken in batches of about
 // kBatchRecords records, in order of their earliest fetch time (from the footers); a batch keeps
@@ -29,6 +33,7 @@
 #include "core/config.h"
 #include "lake/dataset.h"
 #include "store/store.h"
+#include "transform/index_horizon.h"
 #include "transform/pairing.h"
 #include "transform/raw_records.h"
 
@@ -53,8 +58,8 @@ struct TransformProgress {
 class TransformStage {
  public:
   static constexpr int64_t kBatchRecords = 20'000;
-  // The pairing index keeps the readings of the last two days of fetch times (relative to the
-  // newest transformed), moved on in steps of an hour.
+  // The pairing index keeps a location's readings of the last two days of fetch times (behind
+  // the newest of its slowest source; transform/index_horizon.h), moved on in steps of an hour.
   static constexpr int64_t kIndexRetentionMs = int64_t{2} * 86'400'000;
   static constexpr int64_t kIndexPruneStepMs = 3'600'000;
 
@@ -68,6 +73,9 @@ class TransformStage {
   Result<bool> AllTransformed(const std::vector<DataFile>& files);
   Status Adopt(const std::string& relative_path, const FetchSpan& span);
 
+  // The sources collected (default: both, or Open-Meteo alone); the pairing index waits for
+  // each of them at a location before it moves on there.
+  void set_sources(std::set<std::string> sources) { sources_ = std::move(sources); }
   // Records per batch (kBatchRecords by default; tests make batches small).
   void set_batch_records(int64_t records) { batch_records_ = records; }
   // How far back the pairing index reaches and its step (the k* constants by default; tests
@@ -91,22 +99,24 @@ class TransformStage {
   Result<std::vector<std::vector<PendingFile>>> PlanBatches(std::vector<DataFile> fresh) const;
   Status ReadBatch(const std::vector<PendingFile>& files, Batch* batch) const;
   // Readings of the files transformed by earlier runs, fetched within the batch's lookback.
-  Status ReadAround(const DoneFiles& done, Batch* batch, TransformStats* stats) const;
+  Status ReadAround(const DoneFiles& done, const IndexHorizons& horizons, Batch* batch, TransformStats* stats) const;
   // Files' records are parsed into `batch`: new ones always, others only where new ones are.
   void Add(const RawRecord& record, Result<SourceReading> parsed, Batch* batch) const;
   static void Carry(Batch* batch, ReadingsByLocation* carried);
   static void Prune(ReadingsByLocation* carried, int64_t before);
   Result<std::vector<HourlyAggregate>> RecomputeHours(const std::set<std::pair<std::string, int64_t>>& hours);
   Status Apply(Batch& batch, TransformStats* stats);
-  // Where the pairing index begins for a run whose newest reading was fetched at `newest`: moves
-  // it (checkpoint, prune) when it falls behind by a step; returns it.
-  Result<int64_t> MoveIndexHorizon(const DoneFiles& done, int64_t newest);
+  Result<IndexHorizons> LoadHorizons(const DoneFiles& done);
+  // Folds the batch's new readings into the horizons: records and prunes the ones that moved,
+  // drops from the batch's index entries those behind their horizon.
+  Status MoveHorizons(IndexHorizons& horizons, Batch* batch);
 
   const std::vector<Location> locations_;
   std::map<std::string, const Location*> by_id_;
   const Dataset& lake_;
   Store& store_;
   const bool openmeteo_alone_;
+  std::set<std::string> sources_;
   int64_t batch_records_ = kBatchRecords;
   int64_t index_retention_ms_ = kIndexRetentionMs, index_step_ms_ = kIndexPruneStepMs;
   std::function<void(const TransformProgress&)> progress_;

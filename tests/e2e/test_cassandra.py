@@ -7,8 +7,10 @@ import datetime
 import json
 import os
 import pathlib
+import signal
 import sqlite3
 import subprocess
+import time
 import uuid
 
 import pytest
@@ -128,3 +130,75 @@ def test_unreachable_nodes_and_bad_settings_fail_clearly(tmp_path):
                       "cassandra: {keyspace: 'bad-name'}\n")
     bad = mf("run", "--once", "--config", str(config), "--data-dir", str(tmp_path / "d"), check=False)
     assert bad.returncode == 2 and "cassandra.keyspace" in bad.stderr
+
+
+def worker_log_lines(path, prefix):
+    return [line for line in path.read_text().splitlines() if line.startswith(prefix)] if path.exists() else []
+
+
+def holds(path, partitions):
+    """Whether the worker's last assignment line says it holds `partitions` partitions."""
+    lines = worker_log_lines(path, "worker: assigned ")
+    return bool(lines) and lines[-1].split()[2] == str(partitions)
+
+
+def wait_for(predicate, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+@pytest.mark.skipif(not BOOTSTRAP, reason="the Kafka test broker is not running")
+def test_workers_with_separate_data_dirs_share_only_kafka_and_cassandra(runs, session, tmp_path):
+    """Two workers, each with a data dir of its own (as on two machines), one killed mid-stream:
+    weather_data in Cassandra equals the embedded run's, key by key."""
+    embedded, _, _ = runs
+    suffix = uuid.uuid4().hex[:8]
+    keyspace = "mf_workers_" + suffix
+    recordings = ROOT / "data" / "demo" / "recording"
+    config = tmp_path / "workers.yaml"
+    config.write_text(f"extends: {ROOT / 'config' / 'meteoflow.yaml'}\n"
+                      "sources:\n"
+                      f"  openmeteo: {{mode: replay, recording: {recordings / 'openmeteo.jsonl'}, topic: om_{suffix}}}\n"
+                      f"  openweathermap: {{mode: replay, recording: {recordings / 'openweathermap.jsonl'}, "
+                      f"topic: owm_{suffix}}}\n"
+                      "backends: {log: kafka, lake: local, store: cassandra}\n"
+                      f"kafka: {{bootstrap_servers: '{BOOTSTRAP}', partitions: 4, topic_properties: {{retention.ms: -1}}, "
+                      "properties: {session.timeout.ms: 6000, heartbeat.interval.ms: 1000}}\n"
+                      f"cassandra: {{contact_points: ['{CONTACT}'], keyspace: {keyspace}}}\n"
+                      "dags:\n  weather:\n    schedule: '*/10 * * * *'\n    tasks:\n      - {id: collect}\n")
+    logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
+    workers = []
+    for name, log in zip("ab", logs):
+        workers.append(subprocess.Popen([BIN, "worker", "--config", str(config), "--data-dir", str(tmp_path / name),
+                                         "--batch", "50"], stdout=open(log, "w"), stderr=subprocess.STDOUT))
+    columns = "city_name, time, location_id, sources, " + ", ".join(FIELDS)
+    with sqlite3.connect(embedded / "store.db") as db:
+        expected = {(r[0], millis(r[1])): r[2:] for r in db.execute(f"SELECT {columns} FROM weather_data")}
+    try:
+        wait_for(lambda: all(holds(p, 4) for p in logs), 90,
+                 "both workers to hold 4 of the 8 partitions")
+        mf("run", "--once", "--quiet", "--config", str(config), "--data-dir", str(tmp_path / "publisher"))
+        wait_for(lambda: all(worker_log_lines(p, "worker: landed") for p in logs), 120, "both workers to land a batch")
+        workers[0].send_signal(signal.SIGKILL)  # mid-stream, its data dir gone with it for all the others know
+        workers[0].wait()
+
+        def stored():
+            return session.execute(f"SELECT count(*) FROM {keyspace}.weather_data").one()[0]
+
+        wait_for(lambda: stored() == len(expected) and holds(logs[1], 8), 240,
+                 "the surviving worker to take every partition and store every row")
+        time.sleep(3)  # let a last batch in flight finish; then nothing may change
+        theirs = {(r[0], millis(r[1])): tuple(r[2:])
+                  for r in session.execute(f"SELECT {columns} FROM {keyspace}.weather_data")}
+        assert theirs == expected
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.send_signal(signal.SIGTERM)
+                w.wait(timeout=60)
+        session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+    assert workers[1].returncode == 0, logs[1].read_text()

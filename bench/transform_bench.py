@@ -214,8 +214,8 @@ def spark_run(lake, out_dir, sample_keys):
     began = time.perf_counter()
     from pyspark.sql import SparkSession
     spark = (SparkSession.builder.master(f"local[{os.cpu_count()}]").appName("meteoflow-transform-bench")
-             .config("spark.ui.enabled", "false").config("spark.sql.session.timeZone", "UTC")
-             .config("spark.driver.memory", "4g").config("spark.sql.shuffle.partitions", str(4 * os.cpu_count()))
+             .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.session.timeZone", "UTC").config("spark.driver.memory", "4g").config("spark.sql.shuffle.partitions", str(4 * os.cpu_count()))
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     started = time.perf_counter() - began

@@ -206,9 +206,16 @@ Status SqliteStore::UpsertDeadLetters(const std::vector<DeadLetter>& rows) {
 }
 
 Status SqliteStore::UpsertPairingEntries(const std::vector<PairingEntry>& rows) {
+  std::vector<const PairingEntry*> sorted;  // in key order: each location's pages touched once
+  sorted.reserve(rows.size());
+  for (const auto& r : rows) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(), [](const PairingEntry* a, const PairingEntry* b) {
+    return std::tie(a->location_id, a->fetched_at, a->source) < std::tie(b->location_id, b->fetched_at, b->source);
+  });
   return InTransaction([&]() -> Status {
     MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO pairing_index VALUES (?,?,?,?)"));
-    for (const auto& r : rows) {
+    for (const PairingEntry* p : sorted) {
+      const PairingEntry& r = *p;
       stmt->Bind(1, r.location_id);
       stmt->Bind(2, r.fetched_at.ToFixedString());
       stmt->Bind(3, r.source);

@@ -259,9 +259,14 @@ Status TransformStage::MoveHorizons(IndexHorizons& horizons, Batch* batch) {
   }
   // A moved horizon is recorded before anything is indexed past it, so a crash never leaves one
   // claiming readings the index lacks; what lies behind it is never needed again.
-  if (!moved.empty()) MF_RETURN_IF_ERROR(store_.PutCheckpoints(horizons.Checkpoints(moved)));
-  for (const auto& id : moved) {
-    MF_RETURN_IF_ERROR(store_.PrunePairingEntries(id, Timestamp::FromMillis(horizons.horizon(id))));
+  if (!moved.empty()) {
+    MF_RETURN_IF_ERROR(store_.Atomically([&]() -> Status {
+      MF_RETURN_IF_ERROR(store_.PutCheckpoints(horizons.Checkpoints(moved)));
+      for (const auto& id : moved) {
+        MF_RETURN_IF_ERROR(store_.PrunePairingEntries(id, Timestamp::FromMillis(horizons.horizon(id))));
+      }
+      return Status::OK();
+    }));
   }
   std::erase_if(batch->index,
                 [&](const PairingEntry& e) { return e.fetched_at.millis() < horizons.horizon(e.location_id); });

@@ -15,10 +15,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (source.status().message().find("fuzz.jsonl") == std::string::npos) std::abort();  // names the file
     return 0;
   }
-  const auto times = (*source)->fetch_times();
+  const auto& times = (*source)->fetch_minutes();
   for (size_t i = 1; i < times.size(); ++i) {
     if (!(times[i - 1] < times[i])) std::abort();
   }
-  if (auto span = (*source)->span(); span && !times.empty() && !(span->start == times.front())) std::abort();
+  if (auto span = (*source)->span(); span && !times.empty() && !(span->start.FloorTo(60000) == times.front())) {
+    std::abort();
+  }
   return 0;
 }

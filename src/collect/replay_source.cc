@@ -109,96 +109,103 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
-// Checks every line of `reader` and indexes it, sorted by fetch time (stable); errors name
-// "<origin>:<line>".
-template <typename Entry>
-Status IndexLines(LineReader& reader, const std::string& origin, std::vector<Entry>* index) {
-  simdjson::dom::parser parser;
-  std::string line;
-  uint64_t offset = 0;
-  size_t line_no = 0;
-  Status read_status;
-  while (reader.Next(&line, &offset, &read_status)) {
-    ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    const std::string where = origin + ":" + std::to_string(line_no) + ": ";
-    if (line.size() > UINT32_MAX) return Status::InvalidArgument(where + "line longer than 4 GiB");
-    Entry entry{Timestamp(), "", offset, static_cast<uint32_t>(line.size())};
-    Status s = CheckLine(parser, line, &entry.fetched_at, &entry.location_id);
-    if (!s.ok()) return Status::InvalidArgument(where + s.message());
-    index->push_back(std::move(entry));
-  }
-  if (!read_status.ok()) return read_status.WithContext(origin);
-  std::stable_sort(index->begin(), index->end(),
-                   [](const Entry& a, const Entry& b) { return a.fetched_at < b.fetched_at; });
-  return Status::OK();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<ReplaySource>> ReplaySource::Load(const std::string& name, const std::string& path) {
-  File file(std::fopen(path.c_str(), "rb"));
-  if (!file) return Status::IOError("replay source '" + name + "': cannot open " + path);
-  LineReader reader(file.get());
-  std::vector<Line> index;
-  MF_RETURN_IF_ERROR(IndexLines(reader, path, &index).WithContext("replay source '" + name + "'"));
-  return std::unique_ptr<ReplaySource>(new ReplaySource(name, path, "", std::move(index)));
+  auto source = std::unique_ptr<ReplaySource>(new ReplaySource(name, path, std::nullopt));
+  MF_RETURN_IF_ERROR(source->Index().WithContext("replay source '" + name + "'"));
+  return source;
 }
 
 Result<std::unique_ptr<ReplaySource>> ReplaySource::Parse(const std::string& name, const std::string& text,
                                                           const std::string& origin) {
-  LineReader reader(text);
-  std::vector<Line> index;
-  MF_RETURN_IF_ERROR(IndexLines(reader, origin, &index));
-  return std::unique_ptr<ReplaySource>(new ReplaySource(name, origin, text, std::move(index)));
+  auto source = std::unique_ptr<ReplaySource>(new ReplaySource(name, origin, text));
+  MF_RETURN_IF_ERROR(source->Index());
+  return source;
 }
 
-Result<std::string> ReplaySource::Body(const Line& line, std::FILE* file) const {
-  std::string text;
-  if (!file) {
-    text = text_.substr(line.offset, line.length);
-  } else {
-    text.resize(line.length);
-    if (std::fseek(file, static_cast<long>(line.offset), SEEK_SET) != 0 ||
-        std::fread(text.data(), 1, text.size(), file) != text.size()) {
-      return Status::IOError(origin_ + ": cannot read back a recorded line (file changed since it was loaded?)");
-    }
+Status ReplaySource::Index() {
+  File file;
+  if (!text_) {
+    file.reset(std::fopen(origin_.c_str(), "rb"));
+    if (!file) return Status::IOError("cannot open " + origin_);
   }
-  auto body = RawResponseText(text);
-  if (!body.ok()) return Status::Corruption(origin_ + ": a recorded line changed since the recording was loaded");
-  return body;
+  LineReader reader = file ? LineReader(file.get()) : LineReader(std::string_view(*text_));
+  simdjson::dom::parser parser;
+  std::set<int64_t> minutes;
+  std::string line, location;
+  uint64_t offset = 0;
+  size_t line_no = 0;
+  std::optional<Block> block;  // the current one, once it has a line that is not blank
+  uint64_t block_offset = 0;
+  Status read_status;
+  while (reader.Next(&line, &offset, &read_status)) {
+    if (line_no % kStride == 0) {
+      if (block) blocks_.push_back(*block);
+      block.reset();
+      block_offset = offset;
+    }
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Timestamp fetched;
+    Status s = CheckLine(parser, line, &fetched, &location);
+    if (!s.ok()) return Status::InvalidArgument(origin_ + ":" + std::to_string(line_no) + ": " + s.message());
+    if (!block) block = Block{block_offset, fetched, fetched};
+    block->earliest = std::min(block->earliest, fetched);
+    block->latest = std::max(block->latest, fetched);
+    if (!span_) span_ = Interval{fetched, fetched.PlusMillis(1)};
+    span_->start = std::min(span_->start, fetched);
+    span_->end = std::max(span_->end, fetched.PlusMillis(1));
+    minutes.insert(fetched.FloorTo(60'000).millis());
+    ++count_;
+  }
+  if (block) blocks_.push_back(*block);
+  if (!read_status.ok()) return read_status.WithContext(origin_);
+  for (int64_t m : minutes) minutes_.push_back(Timestamp::FromMillis(m));
+  return Status::OK();
+}
+
+Status ReplaySource::ReadBlock(const Block& block, const Interval& interval, const std::set<std::string>& wanted,
+                               std::FILE* file, std::vector<RawResponse>* out) const {
+  if (file && std::fseek(file, static_cast<long>(block.offset), SEEK_SET) != 0) {
+    return Status::IOError(origin_ + ": cannot read back the recording");
+  }
+  LineReader reader = file ? LineReader(file) : LineReader(std::string_view(*text_).substr(block.offset));
+  simdjson::dom::parser parser;
+  std::string line, location;
+  uint64_t ignored = 0;
+  Status read_status;
+  for (size_t n = 0; n < kStride && reader.Next(&line, &ignored, &read_status); ++n) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Timestamp fetched;
+    if (!CheckLine(parser, line, &fetched, &location).ok()) {
+      return Status::Corruption(origin_ + ": a recorded line changed since the recording was loaded");
+    }
+    if (!interval.Contains(fetched) || !wanted.count(location)) continue;
+    MF_ASSIGN_OR_RETURN(std::string body, RawResponseText(line));
+    out->push_back({location, fetched, std::move(body)});
+  }
+  return read_status.WithContext(origin_);
 }
 
 Result<Collected> ReplaySource::Collect(const Interval& interval, const std::vector<Location>& locations) {
   std::set<std::string> wanted;
   for (const auto& l : locations) wanted.insert(l.id);
-  File file;
-  if (text_.empty() && !index_.empty()) {
-    file.reset(std::fopen(origin_.c_str(), "rb"));
-    if (!file) return Status::IOError("replay source '" + name_ + "': cannot open " + origin_);
-  }
   Collected collected;
-  auto first = std::lower_bound(index_.begin(), index_.end(), interval.start,
-                                [](const Line& l, Timestamp t) { return l.fetched_at < t; });
-  for (auto it = first; it != index_.end() && it->fetched_at < interval.end; ++it) {
-    if (!wanted.count(it->location_id)) continue;
-    MF_ASSIGN_OR_RETURN(std::string body, Body(*it, file.get()));
-    collected.responses.push_back({it->location_id, it->fetched_at, std::move(body)});
+  File file;
+  for (const Block& block : blocks_) {
+    if (block.latest < interval.start || !(block.earliest < interval.end)) continue;
+    if (!text_ && !file) {
+      file.reset(std::fopen(origin_.c_str(), "rb"));
+      if (!file) return Status::IOError("replay source '" + name_ + "': cannot open " + origin_);
+    }
+    MF_RETURN_IF_ERROR(ReadBlock(block, interval, wanted, file.get(), &collected.responses));
   }
+  std::stable_sort(collected.responses.begin(), collected.responses.end(),
+                   [](const RawResponse& a, const RawResponse& b) { return a.fetched_at < b.fetched_at; });
   return collected;
 }
 
-std::vector<Timestamp> ReplaySource::fetch_times() const {
-  std::vector<Timestamp> out;
-  for (const auto& l : index_) {
-    if (out.empty() || out.back() < l.fetched_at) out.push_back(l.fetched_at);
-  }
-  return out;
-}
-
-std::optional<Interval> ReplaySource::span() const {
-  if (index_.empty()) return std::nullopt;
-  return Interval{index_.front().fetched_at, index_.back().fetched_at.PlusMillis(1)};
-}
+std::optional<Interval> ReplaySource::span() const { return span_; }
 
 }  // namespace meteoflow

@@ -90,5 +90,41 @@ TEST(ReplaySourceTest, LoadKeepsAnIndexAndReadsBodiesBackFromTheFile) {
   fs::remove_all(dir);
 }
 
+TEST(ReplaySourceTest, ALongRecordingReplaysFromItsBlocksInFetchTimeOrder) {
+  const fs::path dir = FreshDir("mf_replay_sparse");
+  const std::string sorted = Recording(100);  // 1,200 lines: more than one stride of the sparse index
+  std::string shuffled = sorted;
+  const size_t first_end = shuffled.find('\n') + 1;
+  shuffled = shuffled.substr(first_end) + shuffled.substr(0, first_end);  // the first line comes last
+  const std::vector<Location> locations = {{"rabat", "Rabat", 0, 0}, {"fes", "Fes", 0, 0}};
+  const Interval hour_50{Timestamp::FromSeconds(1733184000 + 50 * 3600),
+                         Timestamp::FromSeconds(1733184000 + 51 * 3600)};
+  for (const auto& [name, text] : {std::pair{"sorted", sorted}, std::pair{"shuffled", shuffled}}) {
+    SCOPED_TRACE(name);
+    const std::string path = (dir / (std::string(name) + ".jsonl")).string();
+    std::ofstream(path) << text;
+    auto src = ReplaySource::Load("om", path);
+    ASSERT_TRUE(src.ok()) << src.status().ToString();
+    EXPECT_EQ((*src)->size(), 1200u);
+    EXPECT_EQ((*src)->span()->start, Timestamp::FromSeconds(1733184000));
+    EXPECT_EQ((*src)->fetch_minutes().size(), 600u);
+    auto slice = (*src)->Collect(hour_50, locations);
+    ASSERT_TRUE(slice.ok()) << slice.status().ToString();
+    ASSERT_EQ(slice->responses.size(), 12u);
+    EXPECT_EQ(slice->responses.front().body, "{\"k\": 300}");
+    EXPECT_EQ(slice->responses.front().location_id, "rabat");
+    EXPECT_EQ(slice->responses.back().body, "{\"k\": 305}");
+    auto first = (*src)->Collect({Timestamp::FromSeconds(1733184000), Timestamp::FromSeconds(1733184001)}, locations);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(first->responses.size(), 2u);  // the line moved to the end is found in time order
+  }
+  auto empty = ReplaySource::Parse("om", "\n\n", "empty.jsonl");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ((*empty)->size(), 0u);
+  EXPECT_FALSE((*empty)->span());
+  EXPECT_TRUE((*empty)->Collect({Timestamp(), Timestamp::FromSeconds(2'000'000'000)}, locations)->responses.empty());
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace meteoflow

@@ -100,7 +100,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
       p->replay_span_->start = std::min(p->replay_span_->start, span->start);
       p->replay_span_->end = std::max(p->replay_span_->end, span->end);
     }
-    for (Timestamp t : replay->fetch_times()) p->replay_times_.insert(t.millis());
+    for (Timestamp t : replay->fetch_minutes()) p->replay_times_.insert(t.millis());
     bindings.push_back({std::move(replay), src.topic});
   }
   p->collect_ = std::make_unique<CollectStage>(std::move(bindings), config.locations, *p->log_, *p->store_);
@@ -120,9 +120,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
 }
 
 std::optional<Timestamp> Pipeline::NextReplayed(Timestamp t) const {
-  auto it = replay_times_.lower_bound(t.millis());
+  auto it = replay_times_.lower_bound(t.FloorTo(60'000).millis());
   if (it == replay_times_.end()) return std::nullopt;
-  return Timestamp::FromMillis(*it);
+  return std::max(t, Timestamp::FromMillis(*it));
 }
 
 std::map<std::string, TaskFn> Pipeline::StageTasks() {

@@ -78,7 +78,8 @@ class Pipeline {
 
   // The span of the bundled recordings (union over sources), when replaying.
   std::optional<Interval> replay_span() const { return replay_span_; }
-  // The first fetch time at or after `t` in any replayed recording, if there is one.
+  // A time at or after `t`, in the minute of the first fetch time at or after `t` in any replayed
+  // recording (never past that fetch), if there is one.
   std::optional<Timestamp> NextReplayed(Timestamp t) const;
   // True when a source collects from a live API (runs then tick on the wall clock).
   bool live() const { return live_; }
@@ -137,7 +138,7 @@ class Pipeline {
   std::unique_ptr<Scheduler> scheduler_;
   RunSummary summary_;
   std::optional<Interval> replay_span_;
-  std::set<int64_t> replay_times_;  // every fetched_at (ms) of the replayed recordings
+  std::set<int64_t> replay_times_;  // every minute (ms) holding a fetched_at of the replayed recordings
   bool live_ = false;
 };
 

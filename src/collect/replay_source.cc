@@ -6,7 +6,6 @@
 #include <climits>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <set>
 
 namespace meteoflow {
@@ -83,12 +82,12 @@ class LineReader {
           return true;
         }
       }
-      const char* begin = buffer_.data() + start_;
-      const void* newline = std::memchr(begin, '\n', buffer_.size() - start_);
-      const size_t take = newline ? static_cast<const char*>(newline) - begin : buffer_.size() - start_;
-      line->append(begin, take);
+      const std::string_view rest = std::string_view(buffer_).substr(start_);
+      const size_t newline = rest.find('\n');
+      const size_t take = newline == std::string_view::npos ? rest.size() : newline;
+      line->append(rest.substr(0, take));
       start_ += take;
-      if (newline) {
+      if (newline != std::string_view::npos) {
         ++start_;
         position_ += line->size() + 1;
         return true;

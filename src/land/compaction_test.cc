@@ -37,7 +37,8 @@ class CompactionTest : public ::testing::Test {
     for (int k = 0; k < 3 * 24; ++k) {
       for (const char* topic : {"om_raw", "owm_raw"}) {
         const std::string key = "loc" + std::to_string(k % 3);
-        ASSERT_TRUE(log_->Publish(topic, key, "{\"k\":" + std::to_string(k) + "}", start.PlusMinutes(60 * k)).ok());
+        ASSERT_TRUE(
+            log_->Publish(topic, key, "{\"k\":" + std::to_string(k) + "}", start.PlusMinutes(int64_t{60} * k)).ok());
       }
     }
     ASSERT_TRUE(log_->Flush().ok());

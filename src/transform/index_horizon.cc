@@ -19,7 +19,9 @@ Result<IndexHorizons> IndexHorizons::Parse(const std::map<std::string, std::stri
                                            std::set<std::string> expected_sources, int64_t retention_ms,
                                            int64_t step_ms, int64_t initial) {
   IndexHorizons out(std::move(expected_sources), retention_ms, step_ms, initial);
-  for (const auto& [name, value] : checkpoints) {
+  for (const auto& entry : checkpoints) {
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     if (!name.starts_with(kCheckpointPrefix)) continue;
     const auto bad = [&] { return Status::Corruption("checkpoint " + name + ": unreadable '" + value + "'"); };
     State state;

@@ -7,7 +7,7 @@ namespace {
 
 constexpr int64_t kHour = 3'600'000, kDay = 24 * kHour;
 
-IndexHorizons Fresh(std::map<std::string, std::string> stored = {}) {
+IndexHorizons Fresh(const std::map<std::string, std::string>& stored = {}) {
   return std::move(IndexHorizons::Parse(stored, {"openmeteo", "openweathermap"}, 2 * kDay, kHour, INT64_MIN)).value();
 }
 

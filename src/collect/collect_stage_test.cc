@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "collect/recording_testutil.h"
 #include "collect/replay_source.h"
 #include "store/sqlite_store.h"
 #include "stream/local_log.h"
@@ -14,25 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path FreshDir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-// A recording of `hours` hours, one response per location every 10 minutes.
-std::string Recording(int hours) {
-  std::string text;
-  for (int k = 0; k < hours * 6; ++k) {
-    for (const char* id : {"rabat", "fes"}) {
-      text += std::string("{\"location_id\": \"") + id + "\", \"fetched_at\": \"" +
-              Timestamp::FromSeconds(1733184000 + k * 600).ToString() +
-              "\", \"response\": {\"k\": " + std::to_string(k) + "}}\n";
-    }
-  }
-  return text;
-}
+using testing::FreshDir;
+using testing::Recording;
 
 TEST(CollectStageTest, ALongIntervalIsCollectedInCheckpointedSlices) {
   const fs::path dir = FreshDir("mf_collect_slices");

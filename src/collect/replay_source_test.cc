@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "collect/recording_testutil.h"
+
 namespace meteoflow {
 namespace {
 
@@ -51,25 +53,8 @@ TEST(ReplaySourceTest, BadLinesNameFileAndLine) {
 
 namespace fs = std::filesystem;
 
-fs::path FreshDir(const std::string& name) {
-  fs::path dir = fs::temp_directory_path() / (name + "_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-// A recording of `hours` hours, one response per location every 10 minutes.
-std::string Recording(int hours) {
-  std::string text;
-  for (int k = 0; k < hours * 6; ++k) {
-    for (const char* id : {"rabat", "fes"}) {
-      text += std::string("{\"location_id\": \"") + id + "\", \"fetched_at\": \"" +
-              Timestamp::FromSeconds(1733184000 + k * 600).ToString() +
-              "\", \"response\": {\"k\": " + std::to_string(k) + "}}\n";
-    }
-  }
-  return text;
-}
+using testing::FreshDir;
+using testing::Recording;
 
 TEST(ReplaySourceTest, LoadKeepsAnIndexAndReadsBodiesBackFromTheFile) {
   const fs::path dir = FreshDir("mf_replay_load");

@@ -19,14 +19,22 @@ Status MakeDirs(const std::string& path) {
   return Status::OK();
 }
 
-Status FsyncDir(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return ErrnoStatus("open directory " + path);
+namespace {
+
+Status Fsync(const std::string& path, int flags, const std::string& what) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
+  if (fd < 0) return ErrnoStatus("open " + what + path);
   const int rc = ::fsync(fd);
   ::close(fd);
-  if (rc != 0) return ErrnoStatus("fsync directory " + path);
+  if (rc != 0) return ErrnoStatus("fsync " + what + path);
   return Status::OK();
 }
+
+}  // namespace
+
+Status FsyncDir(const std::string& path) { return Fsync(path, O_DIRECTORY, "directory "); }
+
+Status FsyncFile(const std::string& path) { return Fsync(path, 0, ""); }
 
 Status WriteFileAtomically(const std::string& path, std::string_view contents) {
   const std::string tmp = path + ".tmp";

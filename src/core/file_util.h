@@ -16,6 +16,8 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents);
 Result<std::string> ReadWholeFile(const std::string& path);
 Status MakeDirs(const std::string& path);
 Status FsyncDir(const std::string& path);
+// fsync of a file written and closed before (a Parquet writer's, say).
+Status FsyncFile(const std::string& path);
 // An exclusive advisory lock (flock) on a file, created when missing, held until the object is
 // destroyed. Acquire blocks until the lock is granted; it serialises processes, not threads.
 class FileLock {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <climits>
@@ -22,15 +21,6 @@ bool SameSchema(const std::vector<parquet::ColumnSpec>& a, const std::vector<par
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
            return x.name == y.name && x.type == y.type && x.optional == y.optional;
          });
-}
-
-Status FsyncFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("open " + path);
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("fsync " + path);
-  return Status::OK();
 }
 
 // What the rows copied so far hold: fetch-time span and offsets per (topic, log partition).

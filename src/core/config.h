@@ -107,6 +107,7 @@ struct ForecastConfig {
   int origins = 3;            // backtest origins
   int horizon = 6;            // backtest steps scored per origin
   int min_observations = 24;  // shorter series are not trained
+  int predict_steps = 24;     // the predict stage forecasts steps 1..predict_steps (24: 4 hours)
   std::vector<std::string> candidates = {"naive", "drift", "arima", "sarima", "auto", "xgb"};
 };
 

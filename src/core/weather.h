@@ -98,6 +98,9 @@ struct DeadLetter {
 
 // A forecast of one variable at one time, with the model's central 80 % and 95 % prediction
 // intervals when it gives them (lower80 <= value <= upper80, inside lower95..upper95).
+// It was issued from the observation at issued_at, `horizon` steps before target_time;
+// `persistence` is that observation's value (what "no change" would have forecast), so every
+// prediction's skill over persistence can be scored.
 struct Prediction {
   std::string city_name;
   std::string variable;
@@ -106,6 +109,9 @@ struct Prediction {
   std::string model;
   Timestamp created_at;
   std::optional<double> lower80, upper80, lower95, upper95;
+  int horizon = 1;
+  Timestamp issued_at;
+  std::optional<double> persistence;
 };
 
 // One entry of the transform's pairing index: a source's reading of a location as the transform
@@ -134,6 +140,9 @@ struct PredictionError {
   double predicted = 0;
   double actual = 0;
   Timestamp observed_at;  // the observation matched to target_time
+  int horizon = 1;        // as in Prediction
+  Timestamp issued_at;
+  std::optional<double> persistence;
 };
 
 }  // namespace meteoflow

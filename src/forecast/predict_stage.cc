@@ -1,7 +1,9 @@
 #include "forecast/predict_stage.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <tuple>
 
@@ -14,6 +16,7 @@ namespace {
 
 constexpr double kZ80 = 1.2815515655446004;  // standard normal quantiles of 0.90 and 0.975
 constexpr double kZ95 = 1.959963984540054;
+constexpr const char* kScoredCheckpoint = "predict/scored/";
 
 void SetInterval(Prediction* p, double sigma) {
   if (!std::isfinite(sigma) || sigma < 0) return;
@@ -37,87 +40,125 @@ double PersistenceSigma(const forecast::RegularSeries& series) {
   return n < 2 ? std::nan("") : std::sqrt(sum / n);
 }
 
-// The model's interval at `level` for the first step, if it gives a finite one.
-std::optional<std::pair<double, double>> IntervalAt(const forecast::FittedModel& model, const std::vector<double>& y,
-                                                    double level) {
-  auto fc = forecast::ForecastModel(model, y, 1, level);
-  if (!fc.ok() || fc->lower.empty() || fc->upper.empty() || !std::isfinite(fc->lower[0]) ||
-      !std::isfinite(fc->upper[0])) {
-    return std::nullopt;
+// The error a prediction would be scored with: the observation of its variable nearest to its
+// target time within the match window (the earlier one on a tie), from time-ordered `rows`.
+const WeatherRow* NearestObservation(const std::vector<WeatherRow>& rows, WeatherField field, Timestamp target,
+                                     int64_t window_ms) {
+  auto it = std::lower_bound(rows.begin(), rows.end(), target.PlusMillis(-window_ms),
+                             [](const WeatherRow& r, Timestamp t) { return r.time < t; });
+  const WeatherRow* nearest = nullptr;
+  int64_t best = window_ms + 1;
+  for (; it != rows.end() && !(target.PlusMillis(window_ms) < it->time); ++it) {
+    const int64_t gap = std::llabs(it->time.millis() - target.millis());
+    if (gap < best && it->at(field)) {
+      best = gap;
+      nearest = &*it;
+    }
   }
-  return std::pair{fc->lower[0], fc->upper[0]};
+  return nearest;
 }
+
+using ErrorKey = std::tuple<int64_t, std::string, int, std::string>;  // target, variable, horizon, model
+
+ErrorKey KeyOf(const PredictionError& e) { return {e.target_time.millis(), e.variable, e.horizon, e.model}; }
 
 }  // namespace
 
-Result<std::vector<PredictionError>> PredictStage::Score(const std::string& city, Timestamp latest) {
-  MF_ASSIGN_OR_RETURN(const std::vector<Prediction> predictions, store_.QueryPredictions(city));
+Result<std::vector<PredictionError>> PredictStage::Score(const std::string& city, Timestamp since, Timestamp latest) {
+  const Timestamp until = latest.PlusMillis(kMatchWindowMs + 1);
+  MF_ASSIGN_OR_RETURN(const std::vector<Prediction> predictions, store_.QueryPredictions(city, since, until));
   std::vector<PredictionError> out;
   if (predictions.empty()) return out;
-  const Timestamp from = predictions.front().target_time.PlusMillis(-kMatchWindowMs);
+  MF_ASSIGN_OR_RETURN(const std::vector<PredictionError> stored, store_.QueryPredictionErrors(city, since, until));
+  std::map<ErrorKey, const PredictionError*> already;
+  for (const PredictionError& e : stored) already[KeyOf(e)] = &e;
   MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> rows,
-                      store_.QueryWeather(city, from, latest.PlusMillis(kMatchWindowMs + 1)));
+                      store_.QueryWeather(city, since.PlusMillis(-kMatchWindowMs), until));
   for (const Prediction& p : predictions) {
     const std::optional<WeatherField> field = forecast::ForecastField(p.variable);
-    if (!field || p.target_time.PlusMillis(-kMatchWindowMs) > latest) continue;
-    const WeatherRow* nearest = nullptr;
-    int64_t best = kMatchWindowMs + 1;
-    for (const WeatherRow& r : rows) {
-      const int64_t gap = std::llabs(r.time.millis() - p.target_time.millis());
-      if (gap < best && r.at(*field)) {
-        best = gap;
-        nearest = &r;
-      }
+    if (!field) continue;
+    const WeatherRow* nearest = NearestObservation(rows, *field, p.target_time, kMatchWindowMs);
+    if (!nearest) continue;
+    PredictionError e{city,    p.variable, p.target_time, p.model,       p.value,
+                      *nearest->at(*field), nearest->time, p.horizon, p.issued_at, p.persistence};
+    const auto seen = already.find(KeyOf(e));
+    if (seen != already.end() && seen->second->predicted == e.predicted && seen->second->actual == e.actual &&
+        seen->second->observed_at == e.observed_at && seen->second->persistence == e.persistence) {
+      continue;
     }
-    if (nearest)
-      out.push_back({city, p.variable, p.target_time, p.model, p.value, *nearest->at(*field), nearest->time});
+    out.push_back(std::move(e));
   }
   return out;
 }
 
-Result<std::optional<Prediction>> PredictStage::FromRegistry(const WeatherRow& latest, const std::string& variable,
-                                                             const std::vector<WeatherRow>& rows, PredictStats* stats) {
-  MF_ASSIGN_OR_RETURN(const std::optional<forecast::RegistryEntry> entry,
-                      registry_->Latest(latest.city_name, variable));
-  if (!entry) return std::optional<Prediction>();
-  const forecast::RegularSeries series =
-      forecast::SeriesOf(rows, *forecast::ForecastField(variable), step_ms(), config_.max_gap_steps);
+Result<std::optional<PredictStage::Trajectory>> PredictStage::FromRegistry(const std::string& city,
+                                                                           const std::string& variable,
+                                                                           const forecast::RegularSeries& series,
+                                                                           PredictStats* stats) {
+  MF_ASSIGN_OR_RETURN(const std::optional<forecast::RegistryEntry> entry, registry_->Latest(city, variable));
+  if (!entry) return std::optional<Trajectory>();
   Result<forecast::FittedModel> model = forecast::FittedModelFromJson(entry->fitted);
-  Result<forecast::ArimaForecast> fc =
-      model.ok() ? forecast::ForecastModel(*model, series.values, 1) : Result<forecast::ArimaForecast>(model.status());
-  if (!fc.ok() || !std::isfinite(fc->mean[0])) {
+  Result<forecast::ArimaForecast> fc = model.ok()
+                                           ? forecast::ForecastModel(*model, series.values, config_.predict_steps, 0.95)
+                                           : Result<forecast::ArimaForecast>(model.status());
+  const bool usable = fc.ok() && fc->mean.size() == static_cast<size_t>(config_.predict_steps) &&
+                      std::all_of(fc->mean.begin(), fc->mean.end(), [](double v) { return std::isfinite(v); });
+  if (!usable) {
     ++stats->fallbacks;
-    return std::optional<Prediction>();
+    return std::optional<Trajectory>();
   }
   ++stats->from_registry;
-  Prediction p = Predicted(latest, variable, fc->mean[0], entry->describe);
-  const auto i80 = IntervalAt(*model, series.values, 0.80), i95 = IntervalAt(*model, series.values, 0.95);
-  if (i80 && i95) {
-    std::tie(p.lower80, p.upper80) = *i80;
-    std::tie(p.lower95, p.upper95) = *i95;
+  Trajectory t{entry->describe, fc->mean, {}};
+  for (size_t h = 0; h < fc->mean.size(); ++h) {
+    const bool has_interval = h < fc->lower.size() && h < fc->upper.size();
+    t.sigma.push_back(has_interval ? (fc->upper[h] - fc->lower[h]) / (2 * kZ95) : std::nan(""));
   }
-  return std::optional<Prediction>(std::move(p));
+  return std::optional<Trajectory>(std::move(t));
 }
 
-Prediction PredictStage::Predicted(const WeatherRow& latest, const std::string& variable, double value,
-                                   const std::string& model) const {
-  Prediction p;
-  p.city_name = latest.city_name;
-  p.variable = variable;
-  p.target_time = latest.time.PlusMillis(step_ms());
-  p.value = value;
-  p.model = model;
-  return p;
+PredictStage::Trajectory PredictStage::Persistence(double last, const forecast::RegularSeries& series) const {
+  const double sigma = PersistenceSigma(series);
+  Trajectory t{kBaselineName, {}, {}};
+  for (int h = 1; h <= config_.predict_steps; ++h) {
+    t.mean.push_back(last);
+    t.sigma.push_back(sigma * std::sqrt(static_cast<double>(h)));
+  }
+  return t;
+}
+
+void PredictStage::AppendPredictions(const WeatherRow& latest, const std::string& variable, double last,
+                                     const Trajectory& t, Timestamp logical_time, std::vector<Prediction>* out) const {
+  for (size_t h = 0; h < t.mean.size(); ++h) {
+    Prediction p;
+    p.city_name = latest.city_name;
+    p.variable = variable;
+    p.horizon = static_cast<int>(h) + 1;
+    p.issued_at = latest.time;
+    p.target_time = latest.time.PlusMillis(step_ms() * p.horizon);
+    p.value = t.mean[h];
+    p.model = t.model;
+    p.persistence = last;
+    p.created_at = logical_time;
+    SetInterval(&p, t.sigma[h]);
+    out->push_back(std::move(p));
+  }
 }
 
 Result<PredictStats> PredictStage::Run(Timestamp logical_time) {
   PredictStats stats;
-  MF_ASSIGN_OR_RETURN(auto latest, store_.LatestWeather());
+  MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> latest, store_.LatestWeather());
+  MF_ASSIGN_OR_RETURN(const auto scored_through, store_.ListCheckpoints(kScoredCheckpoint));
   std::vector<Prediction> out;
   std::vector<PredictionError> errors;
+  std::map<std::string, std::string> checkpoints;
   for (const auto& row : latest) {
     ++stats.cities;
-    MF_ASSIGN_OR_RETURN(std::vector<PredictionError> scored, Score(row.city_name, row.time));
+    const std::string checkpoint = std::string(kScoredCheckpoint) + row.city_name;
+    Timestamp since;
+    if (auto it = scored_through.find(checkpoint); it != scored_through.end()) {
+      if (Result<Timestamp> t = Timestamp::Parse(it->second); t.ok()) since = t->PlusMillis(-kRescoreMs);
+    }
+    MF_ASSIGN_OR_RETURN(std::vector<PredictionError> scored, Score(row.city_name, since, row.time));
     errors.insert(errors.end(), scored.begin(), scored.end());
     const Timestamp from = row.time.PlusMillis(-int64_t{config_.window_days} * 86'400'000);
     MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> rows,
@@ -125,20 +166,18 @@ Result<PredictStats> PredictStage::Run(Timestamp logical_time) {
     for (const auto& [variable, field] : forecast::kForecastVariables) {
       const auto& value = row.at(field);
       if (!value) continue;
-      std::optional<Prediction> p;
+      const forecast::RegularSeries series = forecast::SeriesOf(rows, field, step_ms(), config_.max_gap_steps);
+      std::optional<Trajectory> t;
       if (registry_) {
-        MF_ASSIGN_OR_RETURN(p, FromRegistry(row, variable, rows, &stats));
+        MF_ASSIGN_OR_RETURN(t, FromRegistry(row.city_name, variable, series, &stats));
       }
-      if (!p) {
-        p = Predicted(row, variable, *value, kBaselineName);
-        SetInterval(&*p, PersistenceSigma(forecast::SeriesOf(rows, field, step_ms(), config_.max_gap_steps)));
-      }
-      p->created_at = logical_time;
-      out.push_back(std::move(*p));
+      AppendPredictions(row, variable, *value, t ? *t : Persistence(*value, series), logical_time, &out);
     }
+    checkpoints[checkpoint] = row.time.ToString();
   }
   MF_RETURN_IF_ERROR(store_.UpsertPredictionErrors(errors));
   MF_RETURN_IF_ERROR(store_.UpsertPredictions(out));
+  MF_RETURN_IF_ERROR(store_.PutCheckpoints(checkpoints));
   stats.predictions = static_cast<int64_t>(out.size());
   stats.scored = static_cast<int64_t>(errors.size());
   return stats;

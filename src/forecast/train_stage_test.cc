@@ -89,15 +89,19 @@ TEST_F(TrainStageTest, PredictForecastsWithTheRegisteredModelAndFallsBackWhenItC
   PredictStage predict(*store_, registry_.get(), config_);
   auto stats = predict.Run(At(60));
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
-  EXPECT_EQ(stats->predictions, 3);
+  EXPECT_EQ(stats->predictions, 3 * config_.predict_steps);
   EXPECT_EQ(stats->from_registry, 3);
-  const std::vector<Prediction> predictions = std::move(store_->QueryPredictions("Rabat")).value();
+  const Timestamp forever = Timestamp::FromSeconds(int64_t{1} << 40);
+  const std::vector<Prediction> predictions = std::move(store_->QueryPredictions("Rabat", Timestamp(), forever)).value();
+  int temps = 0;
   for (const Prediction& p : predictions) {
     if (p.variable != "temp") continue;
+    ++temps;
     EXPECT_EQ(p.model, "drift");
-    EXPECT_NEAR(p.value, 10 + 0.25 * 60, 1e-9);  // the line's next step, not the last value
-    EXPECT_EQ(p.target_time, At(59).PlusMillis(7'000 + 600'000));
+    EXPECT_NEAR(p.value, 10 + 0.25 * (59 + p.horizon), 1e-9);  // the line's next steps, not the last value
+    EXPECT_EQ(p.target_time, At(59).PlusMillis(7'000 + int64_t{600'000} * p.horizon));
   }
+  EXPECT_EQ(temps, config_.predict_steps);
   // A registered model that does not decode: that variable falls back to naive-last.
   forecast::RegistryEntry broken = *std::move(registry_->Latest("Rabat", "pressure")).value();
   broken.fitted = {{"spec", "arima"}};
@@ -108,7 +112,8 @@ TEST_F(TrainStageTest, PredictForecastsWithTheRegisteredModelAndFallsBackWhenItC
   EXPECT_EQ(after->from_registry, 2);
   EXPECT_EQ(after->fallbacks, 1);
   bool baseline = false;
-  const std::vector<Prediction> after_predictions = std::move(store_->QueryPredictions("Rabat")).value();
+  const std::vector<Prediction> after_predictions =
+      std::move(store_->QueryPredictions("Rabat", Timestamp(), forever)).value();
   for (const Prediction& p : after_predictions) {
     baseline |= p.variable == "pressure" && p.model == PredictStage::kBaselineName && p.value == 1013;
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "forecast/models/error_stats.h"
 #include "serve/compression.h"
 #include "serve/downsample.h"
 #include "serve/params.h"
@@ -65,7 +66,10 @@ json PredictionJson(const Prediction& p) {
           {"lower80", Optional(p.lower80)},
           {"upper80", Optional(p.upper80)},
           {"lower95", Optional(p.lower95)},
-          {"upper95", Optional(p.upper95)}};
+          {"upper95", Optional(p.upper95)},
+          {"horizon", p.horizon},
+          {"issued_at", p.issued_at.ToString()},
+          {"persistence", Optional(p.persistence)}};
 }
 
 json ErrorJson(const PredictionError& e) {
@@ -76,10 +80,24 @@ json ErrorJson(const PredictionError& e) {
           {"predicted", e.predicted},
           {"actual", e.actual},
           {"error", e.actual - e.predicted},
-          {"observed_at", e.observed_at.ToString()}};
+          {"observed_at", e.observed_at.ToString()},
+          {"horizon", e.horizon},
+          {"issued_at", e.issued_at.ToString()},
+          {"persistence", Optional(e.persistence)}};
 }
 
-bool InRange(Timestamp t, const TimeRange& r) { return !(t < r.from) && t < r.to; }
+json ScoresJson(const forecast::ErrorStats& s) {
+  return {{"count", s.count()},
+          {"mae", s.mae()},
+          {"rmse", s.rmse()},
+          {"bias", s.bias()},
+          {"persistence_rmse", Optional(s.persistence_rmse())},
+          {"skill", Optional(s.skill())}};
+}
+
+std::optional<double> PersistenceError(const PredictionError& e) {
+  return e.persistence ? std::optional<double>(e.actual - *e.persistence) : std::nullopt;
+}
 
 Result<std::optional<WeatherField>> WeatherFieldNamed(const std::string& name) {
   for (size_t i = 0; i < kWeatherFieldCount; ++i) {
@@ -225,52 +243,88 @@ Result<json> Compare(const DataApiContext& c, const httplib::Request& req) {
   return CompareSources(c.locations, owm, om);
 }
 
+// The `horizon` parameter: one horizon (1..1000) or, when absent, `fallback` (0: every horizon).
+Result<int> HorizonParam(const httplib::Request& req, int fallback) {
+  return IntParam(req, "horizon", fallback, 0, 1000);
+}
+
 Result<json> Predictions(const DataApiContext& c, const httplib::Request& req) {
   MF_ASSIGN_OR_RETURN(auto city, CityParam(req, c.locations, true));
   MF_ASSIGN_OR_RETURN(TimeRange range, RangeParam(req));
-  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictions(city->name));
+  MF_ASSIGN_OR_RETURN(const int horizon, HorizonParam(req, 0));
+  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictions(city->name, range.from, range.to));
   json out = json::array();
   for (const auto& p : rows) {
-    if (InRange(p.target_time, range)) out.push_back(PredictionJson(p));
+    if (horizon == 0 || p.horizon == horizon) out.push_back(PredictionJson(p));
   }
   return out;
+}
+
+// The newest forecast of a city: every variable and horizon issued at the latest issue time.
+Result<json> LatestForecast(const DataApiContext& c, const httplib::Request& req) {
+  MF_ASSIGN_OR_RETURN(auto city, CityParam(req, c.locations, true));
+  MF_ASSIGN_OR_RETURN(auto latest, c.store->LatestWeather());
+  const auto row = std::find_if(latest.begin(), latest.end(), [&](const auto& r) { return r.city_name == city->name; });
+  json predictions = json::array();
+  if (row == latest.end()) return json{{"city", city->name}, {"issued_at", nullptr}, {"predictions", predictions}};
+  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictions(city->name, row->time.PlusMillis(1),
+                                                           row->time.PlusMillis(kMaxRangeDays * 86'400'000)));
+  Timestamp issued;
+  for (const auto& p : rows) issued = std::max(issued, p.issued_at);
+  for (const auto& p : rows) {
+    if (p.issued_at == issued) predictions.push_back(PredictionJson(p));
+  }
+  return json{{"city", city->name},
+              {"issued_at", rows.empty() ? json(nullptr) : json(issued.ToString())},
+              {"predictions", std::move(predictions)}};
 }
 
 Result<json> Errors(const DataApiContext& c, const httplib::Request& req) {
   MF_ASSIGN_OR_RETURN(auto city, CityParam(req, c.locations, true));
   MF_ASSIGN_OR_RETURN(TimeRange range, RangeParam(req));
-  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(city->name));
+  MF_ASSIGN_OR_RETURN(const int horizon, HorizonParam(req, 0));
+  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(city->name, range.from, range.to));
   json out = json::array();
   for (const auto& e : rows) {
-    if (InRange(e.target_time, range)) out.push_back(ErrorJson(e));
+    if (horizon == 0 || e.horizon == horizon) out.push_back(ErrorJson(e));
   }
   return out;
 }
 
+// Per city and variable at one horizon (default 1 step).
 Result<json> ErrorSummary(const DataApiContext& c, const httplib::Request& req) {
   MF_ASSIGN_OR_RETURN(TimeRange range, RangeParam(req));
+  MF_ASSIGN_OR_RETURN(const int horizon, HorizonParam(req, 1));
   json out = json::array();
   for (const Location& l : c.locations) {
-    MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(l.name));
-    std::map<std::string, std::vector<double>> by_variable;
+    MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(l.name, range.from, range.to));
+    std::map<std::string, forecast::ErrorStats> by_variable;
     for (const auto& e : rows) {
-      if (InRange(e.target_time, range)) by_variable[e.variable].push_back(e.actual - e.predicted);
+      if (horizon == 0 || e.horizon == horizon) by_variable[e.variable].Add(e.actual - e.predicted, PersistenceError(e));
     }
-    for (const auto& [variable, errors] : by_variable) {
-      double abs = 0, sq = 0, sum = 0;
-      for (double e : errors) {
-        abs += std::fabs(e);
-        sq += e * e;
-        sum += e;
-      }
-      const auto n = static_cast<double>(errors.size());
-      out.push_back({{"city_name", l.name},
-                     {"variable", variable},
-                     {"count", errors.size()},
-                     {"mae", abs / n},
-                     {"rmse", std::sqrt(sq / n)},
-                     {"bias", sum / n}});
+    for (const auto& [variable, stats] : by_variable) {
+      json entry = {{"city_name", l.name}, {"variable", variable}};
+      entry.update(ScoresJson(stats));
+      out.push_back(std::move(entry));
     }
+  }
+  return out;
+}
+
+// Per variable and horizon, over one city or every city: how accuracy and skill fall with lead time.
+Result<json> ErrorsByHorizon(const DataApiContext& c, const httplib::Request& req) {
+  MF_ASSIGN_OR_RETURN(TimeRange range, RangeParam(req));
+  MF_ASSIGN_OR_RETURN(std::vector<Location> cities, CitiesOf(c, req));
+  std::map<std::pair<std::string, int>, forecast::ErrorStats> by_key;
+  for (const Location& l : cities) {
+    MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(l.name, range.from, range.to));
+    for (const auto& e : rows) by_key[{e.variable, e.horizon}].Add(e.actual - e.predicted, PersistenceError(e));
+  }
+  json out = json::array();
+  for (const auto& [key, stats] : by_key) {
+    json entry = {{"variable", key.first}, {"horizon", key.second}};
+    entry.update(ScoresJson(stats));
+    out.push_back(std::move(entry));
   }
   return out;
 }
@@ -321,7 +375,9 @@ void AddDataRoutes(httplib::Server& s, const DataApiContext& c) {
   s.Get(R"(/api/sources/([^/]+)/summary)", Handle([ctx](const httplib::Request& r) { return Summary(*ctx, r); }));
   s.Get("/api/compare", Handle([ctx](const httplib::Request& r) { return Compare(*ctx, r); }));
   s.Get("/api/predictions", Handle([ctx](const httplib::Request& r) { return Predictions(*ctx, r); }));
+  s.Get("/api/forecast", Handle([ctx](const httplib::Request& r) { return LatestForecast(*ctx, r); }));
   s.Get("/api/errors/summary", Handle([ctx](const httplib::Request& r) { return ErrorSummary(*ctx, r); }));
+  s.Get("/api/errors/horizons", Handle([ctx](const httplib::Request& r) { return ErrorsByHorizon(*ctx, r); }));
   s.Get("/api/errors", Handle([ctx](const httplib::Request& r) { return Errors(*ctx, r); }));
   s.Get("/api/models", Handle([ctx](const httplib::Request& r) { return Models(*ctx, r); }));
   s.Get("/api/dead-letters", Handle([ctx](const httplib::Request& r) { return DeadLetters(*ctx, r); }));

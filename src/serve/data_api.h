@@ -10,9 +10,13 @@
 //   GET /api/sources/{source}/readings?city&from&to&limit   a source's own rows, newest first
 //   GET /api/sources/{source}/summary?from&to  per-city means, histograms, bands, scatter samples
 //   GET /api/compare?from&to                   per city: both sources' latest and mean |difference|
-//   GET /api/predictions?city&from&to          forecasts with 80/95 % intervals, by target time
-//   GET /api/errors?city&from&to               scored predictions of a city
-//   GET /api/errors/summary?from&to            MAE, RMSE and bias per city and variable
+//   GET /api/predictions?city&from&to&horizon  forecasts with 80/95 % intervals, by target time
+//                                              (horizon: steps ahead, 1..1000; absent: all)
+//   GET /api/forecast?city                     the newest forecast: every variable and horizon
+//   GET /api/errors?city&from&to&horizon       scored predictions of a city
+//   GET /api/errors/summary?from&to&horizon    MAE, RMSE, bias and skill over persistence per city
+//                                              and variable, at one horizon (default 1)
+//   GET /api/errors/horizons?city&from&to      the same per variable and horizon (city optional)
 //   GET /api/models?city                       the registry's newest model per variable
 //   GET /api/dead-letters?limit                dead-letter count and the newest reasons
 //

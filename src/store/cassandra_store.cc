@@ -25,6 +25,12 @@ std::optional<Timestamp> OptionalTimeOf(const Value& v) {
   return v.is_null() ? std::nullopt : std::optional<Timestamp>(Timestamp::FromMillis(v.integer()));
 }
 
+constexpr const char* kPredictionColumns =
+    "city_name, variable, target_time, horizon, model, value, created_at, issued_at, persistence, lower80, upper80, "
+    "lower95, upper95";
+constexpr const char* kErrorColumns =
+    "city_name, variable, target_time, horizon, model, predicted, actual, error, observed_at, issued_at, persistence";
+
 std::string WeatherColumns() {
   std::string cols = "city_name, time, location_id, country, sunrise, sunset, sources";
   for (size_t i = 0; i < kWeatherFieldCount; ++i)
@@ -52,16 +58,17 @@ std::vector<std::string> Schema(const std::string& ks) {
               "temp_min double, temp_max double, humidity_avg double, pressure_avg double, wind_speed_avg double, "
               "wind_speed_max double, precipitation_sum double, PRIMARY KEY (city_name, hour))",
           "CREATE TABLE IF NOT EXISTS " + ks +
-              ".predictions (city_name text, variable text, target_time timestamp, model text, value double, "
-              "created_at timestamp, lower80 double, upper80 double, lower95 double, upper95 double, "
-              "PRIMARY KEY (city_name, variable, target_time, model))",
+              ".predictions (city_name text, variable text, target_time timestamp, horizon int, model text, "
+              "value double, created_at timestamp, issued_at timestamp, persistence double, lower80 double, "
+              "upper80 double, lower95 double, upper95 double, "
+              "PRIMARY KEY ((city_name), target_time, variable, horizon, model))",
           "CREATE TABLE IF NOT EXISTS " + ks +
               ".source_observations (source text, city_name text, time timestamp, location_id text, "
               "fetched_at timestamp, readings text, labels text, PRIMARY KEY ((source, city_name), time))",
           "CREATE TABLE IF NOT EXISTS " + ks +
-              ".prediction_errors (city_name text, variable text, target_time timestamp, model text, "
-              "predicted double, actual double, error double, observed_at timestamp, "
-              "PRIMARY KEY (city_name, variable, target_time, model))",
+              ".prediction_errors (city_name text, variable text, target_time timestamp, horizon int, model text, "
+              "predicted double, actual double, error double, observed_at timestamp, issued_at timestamp, "
+              "persistence double, PRIMARY KEY ((city_name), target_time, variable, horizon, model))",
           "CREATE TABLE IF NOT EXISTS " + ks +
               ".dead_letter (source text, location_id text, fetched_at timestamp, reason text, payload text, "
               "PRIMARY KEY (source, location_id, fetched_at))",
@@ -88,19 +95,13 @@ std::map<std::string, std::string> Statements(const std::string& ks) {
       {"dead_letter", "INSERT INTO " + ks + ".dead_letter (source, location_id, fetched_at, reason, payload) VALUES (" +
                           Markers(5) + ")"},
       {"prediction", "INSERT INTO " + ks +
-                         ".predictions (city_name, variable, target_time, model, value, created_at, lower80, upper80, "
-                         "lower95, upper95) VALUES (" +
-                         Markers(10) + ")"},
-      {"predictions",
-       "SELECT city_name, variable, target_time, model, value, created_at, lower80, upper80, "
-       "lower95, upper95 FROM " +
-           ks + ".predictions WHERE city_name = ?"},
-      {"prediction_error", "INSERT INTO " + ks +
-                               ".prediction_errors (city_name, variable, target_time, model, predicted, actual, error, "
-                               "observed_at) VALUES (" +
-                               Markers(8) + ")"},
-      {"prediction_errors", "SELECT city_name, variable, target_time, model, predicted, actual, observed_at FROM " +
-                                ks + ".prediction_errors WHERE city_name = ?"},
+                         ".predictions (" + kPredictionColumns + ") VALUES (" + Markers(13) + ")"},
+      {"predictions", "SELECT " + std::string(kPredictionColumns) + " FROM " + ks +
+                          ".predictions WHERE city_name = ? AND target_time >= ? AND target_time < ?"},
+      {"prediction_error", "INSERT INTO " + ks + ".prediction_errors (" + kErrorColumns + ") VALUES (" +
+                               Markers(11) + ")"},
+      {"prediction_errors", "SELECT " + std::string(kErrorColumns) + " FROM " + ks +
+                                ".prediction_errors WHERE city_name = ? AND target_time >= ? AND target_time < ?"},
       {"observation", "INSERT INTO " + ks +
                           ".source_observations (source, city_name, time, location_id, fetched_at, readings, "
                           "labels) VALUES (" +
@@ -184,15 +185,18 @@ Status CassandraStore::CreateSchema() {
       conn_->Query("CREATE KEYSPACE IF NOT EXISTS " + options_.keyspace + " WITH replication = " + options_.replication)
           .status());
   for (const std::string& ddl : Schema(options_.keyspace)) MF_RETURN_IF_ERROR(conn_->Query(ddl).status());
-  // Interval columns came after the first release: add them to tables made before.
-  for (const char* column : {"lower80", "upper80", "lower95", "upper95"}) {
-    Status s = conn_->Query("ALTER TABLE " + options_.keyspace + ".predictions ADD " + column + " double").status();
-    if (!s.ok() && s.message().find("conflicts with an existing column") == std::string::npos &&
-        s.message().find("already exist") == std::string::npos) {
-      return s;
-    }
-  }
-  return Status::OK();
+  return RefuseTablesBeforeHorizons();
+}
+
+// The forecast tables' key gained the horizon; Cassandra cannot change a key in place, so a
+// keyspace made before that is refused with what to do rather than written inconsistently.
+Status CassandraStore::RefuseTablesBeforeHorizons() {
+  const Status probe = conn_->Query("SELECT horizon FROM " + options_.keyspace + ".predictions LIMIT 1").status();
+  if (probe.ok() || probe.message().find("horizon") == std::string::npos) return probe;
+  return Status::InvalidArgument(
+      "keyspace " + options_.keyspace +
+      ": its predictions and prediction_errors tables predate forecast horizons (their key has no horizon); "
+      "export them if wanted (cqlsh COPY ... TO), drop both tables and start again: they are recreated");
 }
 
 Status CassandraStore::PrepareAll() {
@@ -393,46 +397,66 @@ Result<std::vector<SourceObservation>> CassandraStore::LatestObservations(const 
 Status CassandraStore::UpsertPredictions(const std::vector<Prediction>& rows) {
   std::vector<std::vector<Value>> values;
   for (const auto& p : rows) {
-    values.push_back({Text(p.city_name), Text(p.variable), Time(p.target_time), Text(p.model), Value::Double(p.value),
-                      Time(p.created_at), Real(p.lower80), Real(p.upper80), Real(p.lower95), Real(p.upper95)});
+    values.push_back({Text(p.city_name), Text(p.variable), Time(p.target_time), Value::Int(p.horizon), Text(p.model),
+                      Value::Double(p.value), Time(p.created_at), Time(p.issued_at), Real(p.persistence),
+                      Real(p.lower80), Real(p.upper80), Real(p.lower95), Real(p.upper95)});
   }
   return Upsert("prediction", values);
 }
 
-Result<std::vector<Prediction>> CassandraStore::QueryPredictions(const std::string& city_name) {
-  MF_ASSIGN_OR_RETURN(auto rows, Select("predictions", {Text(city_name)}));
+Result<std::vector<Prediction>> CassandraStore::QueryPredictions(const std::string& city_name, Timestamp from,
+                                                                 Timestamp to) {
+  MF_ASSIGN_OR_RETURN(auto rows, Select("predictions", {Text(city_name), Time(from), Time(to)}));
   std::vector<Prediction> out;
   for (const auto& r : rows) {
-    out.push_back({TextOf(r[0]), TextOf(r[1]), TimeOf(r[2]), r[4].is_null() ? 0 : r[4].real(), TextOf(r[3]),
-                   TimeOf(r[5]), RealOf(r[6]), RealOf(r[7]), RealOf(r[8]), RealOf(r[9])});
+    Prediction p;
+    p.city_name = TextOf(r[0]);
+    p.variable = TextOf(r[1]);
+    p.target_time = TimeOf(r[2]);
+    p.horizon = r[3].is_null() ? 1 : static_cast<int>(r[3].integer());
+    p.model = TextOf(r[4]);
+    p.value = RealOf(r[5]).value_or(0);
+    p.created_at = TimeOf(r[6]);
+    p.issued_at = TimeOf(r[7]);
+    p.persistence = RealOf(r[8]);
+    p.lower80 = RealOf(r[9]);
+    p.upper80 = RealOf(r[10]);
+    p.lower95 = RealOf(r[11]);
+    p.upper95 = RealOf(r[12]);
+    out.push_back(std::move(p));
   }
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.target_time, a.variable) < std::tie(b.target_time, b.variable);
-  });
-  return out;
+  return out;  // clustering order: target_time, variable, horizon, model
 }
 
 Status CassandraStore::UpsertPredictionErrors(const std::vector<PredictionError>& rows) {
   std::vector<std::vector<Value>> values;
   for (const auto& e : rows) {
-    values.push_back({Text(e.city_name), Text(e.variable), Time(e.target_time), Text(e.model),
+    values.push_back({Text(e.city_name), Text(e.variable), Time(e.target_time), Value::Int(e.horizon), Text(e.model),
                       Value::Double(e.predicted), Value::Double(e.actual), Value::Double(e.actual - e.predicted),
-                      Time(e.observed_at)});
+                      Time(e.observed_at), Time(e.issued_at), Real(e.persistence)});
   }
   return Upsert("prediction_error", values);
 }
 
-Result<std::vector<PredictionError>> CassandraStore::QueryPredictionErrors(const std::string& city_name) {
-  MF_ASSIGN_OR_RETURN(auto rows, Select("prediction_errors", {Text(city_name)}));
+Result<std::vector<PredictionError>> CassandraStore::QueryPredictionErrors(const std::string& city_name,
+                                                                           Timestamp from, Timestamp to) {
+  MF_ASSIGN_OR_RETURN(auto rows, Select("prediction_errors", {Text(city_name), Time(from), Time(to)}));
   std::vector<PredictionError> out;
   for (const auto& r : rows) {
-    out.push_back({TextOf(r[0]), TextOf(r[1]), TimeOf(r[2]), TextOf(r[3]), r[4].is_null() ? 0 : r[4].real(),
-                   r[5].is_null() ? 0 : r[5].real(), TimeOf(r[6])});
+    PredictionError e;
+    e.city_name = TextOf(r[0]);
+    e.variable = TextOf(r[1]);
+    e.target_time = TimeOf(r[2]);
+    e.horizon = r[3].is_null() ? 1 : static_cast<int>(r[3].integer());
+    e.model = TextOf(r[4]);
+    e.predicted = RealOf(r[5]).value_or(0);
+    e.actual = RealOf(r[6]).value_or(0);
+    e.observed_at = TimeOf(r[8]);
+    e.issued_at = TimeOf(r[9]);
+    e.persistence = RealOf(r[10]);
+    out.push_back(std::move(e));
   }
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.target_time, a.variable) < std::tie(b.target_time, b.variable);
-  });
-  return out;
+  return out;  // clustering order: target_time, variable, horizon, model
 }
 
 Status CassandraStore::PutCheckpoints(const std::map<std::string, std::string>& entries) {

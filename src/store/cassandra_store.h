@@ -63,9 +63,11 @@ class CassandraStore : public Store {
                                                    Timestamp to) override;
   Status PrunePairingEntries(const std::string& location_id, Timestamp before) override;
   Status UpsertPredictions(const std::vector<Prediction>& rows) override;
-  Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name) override;
+  Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name, Timestamp from,
+                                                   Timestamp to) override;
   Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) override;
-  Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name) override;
+  Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from,
+                                                             Timestamp to) override;
   Status PutCheckpoints(const std::map<std::string, std::string>& entries) override;
   Result<std::map<std::string, std::string>> ListCheckpoints(const std::string& prefix) override;
 
@@ -77,6 +79,7 @@ class CassandraStore : public Store {
   explicit CassandraStore(CassandraOptions options) : options_(std::move(options)) {}
   Status Connect();
   Status CreateSchema();
+  Status RefuseTablesBeforeHorizons();
   Status PrepareAll();
   Status Upsert(const std::string& name, const std::vector<std::vector<cql::Value>>& rows);
   // Every row of a prepared SELECT, all pages, as values typed by the result columns.

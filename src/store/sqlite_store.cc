@@ -9,6 +9,17 @@
 namespace meteoflow {
 namespace {
 
+// Both forecast tables, keyed for one city's reads over a range of target times.
+constexpr const char* kPredictionTables =
+    "CREATE TABLE IF NOT EXISTS predictions (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
+    "target_time TEXT NOT NULL, horizon INTEGER NOT NULL, model TEXT NOT NULL, value REAL NOT NULL, "
+    "created_at TEXT NOT NULL, issued_at TEXT NOT NULL, persistence REAL, lower80 REAL, upper80 REAL, lower95 REAL, "
+    "upper95 REAL, PRIMARY KEY (city_name, target_time, variable, horizon, model)) WITHOUT ROWID;\n"
+    "CREATE TABLE IF NOT EXISTS prediction_errors (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
+    "target_time TEXT NOT NULL, horizon INTEGER NOT NULL, model TEXT NOT NULL, predicted REAL NOT NULL, "
+    "actual REAL NOT NULL, error REAL NOT NULL, observed_at TEXT NOT NULL, issued_at TEXT NOT NULL, persistence REAL, "
+    "PRIMARY KEY (city_name, target_time, variable, horizon, model)) WITHOUT ROWID";
+
 std::string WeatherColumns() {
   std::string cols = "city_name, time, location_id, country, sunrise, sunset, sources";
   for (size_t i = 0; i < kWeatherFieldCount; ++i)
@@ -23,19 +34,12 @@ std::string Schema() {
   for (size_t i = 0; i < kWeatherFieldCount; ++i)
     s << ", " << WeatherFieldName(static_cast<WeatherField>(i)) << " REAL";
   s << ", PRIMARY KEY (city_name, time)) WITHOUT ROWID;\n"
-       "CREATE TABLE IF NOT EXISTS weather_hourly (city_name TEXT NOT NULL, hour TEXT NOT NULL, "
+    << "CREATE TABLE IF NOT EXISTS weather_hourly (city_name TEXT NOT NULL, hour TEXT NOT NULL, "
        "observations INTEGER NOT NULL, temp_avg REAL, temp_min REAL, temp_max REAL, humidity_avg REAL, "
        "pressure_avg REAL, wind_speed_avg REAL, wind_speed_max REAL, precipitation_sum REAL, "
        "PRIMARY KEY (city_name, hour)) WITHOUT ROWID;\n"
-       "CREATE TABLE IF NOT EXISTS predictions (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
-       "target_time TEXT NOT NULL, value REAL NOT NULL, model TEXT NOT NULL, created_at TEXT NOT NULL, "
-       "lower80 REAL, upper80 REAL, lower95 REAL, upper95 REAL, PRIMARY KEY (city_name, variable, target_time, model)) "
-       "WITHOUT ROWID;\n"
-       "CREATE TABLE IF NOT EXISTS prediction_errors (city_name TEXT NOT NULL, variable TEXT NOT NULL, "
-       "target_time TEXT NOT NULL, model TEXT NOT NULL, predicted REAL NOT NULL, actual REAL NOT NULL, "
-       "error REAL NOT NULL, observed_at TEXT NOT NULL, "
-       "PRIMARY KEY (city_name, variable, target_time, model)) WITHOUT ROWID;\n"
-       "CREATE TABLE IF NOT EXISTS dead_letter (source TEXT NOT NULL, location_id TEXT NOT NULL, "
+    << kPredictionTables << ";\n"
+    << "CREATE TABLE IF NOT EXISTS dead_letter (source TEXT NOT NULL, location_id TEXT NOT NULL, "
        "fetched_at TEXT NOT NULL, reason TEXT NOT NULL, payload TEXT NOT NULL, "
        "PRIMARY KEY (source, location_id, fetched_at)) WITHOUT ROWID;\n"
        "CREATE TABLE IF NOT EXISTS source_observations (source TEXT NOT NULL, city_name TEXT NOT NULL, "
@@ -48,13 +52,47 @@ std::string Schema() {
   return s.str();
 }
 
-// Columns added after the first release, added to databases made before them.
+Result<bool> HasColumn(SqliteDb& db, const std::string& table, const std::string& column) {
+  MF_ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT count(*) FROM pragma_table_info(?) WHERE name = ?"));
+  stmt->Bind(1, table);
+  stmt->Bind(2, column);
+  MF_ASSIGN_OR_RETURN(const bool has_row, stmt->Step());
+  return has_row && stmt->ColumnInt(0) > 0;
+}
+
+// Databases made before forecast horizons keep their predictions as one-step ones: the tables
+// are rebuilt with the horizon in their key, in one transaction. Rows made before intervals
+// existed have none; a migrated prediction's issue time is its run's logical time (created_at),
+// the closest the old rows know.
+Status RebuildPredictionTables(SqliteDb& db) {
+  MF_ASSIGN_OR_RETURN(const bool has_predictions, HasColumn(db, "predictions", "target_time"));
+  MF_ASSIGN_OR_RETURN(const bool has_horizons, HasColumn(db, "predictions", "horizon"));
+  if (!has_predictions || has_horizons) return Status::OK();
+  MF_ASSIGN_OR_RETURN(const bool has_intervals, HasColumn(db, "predictions", "lower80"));
+  const std::string intervals = has_intervals ? "lower80, upper80, lower95, upper95" : "NULL, NULL, NULL, NULL";
+  return db.Exec(
+      "ALTER TABLE predictions RENAME TO predictions_before_horizons;"
+      "ALTER TABLE prediction_errors RENAME TO prediction_errors_before_horizons;" +
+      std::string(kPredictionTables) +
+      ";INSERT INTO predictions SELECT city_name, variable, target_time, 1, model, value, created_at, created_at, "
+      "NULL, " +
+      intervals +
+      " FROM predictions_before_horizons;"
+      "INSERT INTO prediction_errors SELECT city_name, variable, target_time, 1, model, predicted, actual, error, "
+      "observed_at, target_time, NULL FROM prediction_errors_before_horizons;"
+      "DROP TABLE predictions_before_horizons; DROP TABLE prediction_errors_before_horizons;");
+}
+
+// Checked and rebuilt under the write lock, so two processes opening an old database at once
+// migrate it once.
 Status Migrate(SqliteDb& db) {
-  for (const char* column : {"lower80", "upper80", "lower95", "upper95"}) {
-    Status s = db.Exec(std::string("ALTER TABLE predictions ADD COLUMN ") + column + " REAL");
-    if (!s.ok() && s.message().find("duplicate column") == std::string::npos) return s;
+  MF_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status s = RebuildPredictionTables(db);
+  if (!s.ok()) {
+    (void)db.Exec("ROLLBACK");
+    return Status::IOError("migrating " + db.path() + " to forecast horizons: " + s.message());
   }
-  return Status::OK();
+  return db.Exec("COMMIT");
 }
 
 }  // namespace
@@ -339,34 +377,39 @@ Result<std::vector<SourceObservation>> SqliteStore::LatestObservations(const std
 Status SqliteStore::UpsertPredictions(const std::vector<Prediction>& rows) {
   return InTransaction([&]() -> Status {
     MF_ASSIGN_OR_RETURN(auto stmt,
-                        db_->Prepare("INSERT OR REPLACE INTO predictions (city_name, variable, target_time, value, "
-                                     "model, created_at, lower80, upper80, lower95, upper95) "
-                                     "VALUES (?,?,?,?,?,?,?,?,?,?)"));
+                        db_->Prepare("INSERT OR REPLACE INTO predictions (city_name, variable, target_time, horizon, "
+                                     "model, value, created_at, issued_at, persistence, lower80, upper80, lower95, "
+                                     "upper95) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"));
     for (const auto& r : rows) {
       stmt->Bind(1, r.city_name);
       stmt->Bind(2, r.variable);
       stmt->Bind(3, r.target_time.ToFixedString());
-      stmt->Bind(4, r.value);
+      stmt->Bind(4, int64_t{r.horizon});
       stmt->Bind(5, r.model);
-      stmt->Bind(6, r.created_at.ToFixedString());
-      stmt->BindOptional(7, r.lower80);
-      stmt->BindOptional(8, r.upper80);
-      stmt->BindOptional(9, r.lower95);
-      stmt->BindOptional(10, r.upper95);
+      stmt->Bind(6, r.value);
+      stmt->Bind(7, r.created_at.ToFixedString());
+      stmt->Bind(8, r.issued_at.ToFixedString());
+      stmt->BindOptional(9, r.persistence);
+      stmt->BindOptional(10, r.lower80);
+      stmt->BindOptional(11, r.upper80);
+      stmt->BindOptional(12, r.lower95);
+      stmt->BindOptional(13, r.upper95);
       MF_RETURN_IF_ERROR(stmt->Run());
     }
     return Status::OK();
   });
 }
 
-Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string& city_name) {
+Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string& city_name, Timestamp from,
+                                                              Timestamp to) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
-  MF_ASSIGN_OR_RETURN(
-      auto stmt,
-      db_->Prepare(
-          "SELECT city_name, variable, target_time, value, model, created_at, "
-          "lower80, upper80, lower95, upper95 FROM predictions WHERE city_name = ? ORDER BY target_time, variable"));
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT city_name, variable, target_time, horizon, model, value, "
+                                              "created_at, issued_at, persistence, lower80, upper80, lower95, upper95 "
+                                              "FROM predictions WHERE city_name = ? AND target_time >= ? AND "
+                                              "target_time < ? ORDER BY target_time, variable, horizon, model"));
   stmt->Bind(1, city_name);
+  stmt->Bind(2, from.ToFixedString());
+  stmt->Bind(3, to.ToFixedString());
   std::vector<Prediction> out;
   for (;;) {
     MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
@@ -375,13 +418,16 @@ Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string&
     p.city_name = stmt->ColumnText(0);
     p.variable = stmt->ColumnText(1);
     MF_ASSIGN_OR_RETURN(p.target_time, Timestamp::Parse(stmt->ColumnText(2)));
-    p.value = stmt->ColumnDouble(3).value_or(0);
+    p.horizon = static_cast<int>(stmt->ColumnInt(3));
     p.model = stmt->ColumnText(4);
-    MF_ASSIGN_OR_RETURN(p.created_at, Timestamp::Parse(stmt->ColumnText(5)));
-    p.lower80 = stmt->ColumnDouble(6);
-    p.upper80 = stmt->ColumnDouble(7);
-    p.lower95 = stmt->ColumnDouble(8);
-    p.upper95 = stmt->ColumnDouble(9);
+    p.value = stmt->ColumnDouble(5).value_or(0);
+    MF_ASSIGN_OR_RETURN(p.created_at, Timestamp::Parse(stmt->ColumnText(6)));
+    MF_ASSIGN_OR_RETURN(p.issued_at, Timestamp::Parse(stmt->ColumnText(7)));
+    p.persistence = stmt->ColumnDouble(8);
+    p.lower80 = stmt->ColumnDouble(9);
+    p.upper80 = stmt->ColumnDouble(10);
+    p.lower95 = stmt->ColumnDouble(11);
+    p.upper95 = stmt->ColumnDouble(12);
     out.push_back(std::move(p));
   }
   return out;
@@ -389,28 +435,39 @@ Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string&
 
 Status SqliteStore::UpsertPredictionErrors(const std::vector<PredictionError>& rows) {
   return InTransaction([&]() -> Status {
-    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO prediction_errors VALUES (?,?,?,?,?,?,?,?)"));
+    MF_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("INSERT OR REPLACE INTO prediction_errors (city_name, variable, target_time, "
+                                     "horizon, model, predicted, actual, error, observed_at, issued_at, persistence) "
+                                     "VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
     for (const auto& r : rows) {
       stmt->Bind(1, r.city_name);
       stmt->Bind(2, r.variable);
       stmt->Bind(3, r.target_time.ToFixedString());
-      stmt->Bind(4, r.model);
-      stmt->Bind(5, r.predicted);
-      stmt->Bind(6, r.actual);
-      stmt->Bind(7, r.actual - r.predicted);
-      stmt->Bind(8, r.observed_at.ToFixedString());
+      stmt->Bind(4, int64_t{r.horizon});
+      stmt->Bind(5, r.model);
+      stmt->Bind(6, r.predicted);
+      stmt->Bind(7, r.actual);
+      stmt->Bind(8, r.actual - r.predicted);
+      stmt->Bind(9, r.observed_at.ToFixedString());
+      stmt->Bind(10, r.issued_at.ToFixedString());
+      stmt->BindOptional(11, r.persistence);
       MF_RETURN_IF_ERROR(stmt->Run());
     }
     return Status::OK();
   });
 }
 
-Result<std::vector<PredictionError>> SqliteStore::QueryPredictionErrors(const std::string& city_name) {
+Result<std::vector<PredictionError>> SqliteStore::QueryPredictionErrors(const std::string& city_name, Timestamp from,
+                                                                        Timestamp to) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt,
-                      db_->Prepare("SELECT city_name, variable, target_time, model, predicted, actual, observed_at "
-                                   "FROM prediction_errors WHERE city_name = ? ORDER BY target_time, variable"));
+                      db_->Prepare("SELECT city_name, variable, target_time, horizon, model, predicted, actual, "
+                                   "observed_at, issued_at, persistence FROM prediction_errors WHERE city_name = ? "
+                                   "AND target_time >= ? AND target_time < ? ORDER BY target_time, variable, horizon, "
+                                   "model"));
   stmt->Bind(1, city_name);
+  stmt->Bind(2, from.ToFixedString());
+  stmt->Bind(3, to.ToFixedString());
   std::vector<PredictionError> out;
   for (;;) {
     MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
@@ -419,10 +476,13 @@ Result<std::vector<PredictionError>> SqliteStore::QueryPredictionErrors(const st
     e.city_name = stmt->ColumnText(0);
     e.variable = stmt->ColumnText(1);
     MF_ASSIGN_OR_RETURN(e.target_time, Timestamp::Parse(stmt->ColumnText(2)));
-    e.model = stmt->ColumnText(3);
-    e.predicted = stmt->ColumnDouble(4).value_or(0);
-    e.actual = stmt->ColumnDouble(5).value_or(0);
-    MF_ASSIGN_OR_RETURN(e.observed_at, Timestamp::Parse(stmt->ColumnText(6)));
+    e.horizon = static_cast<int>(stmt->ColumnInt(3));
+    e.model = stmt->ColumnText(4);
+    e.predicted = stmt->ColumnDouble(5).value_or(0);
+    e.actual = stmt->ColumnDouble(6).value_or(0);
+    MF_ASSIGN_OR_RETURN(e.observed_at, Timestamp::Parse(stmt->ColumnText(7)));
+    MF_ASSIGN_OR_RETURN(e.issued_at, Timestamp::Parse(stmt->ColumnText(8)));
+    e.persistence = stmt->ColumnDouble(9);
     out.push_back(std::move(e));
   }
   return out;

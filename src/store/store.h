@@ -60,14 +60,17 @@ class Store {
   // How many dead letters there are and the newest `limit` of them, without payloads.
   virtual Result<DeadLetterSummary> DeadLetters(int limit) = 0;
 
-  // Keyed by (city_name, variable, target_time, model): a re-forecast replaces the value.
+  // Keyed by (city_name, target_time, variable, horizon, model): a re-forecast replaces the value.
   virtual Status UpsertPredictions(const std::vector<Prediction>& rows) = 0;
-  // Predictions of one city, ordered by target_time then variable.
-  virtual Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name) = 0;
-  // Keyed by (city_name, variable, target_time, model); re-scoring replaces.
+  // One city's predictions with from <= target_time < to, ordered by target_time, variable,
+  // horizon, model.
+  virtual Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name, Timestamp from,
+                                                           Timestamp to) = 0;
+  // Keyed like predictions; re-scoring replaces.
   virtual Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) = 0;
-  // One city's scored predictions, by target_time then variable.
-  virtual Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name) = 0;
+  // One city's scored predictions with from <= target_time < to, ordered like QueryPredictions.
+  virtual Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from,
+                                                                     Timestamp to) = 0;
 
   // The transform's pairing index (transform/transform_stage.h): recent readings per location,
   // keyed by (location_id, fetched_at, source), replaced whole.

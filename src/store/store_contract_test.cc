@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "store/cassandra_store.h"
+#include "store/sqlite_db.h"
 #include "store/sqlite_store.h"
 
 namespace meteoflow {
@@ -87,34 +88,60 @@ TEST_P(StoreContractTest, WeatherUpsertsReplaceByKeyAndQueriesAreOrdered) {
   EXPECT_TRUE(store_->QueryWeather("Atlantis", Timestamp(), Timestamp::FromSeconds(9999))->empty());
 }
 
+Prediction PredictionAt(const std::string& variable, int64_t target, int horizon, double value) {
+  Prediction p;
+  p.city_name = "Rabat";
+  p.variable = variable;
+  p.target_time = Timestamp::FromSeconds(target);
+  p.horizon = horizon;
+  p.issued_at = Timestamp::FromSeconds(target - int64_t{600} * horizon);
+  p.value = value;
+  p.model = "naive-last";
+  p.created_at = Timestamp::FromSeconds(3000);
+  p.persistence = 16.0;
+  return p;
+}
+
 TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
-  const Prediction p{
-      "Rabat", "temp", Timestamp::FromSeconds(2600), 16.5, "naive-last", Timestamp::FromSeconds(3000), 15.5, 17.5,
-      14.9,    18.1};
-  const Prediction q{"Rabat",      "humidity",     Timestamp::FromSeconds(2000),
-                     70,           "ARIMA(1,1,1)", Timestamp::FromSeconds(3000),
-                     std::nullopt, std::nullopt,   std::nullopt,
-                     std::nullopt};
-  ASSERT_TRUE(store_->UpsertPredictions({p, q}).ok());
+  Prediction p = PredictionAt("temp", 2600, 1, 16.5);
+  p.lower80 = 15.5, p.upper80 = 17.5, p.lower95 = 14.9, p.upper95 = 18.1;
+  Prediction q = PredictionAt("humidity", 2000, 1, 70);
+  q.model = "ARIMA(1,1,1)";
+  q.persistence.reset();
+  const Prediction p2 = PredictionAt("temp", 2600, 2, 16.0);  // same target, issued a step earlier
+  ASSERT_TRUE(store_->UpsertPredictions({p, q, p2}).ok());
   ASSERT_TRUE(store_->UpsertPredictions({p}).ok());
-  auto predictions = store_->QueryPredictions("Rabat");
+  auto predictions = store_->QueryPredictions("Rabat", Timestamp(), Timestamp::FromSeconds(9999));
   ASSERT_TRUE(predictions.ok()) << predictions.status().ToString();
-  ASSERT_EQ(predictions->size(), 2u);
-  EXPECT_EQ((*predictions)[0].variable, "humidity");  // by target time, then variable
+  ASSERT_EQ(predictions->size(), 3u);
+  EXPECT_EQ((*predictions)[0].variable, "humidity");  // by target time, variable, horizon
+  EXPECT_FALSE((*predictions)[0].persistence.has_value());
   EXPECT_EQ((*predictions)[1].model, "naive-last");
+  EXPECT_EQ((*predictions)[1].horizon, 1);
+  EXPECT_EQ((*predictions)[1].issued_at.seconds(), 2000);
+  EXPECT_EQ((*predictions)[1].persistence, 16.0);
   EXPECT_EQ((*predictions)[1].created_at.seconds(), 3000);
   EXPECT_EQ((*predictions)[1].lower80, 15.5);
   EXPECT_EQ((*predictions)[1].upper95, 18.1);
+  EXPECT_EQ((*predictions)[2].horizon, 2);
+  EXPECT_EQ((*predictions)[2].value, 16.0);
   EXPECT_FALSE((*predictions)[0].lower95.has_value());
-  ASSERT_TRUE(store_
-                  ->UpsertPredictionErrors(
-                      {{"Rabat", "temp", p.target_time, p.model, 16.5, 17.0, Timestamp::FromSeconds(2610)}})
-                  .ok());
-  auto errors = store_->QueryPredictionErrors("Rabat");
+  auto window = store_->QueryPredictions("Rabat", Timestamp::FromSeconds(2001), Timestamp::FromSeconds(2600));
+  ASSERT_TRUE(window.ok()) << window.status().ToString();
+  EXPECT_TRUE(window->empty());  // to is exclusive
+  EXPECT_EQ(store_->QueryPredictions("Rabat", Timestamp::FromSeconds(2600), Timestamp::FromSeconds(2601))->size(), 2u);
+  const PredictionError e{"Rabat", "temp", p.target_time, p.model, 16.5, 17.0, Timestamp::FromSeconds(2610),
+                          2,       p2.issued_at, 16.0};
+  ASSERT_TRUE(store_->UpsertPredictionErrors({e}).ok());
+  auto errors = store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(9999));
   ASSERT_TRUE(errors.ok()) << errors.status().ToString();
   ASSERT_EQ(errors->size(), 1u);
   EXPECT_EQ((*errors)[0].actual, 17.0);
+  EXPECT_EQ((*errors)[0].horizon, 2);
+  EXPECT_EQ((*errors)[0].issued_at, p2.issued_at);
+  EXPECT_EQ((*errors)[0].persistence, 16.0);
   EXPECT_EQ((*errors)[0].observed_at.seconds(), 2610);
+  EXPECT_TRUE(store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(2600))->empty());
   ASSERT_TRUE(store_->PutCheckpoints({{"t/a", "1"}, {"t/b", "2"}, {"u/c", "3"}, {"t", "0"}}).ok());
   ASSERT_TRUE(store_->PutCheckpoints({{"t/a", "9"}}).ok());
   auto t = store_->ListCheckpoints("t/");
@@ -218,6 +245,46 @@ TEST_P(StoreContractTest, ManyRowsInOneCall) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values("sqlite", "cassandra"),
                          [](const auto& info) { return info.param; });
+
+// A database made before forecast horizons: its one-step predictions and errors survive the
+// tables' rebuild with the horizon in their key.
+TEST(SqliteStoreMigrationTest, PredictionsBeforeHorizonsBecomeOneStepOnes) {
+  const auto path = std::filesystem::temp_directory_path() / ("mf_migrate_" + std::to_string(::getpid()) + ".db");
+  std::filesystem::remove(path);
+  {
+    auto db = std::move(SqliteDb::Open(path.string())).value();
+    ASSERT_TRUE(db->ExecSchema(
+                      "CREATE TABLE predictions (city_name TEXT NOT NULL, variable TEXT NOT NULL, target_time TEXT "
+                      "NOT NULL, value REAL NOT NULL, model TEXT NOT NULL, created_at TEXT NOT NULL, lower80 REAL, "
+                      "upper80 REAL, lower95 REAL, upper95 REAL, PRIMARY KEY (city_name, variable, target_time, "
+                      "model)) WITHOUT ROWID;"
+                      "CREATE TABLE prediction_errors (city_name TEXT NOT NULL, variable TEXT NOT NULL, target_time "
+                      "TEXT NOT NULL, model TEXT NOT NULL, predicted REAL NOT NULL, actual REAL NOT NULL, error REAL "
+                      "NOT NULL, observed_at TEXT NOT NULL, PRIMARY KEY (city_name, variable, target_time, model)) "
+                      "WITHOUT ROWID;"
+                      "INSERT INTO predictions VALUES ('Rabat', 'temp', '2024-12-03T22:30:00.000Z', 14.5, "
+                      "'naive-last', '2024-12-03T22:25:00.000Z', 13, 16, 12, 17);"
+                      "INSERT INTO prediction_errors VALUES ('Rabat', 'temp', '2024-12-03T22:30:00.000Z', "
+                      "'naive-last', 14.5, 15, 0.5, '2024-12-03T22:31:00.000Z');")
+                    .ok());
+  }
+  for (int open = 0; open < 2; ++open) {  // the second open finds nothing left to migrate
+    auto store = SqliteStore::Open(path.string());
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto predictions = (*store)->QueryPredictions("Rabat", Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40));
+    ASSERT_TRUE(predictions.ok()) << predictions.status().ToString();
+    ASSERT_EQ(predictions->size(), 1u);
+    EXPECT_EQ((*predictions)[0].horizon, 1);
+    EXPECT_EQ((*predictions)[0].issued_at, (*predictions)[0].created_at);
+    EXPECT_EQ((*predictions)[0].upper95, 17.0);
+    auto errors = (*store)->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40));
+    ASSERT_TRUE(errors.ok()) << errors.status().ToString();
+    ASSERT_EQ(errors->size(), 1u);
+    EXPECT_EQ((*errors)[0].actual, 15.0);
+    EXPECT_FALSE((*errors)[0].persistence.has_value());
+  }
+  std::filesystem::remove(path);
+}
 
 }  // namespace
 }  // namespace meteoflow

@@ -184,21 +184,35 @@ try {
   check((await rowsOf("#compare-mad")) === cmp.cities.length, `difference table rows == ${cmp.cities.length} cities`);
   await shot("compare");
 
-  // Forecasts.
-  await open("/?section=forecasts&city=Rabat", "forecasts");
-  const preds = await get("/api/predictions?city=Rabat");
+  // Forecasts: one lead time at a time, the newest forecast beyond the data, skill per lead time.
   const variables = ["temp", "humidity", "pressure", "sea_level", "visibility", "wind_speed"];
   const actual = await get(`/api/series?${q({ city: "Rabat", fields: variables.join(",") })}`);
-  for (const v of variables) {
-    const got = await drawn(`forecast-${v}`);
-    const targets = new Set(preds.filter((p) => p.variable === v).map((p) => p.target_time)).size;
-    const byName = Object.fromEntries(got.series.map((s) => [s.name, s.points]));
-    check(byName.actual === actual.series[v].length && byName.predicted === targets && targets > 0 && byName["95 % interval"] > 0,
-          `forecast ${v}: actual ${byName.actual} == ${actual.series[v].length}, predicted ${byName.predicted} == ${targets}, 95 % band ${byName["95 % interval"]}`);
+  const newestForecast = await get("/api/forecast?city=Rabat");
+  check(newestForecast.predictions.length > 0 && newestForecast.predictions.every((p) => p.issued_at === newestForecast.issued_at),
+        `newest forecast: ${newestForecast.predictions.length} predictions, all issued at ${newestForecast.issued_at}`);
+  for (const lead of [1, 6]) {
+    await open(`/?section=forecasts&city=Rabat&lead=${lead}`, "forecasts");
+    check((await page.$eval("#forecast-horizon", (s) => s.value)) === String(lead), `lead ${lead} chosen from the URL`);
+    const preds = await get(`/api/predictions?city=Rabat&horizon=${lead}`);
+    for (const v of variables) {
+      const got = await drawn(`forecast-${v}`);
+      const targets = new Set(preds.filter((p) => p.variable === v).map((p) => p.target_time)).size;
+      const ahead = newestForecast.predictions.filter((p) => p.variable === v).length + 1;  // + the issue point
+      const byName = Object.fromEntries(got.series.map((s) => [s.name, s.points]));
+      check(byName.actual === actual.series[v].length && byName.predicted === targets && targets > 0 && byName["95 % interval"] > 0 &&
+            byName["newest forecast"] === ahead,
+            `forecast ${v} at lead ${lead}: actual ${byName.actual} == ${actual.series[v].length}, predicted ${byName.predicted} == ${targets}, 95 % band ${byName["95 % interval"]}, newest ${byName["newest forecast"]} == ${ahead}`);
+    }
+    const errorSummary = await get(`/api/errors/summary?horizon=${lead}`);
+    check((await drawn("error-bars")).points === errorSummary.filter((e) => e.variable === "temp").length, `error bars at lead ${lead}: one per city with scored temp predictions`);
+    check((await drawn("error-time")).points === (await get(`/api/errors?city=Rabat&horizon=${lead}`)).length, `error over time at lead ${lead}: every scored prediction of the city`);
   }
-  const errorSummary = await get("/api/errors/summary");
-  check((await drawn("error-bars")).points === errorSummary.filter((e) => e.variable === "temp").length, "error bars: one per city with scored temp predictions");
-  check((await drawn("error-time")).points === (await get("/api/errors?city=Rabat")).length, "error over time: every scored prediction of the city");
+  const offered = await page.$$eval("#forecast-horizon option", (o) => o.map((x) => Number(x.value)));
+  const byHorizon = (await get("/api/errors/horizons?city=Rabat")).filter((s) => offered.includes(s.horizon));
+  const skillRows = await page.$$eval("#skill-table tbody tr", (rows) => rows.length);
+  const skillColumns = await page.$$eval("#skill-table thead th", (cells) => cells.length);
+  check(skillRows === new Set(byHorizon.map((s) => s.variable)).size && skillColumns === new Set(byHorizon.map((s) => s.horizon)).size + 1 && skillColumns > 2,
+        `skill table: ${skillRows} variables x ${skillColumns - 1} of the offered lead times, as /api/errors/horizons`);
   check((await page.$$eval("#forecast-best li", (l) => l.length)) === 3, "three best cities listed");
   await shot("forecasts");
 

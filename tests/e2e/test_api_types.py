@@ -96,6 +96,7 @@ def test_every_endpoint_matches_its_declared_type(served, tmp_path):
         ("cities", "api.City[]", cities),
         ("observations", "api.Observation[]", get(base, "/api/observations?city=Casablanca")),
         ("predictions", "api.Prediction[]", get(base, "/api/predictions?city=Casablanca")),
+        ("forecast", "api.LatestForecast", get(base, "/api/forecast?city=Casablanca")),
         ("runs", "api.RunWithTries[]", get(base, "/api/runs?limit=5")),
         ("dags", "{ dags: api.Dag[]; total_entries: number }", get(base, "/api/dags")),
         ("dag", "api.DagDetail", get(base, "/api/dags/weather")),
@@ -113,10 +114,11 @@ def test_every_endpoint_matches_its_declared_type(served, tmp_path):
         ("comparison", "api.Comparison", get(base, "/api/compare")),
         ("errors", "api.PredictionErrorRow[]", get(base, "/api/errors?" + urllib.parse.urlencode({"city": scored}))),
         ("errorSummary", "api.ErrorSummary[]", error_summary),
+        ("byHorizon", "api.HorizonScores[]", get(base, "/api/errors/horizons")),
         ("models", "api.ModelEntry[]", trained),
         ("deadLetters", "api.DeadLetters", get(base, "/api/dead-letters?limit=3")),
     ]
-    for name, _, value in declarations[-12:]:
+    for name, _, value in declarations[-13:]:
         assert value not in ([], {}), f"{name} is empty: the check would prove little"
     code, output = check_types(tmp_path, declarations)
     assert code == 0, output
@@ -176,6 +178,9 @@ BAD_REQUESTS = [
     ("/api/sources/darksky/readings", "source: 'darksky' is not"),
     ("/api/sources/openmeteo/summary?to=not-a-date", "to: not a UTC timestamp or date"),
     ("/api/compare?from=2024-13-45", "from: not a UTC timestamp or date"),
+    ("/api/predictions?city=Rabat&horizon=-1", "horizon: '-1' is not an integer in 0..1000"),
+    ("/api/errors/summary?horizon=1e3", "horizon: '1e3' is not an integer"),
+    ("/api/forecast", "city: required parameter is missing"),
     ("/api/predictions?city=%3Cscript%3E", "city: '<script>' is not a configured location"),
     ("/api/errors?city=", "city: required parameter is missing"),
     ("/api/models", "city: required parameter is missing"),

@@ -22,7 +22,7 @@ RECORDINGS = ROOT / "data" / "demo" / "recording"
 TABLES = {
     "weather_data": "city_name, time",
     "weather_hourly": "city_name, hour",
-    "predictions": "city_name, target_time, model",
+    "predictions": "city_name, target_time, variable, horizon, model",
     "dead_letter": "source, location_id, fetched_at",
 }
 

@@ -135,7 +135,7 @@ def test_the_snapshot_tick_keeps_each_sources_own_fields(tmp_path):
 def table_dump(d):
     tables = {}
     for name, key in [("weather_data", "city_name, time"), ("weather_hourly", "city_name, hour"),
-                      ("predictions", "city_name, variable, target_time, model"), ("dead_letter", "source, location_id, fetched_at")]:
+                      ("predictions", "city_name, target_time, variable, horizon, model"), ("dead_letter", "source, location_id, fetched_at")]:
         rows = sql(d, f"SELECT * FROM {name} ORDER BY {key}")
         for r in rows:
             r.pop("created_at", None)

@@ -56,6 +56,16 @@ export interface Prediction {
   upper80: number | null;
   lower95: number | null;
   upper95: number | null;
+  horizon: number; // steps ahead of issued_at
+  issued_at: string;
+  persistence: number | null; // the value at issued_at
+}
+
+// /api/forecast: the newest forecast of a city, every variable and horizon.
+export interface LatestForecast {
+  city: string;
+  issued_at: string | null;
+  predictions: Prediction[];
 }
 
 // /api/series: per field, [epoch millis, value] points (min/max-downsampled to `points`).
@@ -137,15 +147,30 @@ export interface PredictionErrorRow {
   actual: number;
   error: number;
   observed_at: string;
+  horizon: number;
+  issued_at: string;
+  persistence: number | null;
 }
 
-export interface ErrorSummary {
-  city_name: string;
-  variable: string;
+// Accuracy of a set of scored predictions; skill = 1 - RMSE / RMSE of persistence (> 0: better
+// than "no change").
+export interface Scores {
   count: number;
   mae: number;
   rmse: number;
   bias: number;
+  persistence_rmse: number | null;
+  skill: number | null;
+}
+
+export interface ErrorSummary extends Scores {
+  city_name: string;
+  variable: string;
+}
+
+export interface HorizonScores extends Scores {
+  variable: string;
+  horizon: number;
 }
 
 export interface ModelEntry {
@@ -262,8 +287,9 @@ export const api = {
   cities: () => getJson<City[]>("/api/cities"),
   observations: (city: string, range: Range = {}) =>
     getJson<Observation[]>(`/api/observations?${query({ city, ...range })}`),
-  predictions: (city: string, range: Range = {}) =>
-    getJson<Prediction[]>(`/api/predictions?${query({ city, ...range })}`),
+  predictions: (city: string, range: Range = {}, horizon?: number) =>
+    getJson<Prediction[]>(`/api/predictions?${query({ city, horizon, ...range })}`),
+  forecast: (city: string) => getJson<LatestForecast>(`/api/forecast?${query({ city })}`),
   series: (city: string, source: string, fields: string[], range: Range, points = 1500) =>
     getJson<Series>(`/api/series?${query({ city, source, fields: fields.join(","), points, ...range })}`),
   freshness: () => getJson<Freshness[]>("/api/sources"),
@@ -271,8 +297,12 @@ export const api = {
     getJson<Readings>(`/api/sources/${source}/readings?${query({ city, limit, ...range })}`),
   summary: (source: SourceName, range: Range) => getJson<SourceSummary>(`/api/sources/${source}/summary?${query({ ...range })}`),
   compare: (range: Range) => getJson<Comparison>(`/api/compare?${query({ ...range })}`),
-  errors: (city: string, range: Range) => getJson<PredictionErrorRow[]>(`/api/errors?${query({ city, ...range })}`),
-  errorSummary: (range: Range) => getJson<ErrorSummary[]>(`/api/errors/summary?${query({ ...range })}`),
+  errors: (city: string, range: Range, horizon?: number) =>
+    getJson<PredictionErrorRow[]>(`/api/errors?${query({ city, horizon, ...range })}`),
+  errorSummary: (range: Range, horizon?: number) =>
+    getJson<ErrorSummary[]>(`/api/errors/summary?${query({ horizon, ...range })}`),
+  errorsByHorizon: (range: Range, city?: string) =>
+    getJson<HorizonScores[]>(`/api/errors/horizons?${query({ city, ...range })}`),
   models: (city: string) => getJson<ModelEntry[]>(`/api/models?${query({ city })}`),
   deadLetters: (limit = 10) => getJson<DeadLetters>(`/api/dead-letters?limit=${limit}`),
   runs: (limit: number) => getJson<RunWithTries[]>(`/api/runs?limit=${limit}`),

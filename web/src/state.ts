@@ -1,4 +1,4 @@
-// The page's state lives in the URL (?section=&city=&source=&range=&from=&to=&var=&cols=&sort=)
+// The page's state lives in the URL (?section=&city=&source=&range=&from=&to=&var=&lead=&cols=&sort=)
 // so every view can be shared and survives a reload. Ranges are relative to the newest stored
 // observation ("the last 24 h of data"), which is also right for a replayed recording.
 import type { Range } from "./api";

@@ -79,8 +79,8 @@ Result<std::vector<PredictionError>> PredictStage::Score(const std::string& city
     if (!field) continue;
     const WeatherRow* nearest = NearestObservation(rows, *field, p.target_time, kMatchWindowMs);
     if (!nearest) continue;
-    PredictionError e{city,    p.variable, p.target_time, p.model,       p.value,
-                      *nearest->at(*field), nearest->time, p.horizon, p.issued_at, p.persistence};
+    PredictionError e{city,          p.variable, p.target_time, p.model,      p.value, *nearest->at(*field),
+                      nearest->time, p.horizon,  p.issued_at,   p.persistence};
     const auto seen = already.find(KeyOf(e));
     if (seen != already.end() && seen->second->predicted == e.predicted && seen->second->actual == e.actual &&
         seen->second->observed_at == e.observed_at && seen->second->persistence == e.persistence) {

@@ -75,9 +75,8 @@ TEST(PredictStageTest, ForecastsEveryHorizonAndScoresEachOnceItsActualArrives) {
   EXPECT_EQ(third->scored, 8);
   errors = AllErrors(*store, "Rabat");
   ASSERT_EQ(errors.size(), 10u);
-  const auto three_steps = std::find_if(errors.begin(), errors.end(), [](const PredictionError& e) {
-    return e.horizon == 3 && e.variable == "temp";
-  });
+  const auto three_steps = std::find_if(
+      errors.begin(), errors.end(), [](const PredictionError& e) { return e.horizon == 3 && e.variable == "temp"; });
   ASSERT_NE(three_steps, errors.end());
   EXPECT_EQ(three_steps->issued_at, t0);
   EXPECT_EQ(three_steps->observed_at, t3);

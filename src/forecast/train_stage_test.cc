@@ -92,7 +92,8 @@ TEST_F(TrainStageTest, PredictForecastsWithTheRegisteredModelAndFallsBackWhenItC
   EXPECT_EQ(stats->predictions, 3 * config_.predict_steps);
   EXPECT_EQ(stats->from_registry, 3);
   const Timestamp forever = Timestamp::FromSeconds(int64_t{1} << 40);
-  const std::vector<Prediction> predictions = std::move(store_->QueryPredictions("Rabat", Timestamp(), forever)).value();
+  const std::vector<Prediction> predictions =
+      std::move(store_->QueryPredictions("Rabat", Timestamp(), forever)).value();
   int temps = 0;
   for (const Prediction& p : predictions) {
     if (p.variable != "temp") continue;

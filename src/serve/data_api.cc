@@ -300,7 +300,8 @@ Result<json> ErrorSummary(const DataApiContext& c, const httplib::Request& req) 
     MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(l.name, range.from, range.to));
     std::map<std::string, forecast::ErrorStats> by_variable;
     for (const auto& e : rows) {
-      if (horizon == 0 || e.horizon == horizon) by_variable[e.variable].Add(e.actual - e.predicted, PersistenceError(e));
+      if (horizon == 0 || e.horizon == horizon)
+        by_variable[e.variable].Add(e.actual - e.predicted, PersistenceError(e));
     }
     for (const auto& [variable, stats] : by_variable) {
       json entry = {{"city_name", l.name}, {"variable", variable}};

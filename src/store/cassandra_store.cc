@@ -94,12 +94,11 @@ std::map<std::string, std::string> Statements(const std::string& ks) {
                      Markers(11) + ")"},
       {"dead_letter", "INSERT INTO " + ks + ".dead_letter (source, location_id, fetched_at, reason, payload) VALUES (" +
                           Markers(5) + ")"},
-      {"prediction", "INSERT INTO " + ks +
-                         ".predictions (" + kPredictionColumns + ") VALUES (" + Markers(13) + ")"},
+      {"prediction", "INSERT INTO " + ks + ".predictions (" + kPredictionColumns + ") VALUES (" + Markers(13) + ")"},
       {"predictions", "SELECT " + std::string(kPredictionColumns) + " FROM " + ks +
                           ".predictions WHERE city_name = ? AND target_time >= ? AND target_time < ?"},
-      {"prediction_error", "INSERT INTO " + ks + ".prediction_errors (" + kErrorColumns + ") VALUES (" +
-                               Markers(11) + ")"},
+      {"prediction_error",
+       "INSERT INTO " + ks + ".prediction_errors (" + kErrorColumns + ") VALUES (" + Markers(11) + ")"},
       {"prediction_errors", "SELECT " + std::string(kErrorColumns) + " FROM " + ks +
                                 ".prediction_errors WHERE city_name = ? AND target_time >= ? AND target_time < ?"},
       {"observation", "INSERT INTO " + ks +
@@ -438,8 +437,8 @@ Status CassandraStore::UpsertPredictionErrors(const std::vector<PredictionError>
   return Upsert("prediction_error", values);
 }
 
-Result<std::vector<PredictionError>> CassandraStore::QueryPredictionErrors(const std::string& city_name,
-                                                                           Timestamp from, Timestamp to) {
+Result<std::vector<PredictionError>> CassandraStore::QueryPredictionErrors(const std::string& city_name, Timestamp from,
+                                                                           Timestamp to) {
   MF_ASSIGN_OR_RETURN(auto rows, Select("prediction_errors", {Text(city_name), Time(from), Time(to)}));
   std::vector<PredictionError> out;
   for (const auto& r : rows) {

@@ -130,7 +130,7 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
   ASSERT_TRUE(window.ok()) << window.status().ToString();
   EXPECT_TRUE(window->empty());  // to is exclusive
   EXPECT_EQ(store_->QueryPredictions("Rabat", Timestamp::FromSeconds(2600), Timestamp::FromSeconds(2601))->size(), 2u);
-  const PredictionError e{"Rabat", "temp", p.target_time, p.model, 16.5, 17.0, Timestamp::FromSeconds(2610),
+  const PredictionError e{"Rabat", "temp",       p.target_time, p.model, 16.5, 17.0, Timestamp::FromSeconds(2610),
                           2,       p2.issued_at, 16.0};
   ASSERT_TRUE(store_->UpsertPredictionErrors({e}).ok());
   auto errors = store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(9999));
@@ -253,20 +253,20 @@ TEST(SqliteStoreMigrationTest, PredictionsBeforeHorizonsBecomeOneStepOnes) {
   std::filesystem::remove(path);
   {
     auto db = std::move(SqliteDb::Open(path.string())).value();
-    ASSERT_TRUE(db->ExecSchema(
-                      "CREATE TABLE predictions (city_name TEXT NOT NULL, variable TEXT NOT NULL, target_time TEXT "
-                      "NOT NULL, value REAL NOT NULL, model TEXT NOT NULL, created_at TEXT NOT NULL, lower80 REAL, "
-                      "upper80 REAL, lower95 REAL, upper95 REAL, PRIMARY KEY (city_name, variable, target_time, "
-                      "model)) WITHOUT ROWID;"
-                      "CREATE TABLE prediction_errors (city_name TEXT NOT NULL, variable TEXT NOT NULL, target_time "
-                      "TEXT NOT NULL, model TEXT NOT NULL, predicted REAL NOT NULL, actual REAL NOT NULL, error REAL "
-                      "NOT NULL, observed_at TEXT NOT NULL, PRIMARY KEY (city_name, variable, target_time, model)) "
-                      "WITHOUT ROWID;"
-                      "INSERT INTO predictions VALUES ('Rabat', 'temp', '2024-12-03T22:30:00.000Z', 14.5, "
-                      "'naive-last', '2024-12-03T22:25:00.000Z', 13, 16, 12, 17);"
-                      "INSERT INTO prediction_errors VALUES ('Rabat', 'temp', '2024-12-03T22:30:00.000Z', "
-                      "'naive-last', 14.5, 15, 0.5, '2024-12-03T22:31:00.000Z');")
-                    .ok());
+    ASSERT_TRUE(
+        db->ExecSchema("CREATE TABLE predictions (city_name TEXT NOT NULL, variable TEXT NOT NULL, target_time TEXT "
+                       "NOT NULL, value REAL NOT NULL, model TEXT NOT NULL, created_at TEXT NOT NULL, lower80 REAL, "
+                       "upper80 REAL, lower95 REAL, upper95 REAL, PRIMARY KEY (city_name, variable, target_time, "
+                       "model)) WITHOUT ROWID;"
+                       "CREATE TABLE prediction_errors (city_name TEXT NOT NULL, variable TEXT NOT NULL, target_time "
+                       "TEXT NOT NULL, model TEXT NOT NULL, predicted REAL NOT NULL, actual REAL NOT NULL, error REAL "
+                       "NOT NULL, observed_at TEXT NOT NULL, PRIMARY KEY (city_name, variable, target_time, model)) "
+                       "WITHOUT ROWID;"
+                       "INSERT INTO predictions VALUES ('Rabat', 'temp', '2024-12-03T22:30:00.000Z', 14.5, "
+                       "'naive-last', '2024-12-03T22:25:00.000Z', 13, 16, 12, 17);"
+                       "INSERT INTO prediction_errors VALUES ('Rabat', 'temp', '2024-12-03T22:30:00.000Z', "
+                       "'naive-last', 14.5, 15, 0.5, '2024-12-03T22:31:00.000Z');")
+            .ok());
   }
   for (int open = 0; open < 2; ++open) {  // the second open finds nothing left to migrate
     auto store = SqliteStore::Open(path.string());

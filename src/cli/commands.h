@@ -50,9 +50,10 @@ void AddCommonOptions(CLI::App& command, CommonOptions& common);
 void RegisterPipelineCommands(CLI::App& app, CommandTable& table);  // run, worker, train, serve, sql
 void RegisterDagCommands(CLI::App& app, CommandTable& table);       // dags, tasks, scheduler, export-airflow
 void RegisterParquetCommands(CLI::App& app, CommandTable& table);   // parquet schema|cat|stats
-void RegisterModelCommands(CLI::App& app, CommandTable& table);     // model fit|backtest
-void RegisterLiveCommands(CLI::App& app, CommandTable& table);      // history, locations search|check
-void RegisterLakeCommands(CLI::App& app, CommandTable& table);      // lake compact
+void RegisterModelCommands(CLI::App& app, CommandTable& table);     // model fit|backtest|evaluate
+void RegisterModelEvaluate(CLI::App& model_command, CommandTable& table);
+void RegisterLiveCommands(CLI::App& app, CommandTable& table);  // history, locations search|check
+void RegisterLakeCommands(CLI::App& app, CommandTable& table);  // lake compact
 
 // A compaction's numbers as JSON and as summary lines (shared by `run` and `lake compact`).
 nlohmann::json CompactionJson(const CompactionStats& c);

@@ -355,6 +355,7 @@ void RegisterModelCommands(CLI::App& app, CommandTable& table) {
   model_backtest->add_flag("--json", backtest->series.json, "A JSON array, best first");
 
   table.Add(model_backtest, [backtest] { return ModelBacktestCommand(*backtest); });
+  RegisterModelEvaluate(*model_cmd, table);
 }
 
 }  // namespace meteoflow

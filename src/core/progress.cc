@@ -19,19 +19,20 @@ std::string Grouped(int64_t n) {
 
 }  // namespace
 
-ProgressLine::ProgressLine(std::string stage, std::FILE* out, bool force)
-    : stage_(std::move(stage)), out_(out), enabled_(force || ::isatty(::fileno(out)) == 1) {}
+ProgressLine::ProgressLine(std::string stage, std::FILE* out, bool force, std::string unit)
+    : stage_(std::move(stage)), unit_(std::move(unit)), out_(out), enabled_(force || ::isatty(::fileno(out)) == 1) {}
 
-std::string ProgressLine::Format(const std::string& stage, int64_t done, int64_t total, double seconds) {
+std::string ProgressLine::Format(const std::string& stage, int64_t done, int64_t total, double seconds,
+                                 const std::string& unit) {
   std::string line = stage;
   if (total > 0) {
     constexpr int kWidth = 20;
     const int filled = static_cast<int>(std::clamp<int64_t>(done * kWidth / total, 0, kWidth));
     line += " [" + std::string(static_cast<size_t>(filled), '#') +
-            std::string(static_cast<size_t>(kWidth - filled), '.') + "] " + Grouped(done) + "/" + Grouped(total) +
-            " records";
+            std::string(static_cast<size_t>(kWidth - filled), '.') + "] " + Grouped(done) + "/" + Grouped(total) + " " +
+            unit;
   } else {
-    line += " " + Grouped(done) + " records";
+    line += " " + Grouped(done) + " " + unit;
   }
   if (seconds > 0 && done > 0) {
     const double rate = static_cast<double>(done) / seconds;
@@ -53,7 +54,7 @@ void ProgressLine::Update(int64_t done, int64_t total) {
   if (open_ && now - drawn_ < std::chrono::milliseconds(100) && done < total) return;
   drawn_ = now;
   const double seconds = std::chrono::duration<double>(now - started_).count();
-  std::fprintf(out_, "\r%s\033[K", Format(stage_, done, total, seconds).c_str());
+  std::fprintf(out_, "\r%s\033[K", Format(stage_, done, total, seconds, unit_).c_str());
   std::fflush(out_);
   open_ = true;
 }
@@ -61,7 +62,7 @@ void ProgressLine::Update(int64_t done, int64_t total) {
 void ProgressLine::Finish() {
   if (!open_) return;
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-  std::fprintf(out_, "\r%s\033[K\n", Format(stage_, done_, total_, seconds).c_str());
+  std::fprintf(out_, "\r%s\033[K\n", Format(stage_, done_, total_, seconds, unit_).c_str());
   std::fflush(out_);
   open_ = false;
 }

@@ -16,8 +16,8 @@ namespace meteoflow {
 
 class ProgressLine {
  public:
-  // Draws to `out` when it is a terminal (or always when `force`, for tests).
-  ProgressLine(std::string stage, std::FILE* out = stderr, bool force = false);
+  // Draws to `out` when it is a terminal (or always when `force`, for tests); counts `unit`.
+  ProgressLine(std::string stage, std::FILE* out = stderr, bool force = false, std::string unit = "records");
   ~ProgressLine() { Finish(); }
   ProgressLine(const ProgressLine&) = delete;
   ProgressLine& operator=(const ProgressLine&) = delete;
@@ -28,11 +28,13 @@ class ProgressLine {
   bool enabled() const { return enabled_; }
 
   // The line for `done` of `total` after `seconds` (no carriage return).
-  static std::string Format(const std::string& stage, int64_t done, int64_t total, double seconds);
+  static std::string Format(const std::string& stage, int64_t done, int64_t total, double seconds,
+                            const std::string& unit = "records");
 
  private:
   using Clock = std::chrono::steady_clock;
   const std::string stage_;
+  const std::string unit_;
   std::FILE* const out_;
   const bool enabled_;
   const Clock::time_point started_ = Clock::now();

@@ -124,3 +124,38 @@ def test_model_fit_xgb_and_many_series_in_one_process(tmp_path):
     arima = mf("model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "v", "--by", "city",
                "--json", check=False)
     assert [json.loads(line).get("model") for line in arima.stdout.splitlines()] == ["ARIMA(1,1,1)"] * 2 + [None]
+
+
+def test_model_evaluate_on_the_store_and_on_a_series_whose_best_model_is_known(trained, tmp_path):
+    d, _ = trained
+    report = json.loads(mf("model", "evaluate", "--data-dir", str(d), "--horizons", "1,6", "--origins", "2",
+                           "--json").stdout)
+    assert report["series"] == 37 * 6 and set(report["variables"]) == VARIABLES
+    rows = report["rows"]
+    assert {r["horizon"] for r in rows} == {1, 6}
+    assert {r["model"] for r in rows} == {"selection", "naive", "drift", "arima", "sarima", "auto", "xgb"}
+    for r in rows:
+        if r["model"] == "naive" and r["skill"] is not None:
+            assert abs(r["skill"]) < 1e-9, r  # naive is persistence
+    for variable, v in report["variables"].items():
+        assert sum(v["chosen"].values()) == v["origins"] > 0, variable
+    # A line with a little noise: drift is the best model, and the rule finds it.
+    path = tmp_path / "line.csv"
+    path.write_text("t,v\n" + "".join(f"{i:04d},{0.5 * i + (0.1 if i % 2 else -0.1)}\n" for i in range(200)))
+    line = json.loads(mf("model", "evaluate", "--csv", str(path), "--time-column", "t", "--value-column", "v",
+                         "--candidates", "naive,drift", "--horizons", "1,12", "--json").stdout)
+    assert line["variables"]["v"]["chosen"] == {"drift": 5}
+    by = {(r["model"], r["horizon"]): r for r in line["rows"]}
+    assert by[("selection", 12)]["skill"] > 0.9 and by[("naive", 12)]["skill"] == 0
+    text = mf("model", "evaluate", "--csv", str(path), "--time-column", "t", "--value-column", "v",
+              "--candidates", "naive,drift").stdout
+    assert "the rule chose drift 5x" in text and "skill" in text
+    for args, message in [(["--horizons", "0"], "--horizons '0'"), (["--candidates", "prophet"], "prophet"),
+                          (["--data-dir", str(d)], "not both")]:
+        bad = mf("model", "evaluate", "--csv", str(path), "--time-column", "t", "--value-column", "v", *args,
+                 check=False)
+        assert bad.returncode == 2 and message in bad.stderr, bad.stderr
+    short = tmp_path / "short.csv"
+    short.write_text("t,v\n" + "".join(f"{i:04d},{i}\n" for i in range(20)))
+    too_short = mf("model", "evaluate", "--csv", str(short), "--time-column", "t", "--value-column", "v", check=False)
+    assert too_short.returncode == 2 and "too short" in too_short.stderr

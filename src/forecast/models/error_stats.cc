@@ -16,6 +16,16 @@ void ErrorStats::Add(double error, std::optional<double> persistence_error) {
   }
 }
 
+void ErrorStats::Merge(const ErrorStats& other) {
+  count_ += other.count_;
+  paired_ += other.paired_;
+  abs_ += other.abs_;
+  sq_ += other.sq_;
+  sum_ += other.sum_;
+  paired_sq_ += other.paired_sq_;
+  persistence_sq_ += other.persistence_sq_;
+}
+
 double ErrorStats::mae() const { return count_ ? abs_ / static_cast<double>(count_) : NAN; }
 double ErrorStats::rmse() const { return count_ ? std::sqrt(sq_ / static_cast<double>(count_)) : NAN; }
 double ErrorStats::bias() const { return count_ ? sum_ / static_cast<double>(count_) : NAN; }

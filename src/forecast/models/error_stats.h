@@ -15,6 +15,8 @@ class ErrorStats {
  public:
   // `error` = actual - forecast; `persistence_error` = actual - the value at the issue time.
   void Add(double error, std::optional<double> persistence_error = std::nullopt);
+  // Pools `other`'s forecasts into these.
+  void Merge(const ErrorStats& other);
 
   int64_t count() const { return count_; }
   double mae() const;

@@ -26,7 +26,10 @@ using Booster = std::unique_ptr<void, BoosterDeleter>;
 
 Result<Matrix> MakeMatrix(const std::vector<float>& features, size_t rows, size_t columns) {
   DMatrixHandle handle = nullptr;
-  if (XGDMatrixCreateFromMat(features.data(), rows, columns, NAN, &handle) != 0) return XgbError("creating a matrix");
+  // One thread: the caller parallelises over series, and OpenMP workers per tiny matrix cost more than they save.
+  if (XGDMatrixCreateFromMat_omp(features.data(), rows, columns, NAN, &handle, 1) != 0) {
+    return XgbError("creating a matrix");
+  }
   return Matrix(handle);
 }
 

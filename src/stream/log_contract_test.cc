@@ -273,8 +273,9 @@ TEST(KafkaLogTest, MessagesThatCannotBeDeliveredFailTheFlush) {
   EXPECT_NE(flushed.message().find("delivery to topic 'lost' failed"), std::string::npos) << flushed.message();
 }
 
-// The value of one config of `topic` on the broker at `bootstrap`, read back with DescribeConfigs.
-std::string TopicConfig(const std::string& bootstrap, const std::string& topic, const std::string& name) {
+// The value of one config of `topic` on the broker at `bootstrap`, read back with DescribeConfigs
+// once ("<no answer>" when the broker does not answer for the topic).
+std::string DescribeTopicConfig(const std::string& bootstrap, const std::string& topic, const std::string& name) {
   char errstr[256];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap.c_str(), errstr, sizeof errstr);
@@ -298,6 +299,17 @@ std::string TopicConfig(const std::string& bootstrap, const std::string& topic, 
   rd_kafka_queue_destroy(queue);
   rd_kafka_ConfigResource_destroy(resource);
   rd_kafka_destroy(rk);
+  return value;
+}
+
+// The same, asked again for up to 10 s: a topic just created may not be known to the broker
+// that answers yet.
+std::string TopicConfig(const std::string& bootstrap, const std::string& topic, const std::string& name) {
+  std::string value = DescribeTopicConfig(bootstrap, topic, name);
+  for (int attempt = 0; attempt < 20 && value == "<no answer>"; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    value = DescribeTopicConfig(bootstrap, topic, name);
+  }
   return value;
 }
 

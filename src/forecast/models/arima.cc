@@ -69,8 +69,15 @@ struct FilterResult {
   std::vector<double> state;  // predicted state for the step after the data
 };
 
+// The filter's working vectors, kept per thread between calls: a fit evaluates the likelihood
+// hundreds of times, and allocating these each time made fitting threads queue on the allocator.
+struct FilterScratch {
+  std::vector<double> P0, P, x, next, K, row0, a, R;
+};
+
 // Kalman filter over w (mean already removed); non-finite when the model is degenerate.
 FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
+  thread_local FilterScratch scratch;
   std::vector<double> ar, ma;
   ExpandArma(m, &ar, &ma);
   const StateSpace ss(ar, ma);
@@ -79,10 +86,17 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
   // and an extra last row stay zero, so the update below needs no bounds checks; row0 holds the
   // first row before each update, so the update can run in place.
   const size_t stride = r + 1;
-  const std::vector<double> P0 = ss.StationaryCovariance();
-  std::vector<double> P((r + 1) * stride, 0.0), x(r, 0.0), next(r), K(r + 1, 0.0), row0(r + 1, 0.0);
-  for (size_t i = 0; i < r; ++i) std::copy(&P0[i * r], &P0[i * r] + r, &P[i * stride]);
-  std::vector<double> a(ss.a), R(ss.R);
+  ss.StationaryCovariance(&scratch.P0);
+  std::vector<double>&P = scratch.P, &x = scratch.x, &next = scratch.next, &K = scratch.K, &row0 = scratch.row0;
+  P.assign((r + 1) * stride, 0.0);
+  x.assign(r, 0.0);
+  next.assign(r, 0.0);
+  K.assign(r + 1, 0.0);
+  row0.assign(r + 1, 0.0);
+  for (size_t i = 0; i < r; ++i) std::copy(&scratch.P0[i * r], &scratch.P0[i * r] + r, &P[i * stride]);
+  std::vector<double>&a = scratch.a, &R = scratch.R;
+  a.assign(ss.a.begin(), ss.a.end());
+  R.assign(ss.R.begin(), ss.R.end());
   a.push_back(0.0);
   R.push_back(0.0);
   double sum_log_f = 0, sum_v2_f = 0, F = 0;
@@ -119,7 +133,7 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
   FilterResult out;
   out.sigma2 = sum_v2_f / n;
   out.loglik = -0.5 * (n * (kLog2Pi + 1 + std::log(out.sigma2)) + sum_log_f);
-  out.state = std::move(x);
+  out.state = x;
   return out;
 }
 
@@ -267,15 +281,17 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
   x0.insert(x0.end(), start.begin(), start.begin() + static_cast<ptrdiff_t>(z.size()));
   const size_t beta_at = static_cast<size_t>(coefficients) + (order.constant ? 1 : 0);
   const double n = static_cast<double>(w.size());
-  auto errors = [&](const std::vector<double>& x, const ArimaModel& m) {
-    std::vector<double> e = Demeaned(w, order.constant ? m.mean : 0.0);
+  std::vector<double> e(w.size());  // the objective's residuals, reused across evaluations
+  auto errors = [&](const std::vector<double>& x, const ArimaModel& m) -> const std::vector<double>& {
+    const double level = order.constant ? m.mean : 0.0;
+    for (size_t i = 0; i < e.size(); ++i) e[i] = w[i] - level;
     for (size_t k = 0; k < z.size(); ++k) {
       for (size_t i = 0; i < e.size(); ++i) e[i] -= x[beta_at + k] * z[k][i];
     }
     return e;
   };
+  ArimaModel m = model;
   auto objective = [&](const std::vector<double>& x) {
-    ArimaModel m = model;
     Unpack(x, &m);
     return -Filter(errors(x, m), m).loglik / n;
   };

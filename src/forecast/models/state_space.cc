@@ -31,7 +31,9 @@ std::vector<double> ArmaAutocovariances(const std::vector<double>& a, const std:
     return v;
   };
   // gamma(h) - sum_k a_k gamma(|h - k|) = ma_side(h), h = 0..p: p + 1 equations in gamma(0..p).
-  std::vector<double> M((p + 1) * (p + 1), 0.0), gamma(p + 1);
+  thread_local std::vector<double> M;  // reused: the likelihood solves this for every evaluation
+  M.assign((p + 1) * (p + 1), 0.0);
+  std::vector<double> gamma(p + 1);
   for (size_t h = 0; h <= p; ++h) {
     M[h * (p + 1) + h] += 1;
     for (size_t k = 1; k <= p; ++k) M[h * (p + 1) + (h > k ? h - k : k - h)] -= a[k - 1];
@@ -70,6 +72,12 @@ void StateSpace::TMTt(const std::vector<double>& M, std::vector<double>* out) co
 }
 
 std::vector<double> StateSpace::StationaryCovariance() const {
+  std::vector<double> P;
+  StationaryCovariance(&P);
+  return P;
+}
+
+void StateSpace::StationaryCovariance(std::vector<double>* out) const {
   // x_t[i] = sum_{k>=i} a_k w_{t-1-k+i} + R_k e_{t-k+i}, so
   // P_0i = Cov(w_t, x_t[i]) = sum_{k>=i} a_k gamma(k-i+1) + R_k psi_{k-i}.
   std::vector<double> ar(a), ma(R.begin() + 1, R.end());
@@ -77,7 +85,8 @@ std::vector<double> StateSpace::StationaryCovariance() const {
   while (!ma.empty() && ma.back() == 0) ma.pop_back();
   const std::vector<double> gamma = ArmaAutocovariances(ar, ma, r);
   const std::vector<double> psi = PsiWeights(ar, ma, r);
-  std::vector<double> P(r * r, 0.0);
+  std::vector<double>& P = *out;
+  P.assign(r * r, 0.0);
   for (size_t i = 0; i < r; ++i) {
     double v = 0;
     for (size_t k = i; k < r; ++k) v += a[k] * gamma[k - i + 1] + R[k] * psi[k - i];
@@ -91,7 +100,6 @@ std::vector<double> StateSpace::StationaryCovariance() const {
       P[i * r + j] = P[j * r + i] = v;
     }
   }
-  return P;
 }
 
 }  // namespace meteoflow::forecast

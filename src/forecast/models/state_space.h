@@ -24,8 +24,9 @@ struct StateSpace {
 
   // out = T M T' for symmetric M (r x r, row-major).
   void TMTt(const std::vector<double>& M, std::vector<double>* out) const;
-  // The stationary state covariance, r x r row-major.
+  // The stationary state covariance, r x r row-major (into `out`, reusing its storage).
   std::vector<double> StationaryCovariance() const;
+  void StationaryCovariance(std::vector<double>* out) const;
 };
 
 // Autocovariances gamma(0..max_lag) of w_t = sum a_k w_{t-k} + e_t + sum b_k e_{t-k}, unit

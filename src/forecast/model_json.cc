@@ -66,7 +66,7 @@ json ToJson(const FittedModel& m) {
                         {"learning_rate", m.boosted.options.learning_rate},
                         {"sigma2", m.boosted.sigma2},
                         {"nobs", m.boosted.nobs},
-                        {"booster", m.boosted.booster}};
+                        {"booster", BoosterText(m.boosted)}};
       break;
   }
   return out;

@@ -119,13 +119,16 @@ Result<BoostedLagModel> FitBoostedLags(const std::vector<double>& y, const Boost
   double sum2 = 0;
   for (size_t i = 0; i < labels.size(); ++i) sum2 += std::pow(double{labels[i]} - fitted[i], 2);
   model.sigma2 = sum2 / static_cast<double>(labels.size());
+  model.trained = std::shared_ptr<void>(booster.release(), BoosterDeleter());
+  return model;
+}
+
+std::string BoosterText(const BoostedLagModel& model) {
+  if (!model.booster.empty() || !model.trained) return model.booster;
   bst_ulong len = 0;
   const char* text = nullptr;
-  if (XGBoosterSaveModelToBuffer(booster.get(), "{\"format\": \"json\"}", &len, &text) != 0) {
-    return XgbError("saving the model");
-  }
-  model.booster.assign(text, len);
-  return model;
+  if (XGBoosterSaveModelToBuffer(model.trained.get(), "{\"format\": \"json\"}", &len, &text) != 0) return "";
+  return std::string(text, len);
 }
 
 Result<ArimaForecast> ForecastBoostedLags(const BoostedLagModel& model, const std::vector<double>& y, int horizon,
@@ -137,9 +140,14 @@ Result<ArimaForecast> ForecastBoostedLags(const BoostedLagModel& model, const st
   for (size_t i = 0; i < y.size(); ++i) {
     if (!std::isfinite(y[i])) return Status::InvalidArgument("value " + std::to_string(i) + " is not finite");
   }
-  MF_ASSIGN_OR_RETURN(Booster booster, MakeBooster(nullptr));
-  if (XGBoosterLoadModelFromBuffer(booster.get(), model.booster.data(), model.booster.size()) != 0) {
-    return XgbError("loading the model");
+  Booster loaded;
+  BoosterHandle booster = model.trained.get();
+  if (!booster) {
+    MF_ASSIGN_OR_RETURN(loaded, MakeBooster(nullptr));
+    if (XGBoosterLoadModelFromBuffer(loaded.get(), model.booster.data(), model.booster.size()) != 0) {
+      return XgbError("loading the model");
+    }
+    booster = loaded.get();
   }
   std::vector<double> d = Changes(y);
   double level_now = y.back();
@@ -148,7 +156,7 @@ Result<ArimaForecast> ForecastBoostedLags(const BoostedLagModel& model, const st
   for (int h = 1; h <= horizon; ++h) {
     std::vector<float> row;
     for (size_t k = 1; k <= lags; ++k) row.push_back(static_cast<float>(d[d.size() - k]));
-    MF_ASSIGN_OR_RETURN(const std::vector<float> next, Predict(booster.get(), row, lags));
+    MF_ASSIGN_OR_RETURN(const std::vector<float> next, Predict(booster, row, lags));
     d.push_back(next[0]);
     level_now += next[0];
     const double half = z * sigma * std::sqrt(static_cast<double>(h));

@@ -77,10 +77,17 @@ TEST(BoostedLagsTest, LearnsARepeatingPatternOfChanges) {
   ASSERT_TRUE(flat.ok());
   EXPECT_EQ(ForecastBoostedLags(*flat, std::vector<double>(40, 5.0), 3)->mean, std::vector<double>(3, 5.0));
   // Deterministic: a refit gives the same booster.
-  EXPECT_EQ(FitBoostedLags(y, fit->options)->booster, fit->booster);
+  EXPECT_EQ(BoosterText(*FitBoostedLags(y, fit->options)), BoosterText(*fit));
+  EXPECT_NE(BoosterText(*fit).find("\"learner\""), std::string::npos);
+  // Decoded from its text, the booster forecasts as the fit did.
+  BoostedLagModel decoded = *fit;
+  decoded.booster = BoosterText(*fit);
+  decoded.trained.reset();
+  EXPECT_EQ(ForecastBoostedLags(decoded, y, 4)->mean, ForecastBoostedLags(*fit, y, 4)->mean);
   EXPECT_EQ(FitBoostedLags({1, 2, 3}, {}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(FitBoostedLags(y, {.lags = 0}).status().code(), StatusCode::kInvalidArgument);
   BoostedLagModel broken = *fit;
+  broken.trained.reset();
   broken.booster = "{not a model";
   EXPECT_EQ(ForecastBoostedLags(broken, y, 1).status().code(), StatusCode::kInternal);
 }

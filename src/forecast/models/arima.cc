@@ -99,7 +99,7 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
   R.assign(ss.R.begin(), ss.R.end());
   a.push_back(0.0);
   R.push_back(0.0);
-  double sum_log_f = 0, sum_v2_f = 0, F = 0;
+  double sum_log_f = 0, sum_v2_f = 0, F = 0, log_f = 0;
   size_t steady_steps = 0;  // consecutive steps in which the first row did not move
   for (double obs : w) {
     const double v = obs - x[0];
@@ -107,10 +107,11 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
     if (!steady) {
       F = P[0];
       if (!(F > 0)) return {NAN, NAN, {}};
+      log_f = std::log(F);
       std::copy(P.begin(), P.begin() + static_cast<ptrdiff_t>(r + 1), row0.begin());
       for (size_t i = 0; i < r; ++i) K[i] = (a[i] * row0[0] + row0[i + 1]) / F;  // K = T P Z' / F, Z = e_0
     }
-    sum_log_f += std::log(F);
+    sum_log_f += log_f;
     sum_v2_f += v * v / F;
     for (size_t i = 0; i < r; ++i) next[i] = a[i] * x[0] + (i + 1 < r ? x[i + 1] : 0.0) + K[i] * v;
     x.swap(next);

@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -47,6 +48,38 @@ namespace {
 using nlohmann::json;
 
 volatile std::sig_atomic_t g_stop = 0;
+
+// The dashboard served on a thread of its own until Stop, which returns how serving ended (a
+// failed bind, or OK) -- also when the stop comes before the server has started listening.
+class BackgroundServer {
+ public:
+  BackgroundServer(DashboardServer& server, const std::string& host, int port)
+      : server_(server), thread_([this, host, port] {
+          status_ = server_.Serve(host, port);
+          ended_ = true;
+        }) {}
+  BackgroundServer(const BackgroundServer&) = delete;
+  BackgroundServer& operator=(const BackgroundServer&) = delete;
+  ~BackgroundServer() {
+    if (thread_.joinable()) static_cast<void>(Stop());
+  }
+
+  bool ended() const { return ended_; }
+  Status Stop() {
+    while (!ended_) {
+      server_.Stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    thread_.join();
+    return status_;
+  }
+
+ private:
+  DashboardServer& server_;
+  Status status_;
+  std::atomic<bool> ended_{false};
+  std::thread thread_;  // last: it starts once the members it uses exist
+};
 
 void StopOnSignals() {
   std::signal(SIGINT, [](int) { g_stop = 1; });
@@ -198,6 +231,7 @@ Status Report(const RunSummary& s, const RunOptions& options) {
 }  // namespace
 
 Status RunCommand(const CommonOptions& common, const RunOptions& options) {
+  if (!options.once) StopOnSignals();  // ticking until stopped; a stop during start-up ends it after
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   if (!config.FindDag("weather")) {
     return Status::InvalidArgument(config.path + ": dags.weather: required DAG is missing");
@@ -225,11 +259,9 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   DashboardServer server(config.locations, pipeline->store(), pipeline->metadata(), &pipeline->registry(),
                          AssetsDir(common, config), DagApiOptionsFor(config));
   const int port = options.port ? options.port : config.dashboard.port;
-  Status serve_status;
-  std::thread http([&] { serve_status = server.Serve(config.dashboard.host, port); });
+  BackgroundServer http(server, config.dashboard.host, port);
   if (!options.quiet)
     std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
-  StopOnSignals();
   ReplayTickerOptions ticker;
   ticker.on_run = [&](const RunSummary& summary) {
     static_cast<void>(Report(summary, options));
@@ -238,9 +270,7 @@ Status RunCommand(const CommonOptions& common, const RunOptions& options) {
   ticker.on_error = [](const Status& error) { std::cerr << "meteoflow: " << error.message() << "\n"; };
   ticker.should_stop = [] { return g_stop != 0; };
   Status s = pipeline->live() ? RunLiveTicks(*pipeline, ticker) : RunReplayTicks(*pipeline, ticker);
-  server.Stop();
-  http.join();
-  MF_RETURN_IF_ERROR(serve_status);
+  MF_RETURN_IF_ERROR(http.Stop());
   return s;
 }
 
@@ -269,12 +299,12 @@ Status TrainCommand(const CommonOptions& common, const TrainOptions& options) {
 }
 
 Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& options) {
+  StopOnSignals();  // from the start: a stop while connecting ends the worker before its first poll
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   if (config.log_backend != "kafka") {
     return Status::InvalidArgument(config.path + ": worker needs backends.log: kafka (a shared consumer group)");
   }
   MF_ASSIGN_OR_RETURN(auto pipeline, Pipeline::Open(config, DataDir(common, config)));
-  StopOnSignals();
   WorkerOptions worker;
   if (options.batch > 0) worker.batch = static_cast<size_t>(options.batch);
   worker.should_stop = [] { return g_stop != 0; };
@@ -300,6 +330,7 @@ Status WorkerCommand(const CommonOptions& common, const WorkerCliOptions& option
 }
 
 Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
+  StopOnSignals();
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   const std::string dir = DataDir(common, config);
   if (config.store_backend == "sqlite" && !fs::exists(dir + "/store.db"))
@@ -310,8 +341,11 @@ Status ServeCommand(const CommonOptions& common, const ServeOptions& options) {
   DashboardServer server(config.locations, *store, *metadata, registry.get(), AssetsDir(common, config),
                          DagApiOptionsFor(config));
   const int port = options.port ? options.port : config.dashboard.port;
+  BackgroundServer http(server, config.dashboard.host, port);
   std::cout << "dashboard on http://" << config.dashboard.host << ":" << port << "/\n" << std::flush;
-  return server.Serve(config.dashboard.host, port);
+  // SIGINT/SIGTERM: stop taking requests, let those in flight finish, exit 0.
+  while (!http.ended() && !g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return http.Stop();
 }
 
 Status SqlCommand(const CommonOptions& common, const SqlOptions& options) {

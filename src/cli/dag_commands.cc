@@ -265,10 +265,10 @@ Status TasksLogsCommand(const CommonOptions& common, const TasksRunOptions& o) {
 }
 
 Status SchedulerCommand(const CommonOptions& common, const SchedulerOptionsCli& o) {
+  std::signal(SIGINT, [](int) { g_stop = 1; });  // from the start: a stop during start-up ends it cleanly
+  std::signal(SIGTERM, [](int) { g_stop = 1; });
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   MF_ASSIGN_OR_RETURN(SchedulerHost host, OpenScheduler(common, config, o.executor));
-  std::signal(SIGINT, [](int) { g_stop = 1; });
-  std::signal(SIGTERM, [](int) { g_stop = 1; });
   Scheduler& scheduler = host.scheduler();
   if (!o.quiet)
     std::cout << "scheduler: " << config.dags.size() << " DAGs, executor " << o.executor << "\n" << std::flush;

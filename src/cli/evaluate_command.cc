@@ -23,6 +23,7 @@ using Json = nlohmann::ordered_json;
 
 struct ModelEvaluateOptions {
   std::string csv, time_column, value_column, by;
+  std::string exog;  // with --csv: the weather service's forecast column, for nwp and nwp-arima
   int frequency_seconds = 0;
   int season = 0;
   std::string candidates;  // comma-separated; empty: the config's (data dir) or all that apply (CSV)
@@ -78,9 +79,9 @@ std::vector<std::string> SplitNames(const std::string& text) {
 // Adds one series' evaluation to `report`, counting it skipped when it is too short.
 void AddSeries(const std::string& variable, const std::vector<double>& y,
                const std::vector<forecast::ModelSpec>& candidates, const forecast::EvaluateOptions& options,
-               Report* report) {
+               Report* report, const forecast::Regressors& exog = {}) {
   ++report->series;
-  Result<forecast::Evaluation> e = forecast::Evaluate(y, candidates, options);
+  Result<forecast::Evaluation> e = forecast::Evaluate(y, candidates, options, exog);
   if (!e.ok()) {
     ++report->skipped;
     return;
@@ -91,13 +92,23 @@ void AddSeries(const std::string& variable, const std::vector<double>& y,
 Result<Report> FromCsv(const ModelEvaluateOptions& o, const forecast::EvaluateOptions& options) {
   const std::vector<std::string> names = o.candidates.empty() ? std::vector<std::string>{} : SplitNames(o.candidates);
   std::vector<forecast::ModelSpec> candidates = forecast::DefaultCandidates(o.season);
+  if (!o.exog.empty()) {  // the service's forecast is given: its two models join the defaults
+    for (const char* name : {"nwp", "nwp-arima"}) candidates.push_back(*forecast::SpecNamed(name, o.season));
+  }
   if (!names.empty()) {
     MF_ASSIGN_OR_RETURN(candidates, Candidates(names, o.season));
   }
-  MF_ASSIGN_OR_RETURN(
-      const forecast::GroupedSeries groups,
-      forecast::ReadCsvSeriesFile({o.csv, o.time_column, o.value_column, o.by, int64_t{o.frequency_seconds} * 1000}));
+  const forecast::CsvSeriesSpec spec{o.csv, o.time_column, o.value_column, o.by, int64_t{o.frequency_seconds} * 1000};
   Report report;
+  if (!o.exog.empty()) {
+    if (!o.by.empty() || o.frequency_seconds > 0)
+      return Status::InvalidArgument("model evaluate: --exog cannot be combined with --by or --frequency");
+    MF_ASSIGN_OR_RETURN(const forecast::SeriesWithRegressors data,
+                        forecast::ReadCsvWithRegressorsFile(spec, {o.exog}, /*needs_horizon=*/false));
+    AddSeries(o.value_column, data.y, candidates, options, &report, data.exog);
+    return report;
+  }
+  MF_ASSIGN_OR_RETURN(const forecast::GroupedSeries groups, forecast::ReadCsvSeriesFile(spec));
   ProgressLine progress("evaluate", stderr, false, "series");
   for (const auto& [group, y] : groups) {
     AddSeries(o.value_column, y, candidates, options, &report);
@@ -221,6 +232,9 @@ void RegisterModelEvaluate(CLI::App& model_cmd, CommandTable& table) {
   cmd->add_option("--time-column", o->time_column, "With --csv: the column ordering the rows");
   cmd->add_option("--value-column", o->value_column, "With --csv: the column to forecast");
   cmd->add_option("--by", o->by, "With --csv: one series per value of this column, scores pooled");
+  cmd->add_option("--exog", o->exog,
+                  "With --csv: the column holding the weather service's forecast of the value (issued before "
+                  "each row's time), for the candidates nwp and nwp-arima");
   cmd->add_option("--frequency", o->frequency_seconds, "With --csv: resample as model fit does")
       ->check(CLI::Range(1, 366 * 86400));
   cmd->add_option("--season", o->season, "With --csv: period s >= 2, adds seasonal naive and SARIMA")

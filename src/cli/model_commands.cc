@@ -97,8 +97,14 @@ Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc,
       aicc = nobs - k - 1 > 0 ? aic + 2 * k * (k + 1) / (nobs - k - 1) : NAN;
       break;
     }
+    case forecast::ModelKind::kNwp: {
+      params["bias"] = m.nwp.bias;  // mean of actual - forecast over the series
+      nobs = m.nwp.nobs;
+      break;
+    }
     case forecast::ModelKind::kArima:
-    case forecast::ModelKind::kAutoArima: {
+    case forecast::ModelKind::kAutoArima:
+    case forecast::ModelKind::kNwpArima: {
       const forecast::ArimaModel& a = m.arima;
       const int s = a.order.s;
       if (a.order.constant) params["const"] = a.mean;
@@ -125,7 +131,8 @@ Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc,
   }
   Json out = {{"model", m.Describe()}, {"params", params},     {"sigma2", m.sigma2()}, {"loglik", Finite(loglik)},
               {"aic", Finite(aic)},    {"aicc", Finite(aicc)}, {"nobs", nobs}};
-  if (m.spec.kind == forecast::ModelKind::kArima || m.spec.kind == forecast::ModelKind::kAutoArima) {
+  if (m.spec.kind == forecast::ModelKind::kArima || m.spec.kind == forecast::ModelKind::kAutoArima ||
+      m.spec.kind == forecast::ModelKind::kNwpArima) {
     out["converged"] = m.arima.converged;
   }
   out["forecast"] = ForecastJson(fc);
@@ -145,10 +152,16 @@ void PrintFit(const Json& fit, size_t observations) {
 }
 
 Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
-  static const char* kModels[] = {"arima", "sarima", "auto", "xgb", "naive", "snaive", "drift"};
+  static const char* kModels[] = {"arima", "sarima", "auto", "xgb", "naive", "snaive", "drift", "nwp", "nwp-arima"};
   if (std::find(std::begin(kModels), std::end(kModels), o.model) == std::end(kModels)) {
     return Status::InvalidArgument("model fit: --model " + o.model +
-                                   " is not available (available: arima, sarima, auto, xgb, naive, snaive, drift)");
+                                   " is not available (available: arima, sarima, auto, xgb, naive, snaive, drift, "
+                                   "nwp, nwp-arima)");
+  }
+  if (o.model == "nwp" || o.model == "nwp-arima") {
+    if (o.exog.find(',') != std::string::npos || o.exog.empty())
+      return Status::InvalidArgument("model fit: --model " + o.model + " takes the forecast column as --exog COLUMN");
+    return forecast::SpecNamed(o.model, 0);
   }
   forecast::ArimaOrder order;
   MF_ASSIGN_OR_RETURN(const std::vector<int> pdq, ParseInts(o.order.empty() ? "1,1,1" : o.order, 3, "--order"));
@@ -214,12 +227,17 @@ Status ModelBacktestCommand(const ModelBacktestOptions& o) {
   return Status::OK();
 }
 
-// model fit --exog: one regression with ARIMA errors.
-Status FitWithRegressors(const ModelFitOptions& o, const forecast::ModelSpec& spec) {
-  if (spec.kind != forecast::ModelKind::kArima) {
-    return Status::InvalidArgument("model fit: --exog works with --model arima or sarima");
+// The fit and forecast of one regression: ARIMA with regressors (plus the trend), or nwp and
+// nwp-arima on the weather service's forecast.
+Result<std::pair<forecast::FittedModel, forecast::ArimaForecast>> FitRegression(const forecast::ModelSpec& spec,
+                                                                                SeriesWithRegressors& data) {
+  const int horizon = static_cast<int>(data.future[0].size());
+  forecast::FittedModel fit;
+  if (forecast::NeedsRegressor(spec.kind)) {
+    MF_ASSIGN_OR_RETURN(fit, forecast::FitModel(spec, data.y, data.exog));
+    MF_ASSIGN_OR_RETURN(auto fc, forecast::ForecastModel(fit, data.y, horizon, 0.95, data.exog, data.future));
+    return std::pair{std::move(fit), std::move(fc)};
   }
-  MF_ASSIGN_OR_RETURN(SeriesWithRegressors data, ReadWithRegressors(o));
   if (spec.linear_trend) {  // the time trend as one more regressor, t = 1, 2, ...
     std::vector<double> past(data.y.size()), future(data.future[0].size());
     for (size_t i = 0; i < past.size(); ++i) past[i] = static_cast<double>(i + 1);
@@ -228,13 +246,20 @@ Status FitWithRegressors(const ModelFitOptions& o, const forecast::ModelSpec& sp
     data.future.push_back(std::move(future));
     data.names.push_back("trend");
   }
-  forecast::FittedModel fit;
   fit.spec = spec;
   MF_ASSIGN_OR_RETURN(fit.arima, forecast::FitArima(data.y, spec.order, data.exog));
-  MF_ASSIGN_OR_RETURN(const forecast::ArimaForecast fc,
-                      forecast::ForecastArima(data.y, fit.arima, static_cast<int>(data.future[0].size()), 0.95,
-                                              data.exog, data.future));
-  const Json out = FitJson(fit, fc, data.names);
+  MF_ASSIGN_OR_RETURN(auto fc, forecast::ForecastArima(data.y, fit.arima, horizon, 0.95, data.exog, data.future));
+  return std::pair{std::move(fit), std::move(fc)};
+}
+
+// model fit --exog: one regression with ARIMA errors, or the weather service's forecast models.
+Status FitWithRegressors(const ModelFitOptions& o, const forecast::ModelSpec& spec) {
+  if (spec.kind != forecast::ModelKind::kArima && !forecast::NeedsRegressor(spec.kind)) {
+    return Status::InvalidArgument("model fit: --exog works with --model arima, sarima, nwp or nwp-arima");
+  }
+  MF_ASSIGN_OR_RETURN(SeriesWithRegressors data, ReadWithRegressors(o));
+  MF_ASSIGN_OR_RETURN(const auto fitted, FitRegression(spec, data));
+  const Json out = FitJson(fitted.first, fitted.second, data.names);
   if (o.json) {
     std::cout << out.dump(2) << "\n";
   } else {
@@ -307,7 +332,9 @@ void RegisterModelCommands(CLI::App& app, CommandTable& table) {
   model_fit->add_option("--value-column", fit->value_column, "Column to model")->required();
   model_fit->add_option("--model", fit->model,
                         "arima, sarima, auto (order search by AICc at the given d and season), xgb (boosted "
-                        "lag model), naive, snaive (season from --seasonal), drift (default: arima)");
+                        "lag model), naive, snaive (season from --seasonal), drift, nwp (the weather service's "
+                        "forecast in --exog) or nwp-arima (regression on it with ARIMA(1,0,0) errors) (default: "
+                        "arima)");
   model_fit->add_option("--order", fit->order,
                         "p,d,q (default: 1,1,1; with --model auto, d is chosen by KPSS tests unless given)");
   model_fit->add_option("--seasonal", fit->seasonal, "P,D,Q,s");

@@ -45,8 +45,12 @@ json ToJson(const FittedModel& m) {
                          {"nobs", m.baseline.nobs},
                          {"loglik", Number(m.baseline.loglik)}};
       break;
+    case ModelKind::kNwp:
+      out["nwp"] = {{"bias", m.nwp.bias}, {"sigma2", m.nwp.sigma2}, {"nobs", m.nwp.nobs}};
+      break;
     case ModelKind::kArima:
     case ModelKind::kAutoArima:
+    case ModelKind::kNwpArima:
       out["arima"] = {{"order", OrderJson(m.arima.order)},
                       {"ar", m.arima.ar},
                       {"ma", m.arima.ma},
@@ -90,8 +94,16 @@ Result<FittedModel> FittedModelFromJson(const json& j) {
         m.baseline.loglik = NumberAt(b, "loglik", INFINITY);  // a perfect fit: zero residual variance
         break;
       }
+      case ModelKind::kNwp: {
+        const json& n = j.at("nwp");
+        m.nwp.bias = n.at("bias");
+        m.nwp.sigma2 = n.at("sigma2");
+        m.nwp.nobs = n.at("nobs");
+        break;
+      }
       case ModelKind::kArima:
-      case ModelKind::kAutoArima: {
+      case ModelKind::kAutoArima:
+      case ModelKind::kNwpArima: {
         const json& a = j.at("arima");
         m.arima.order = OrderFrom(a.at("order"));
         m.arima.ar = a.at("ar").get<std::vector<double>>();

@@ -22,13 +22,19 @@ std::vector<double> RandomWalkWithCycle(size_t n, unsigned seed) {
 
 TEST(ModelJsonTest, EveryFittedModelRoundTripsThroughJsonAndForecastsTheSame) {
   const std::vector<double> y = RandomWalkWithCycle(80, 7);
-  for (const ModelSpec& spec : DefaultCandidates(12)) {
-    auto fit = FitModel(spec, y);
+  std::vector<double> forecast = RandomWalkWithCycle(83, 9);  // the service's, 3 steps beyond y
+  const Regressors exog = {{forecast.begin(), forecast.begin() + 80}},
+                   future = {{forecast.begin() + 80, forecast.end()}};
+  std::vector<ModelSpec> specs = DefaultCandidates(12);
+  specs.push_back(*SpecNamed("nwp", 12));
+  specs.push_back(*SpecNamed("nwp-arima", 12));
+  for (const ModelSpec& spec : specs) {
+    auto fit = FitModel(spec, y, exog);
     ASSERT_TRUE(fit.ok()) << spec.name << ": " << fit.status().ToString();
     auto back = FittedModelFromJson(nlohmann::json::parse(ToJson(*fit).dump()));
     ASSERT_TRUE(back.ok()) << spec.name << ": " << back.status().ToString();
     EXPECT_EQ(back->Describe(), fit->Describe());
-    auto a = ForecastModel(*fit, y, 3), b = ForecastModel(*back, y, 3);
+    auto a = ForecastModel(*fit, y, 3, 0.95, exog, future), b = ForecastModel(*back, y, 3, 0.95, exog, future);
     ASSERT_TRUE(a.ok() && b.ok()) << spec.name;
     for (size_t h = 0; h < 3; ++h) {
       EXPECT_DOUBLE_EQ(a->mean[h], b->mean[h]) << spec.name;

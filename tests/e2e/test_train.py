@@ -159,3 +159,35 @@ def test_model_evaluate_on_the_store_and_on_a_series_whose_best_model_is_known(t
     short.write_text("t,v\n" + "".join(f"{i:04d},{i}\n" for i in range(20)))
     too_short = mf("model", "evaluate", "--csv", str(short), "--time-column", "t", "--value-column", "v", check=False)
     assert too_short.returncode == 2 and "too short" in too_short.stderr
+
+
+def test_the_weather_services_forecast_as_a_predictor(tmp_path):
+    """A forecast column 2 units too high with noise of its own: nwp-arima learns the bias away."""
+    import math
+    import random
+    rng = random.Random(5)
+    rows, wander = [], 0.0
+    for t in range(600):
+        wander = 0.8 * wander + rng.gauss(0, 0.3)
+        truth = 15 + 5 * math.sin(2 * math.pi * t / 144) + wander
+        rows.append((f"{t:05d}", truth, truth + 2 + rng.gauss(0, 0.5)))
+    path = tmp_path / "nwp.csv"
+    path.write_text("t,v,nwp\n" + "".join(f"{t},{v!r},{x!r}\n" for t, v, x in rows))
+    report = json.loads(mf("model", "evaluate", "--csv", str(path), "--time-column", "t", "--value-column", "v",
+                           "--exog", "nwp", "--horizons", "1,6,24", "--json").stdout)
+    by = {(r["model"], r["horizon"]): r for r in report["rows"]}
+    assert {"nwp", "nwp-arima", "naive", "arima"} <= {m for m, _ in by}
+    for h in (1, 6, 24):
+        raw, corrected = by[("nwp", h)], by[("nwp-arima", h)]
+        assert abs(raw["bias"] + 2) < 0.4 and abs(corrected["bias"]) < 0.4, (raw, corrected)
+        assert corrected["rmse"] < raw["rmse"], (raw, corrected)
+    # model fit: the regression's estimates, forecasting the rows that have only the forecast.
+    fit_path = tmp_path / "fit.csv"
+    fit_path.write_text("t,v,nwp\n" + "".join(f"{t},{v!r},{x!r}\n" for t, v, x in rows[:-3])
+                        + "".join(f"{t},,{x!r}\n" for t, _, x in rows[-3:]))
+    fit = json.loads(mf("model", "fit", "--csv", str(fit_path), "--time-column", "t", "--value-column", "v",
+                        "--model", "nwp-arima", "--exog", "nwp", "--json").stdout)
+    assert abs(fit["params"]["nwp"] - 1) < 0.2 and len(fit["forecast"]["mean"]) == 3
+    missing = mf("model", "fit", "--csv", str(fit_path), "--time-column", "t", "--value-column", "v",
+                 "--model", "nwp", check=False)
+    assert missing.returncode == 2 and "--exog" in missing.stderr

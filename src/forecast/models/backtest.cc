@@ -16,9 +16,24 @@ std::vector<ModelSpec> DefaultCandidates(int season) {
   return out;
 }
 
+Regressors SliceRegressors(const Regressors& x, size_t from, size_t to) {
+  Regressors out;
+  for (const auto& column : x) {
+    const size_t end = std::min(to, column.size()), begin = std::min(from, end);
+    out.emplace_back(column.begin() + static_cast<ptrdiff_t>(begin), column.begin() + static_cast<ptrdiff_t>(end));
+  }
+  return out;
+}
+
 Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
-                                            int origins, int horizon) {
+                                            int origins, int horizon, const Regressors& exog) {
   if (origins < 1 || horizon < 1) return Status::InvalidArgument("backtest: origins and horizon must be >= 1");
+  for (const auto& column : exog) {
+    if (column.size() != y.size()) {
+      return Status::InvalidArgument("backtest: a regressor has " + std::to_string(column.size()) + " values for " +
+                                     std::to_string(y.size()) + " observations");
+    }
+  }
   const size_t held_out = static_cast<size_t>(origins) * static_cast<size_t>(horizon);
   if (y.size() < held_out + 3) {
     return Status::InvalidArgument("backtest: " + std::to_string(y.size()) + " observations are too few for " +
@@ -33,8 +48,10 @@ Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const 
     for (int k = origins - 1; k >= 0; --k) {
       const size_t origin = y.size() - static_cast<size_t>(horizon) * static_cast<size_t>(k + 1);
       const std::vector<double> train(y.begin(), y.begin() + static_cast<ptrdiff_t>(origin));
-      Result<FittedModel> fit = FitModel(c, train);
-      Result<ArimaForecast> fc = fit.ok() ? ForecastModel(*fit, train, horizon) : fit.status();
+      const Regressors seen = SliceRegressors(exog, 0, origin);
+      const Regressors ahead = SliceRegressors(exog, origin, origin + static_cast<size_t>(horizon));
+      Result<FittedModel> fit = FitModel(c, train, seen);
+      Result<ArimaForecast> fc = fit.ok() ? ForecastModel(*fit, train, horizon, 0.95, seen, ahead) : fit.status();
       if (!fc.ok()) {
         ++s.failures;
         continue;

@@ -26,8 +26,13 @@ struct BacktestScore {
 // pipeline's two models, the baselines, the order search and the boosted lag model.
 std::vector<ModelSpec> DefaultCandidates(int season);
 
-// Scores, best (lowest RMSE among candidates that scored anything) first.
+// Scores, best (lowest RMSE among candidates that scored anything) first. `exog`: regressor
+// columns beside y (the weather service's forecast for nwp and nwp-arima), cut at each origin
+// into what the fit sees and what the forecast gets over the horizon.
 Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
-                                            int origins, int horizon);
+                                            int origins, int horizon, const Regressors& exog = {});
+
+// Rows [from, to) of every column.
+Regressors SliceRegressors(const Regressors& x, size_t from, size_t to);
 
 }  // namespace meteoflow::forecast

@@ -158,7 +158,7 @@ Result<GroupedSeries> ReadCsvSeries(std::istream& in, const CsvSeriesSpec& spec)
 }
 
 Result<SeriesWithRegressors> ReadCsvWithRegressors(std::istream& in, const CsvSeriesSpec& spec,
-                                                   const std::vector<std::string>& regressors) {
+                                                   const std::vector<std::string>& regressors, bool needs_horizon) {
   if (!spec.group_column.empty() || spec.step_ms > 0 || regressors.empty()) {
     return Status::InvalidArgument(spec.source +
                                    ": regressors need one series at its own steps (no grouping, no "
@@ -193,7 +193,7 @@ Result<SeriesWithRegressors> ReadCsvWithRegressors(std::istream& in, const CsvSe
       (has_value ? out.exog : out.future)[k].push_back(x);
     }
   }
-  if (out.future[0].empty()) {
+  if (needs_horizon && out.future[0].empty()) {
     return Status::InvalidArgument(spec.source +
                                    ": --exog needs the regressors over the horizon: add rows after the "
                                    "last value with the time and the regressor columns, the value column empty");
@@ -208,10 +208,10 @@ Result<GroupedSeries> ReadCsvSeriesFile(const CsvSeriesSpec& spec) {
 }
 
 Result<SeriesWithRegressors> ReadCsvWithRegressorsFile(const CsvSeriesSpec& spec,
-                                                       const std::vector<std::string>& regressors) {
+                                                       const std::vector<std::string>& regressors, bool needs_horizon) {
   std::ifstream in(spec.source);
   if (!in) return Status::NotFound("model: cannot open " + spec.source);
-  return ReadCsvWithRegressors(in, spec, regressors);
+  return ReadCsvWithRegressors(in, spec, regressors, needs_horizon);
 }
 
 }  // namespace meteoflow::forecast

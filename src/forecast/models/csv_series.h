@@ -48,9 +48,13 @@ struct SeriesWithRegressors {
 };
 
 // spec.group_column and spec.step_ms must be unset; `regressors` names at least one column.
+// `needs_horizon`: rows without a value (the regressors over the horizon) must follow; without
+// it they may (a backtest or evaluation stays inside the values).
 Result<SeriesWithRegressors> ReadCsvWithRegressors(std::istream& in, const CsvSeriesSpec& spec,
-                                                   const std::vector<std::string>& regressors);
+                                                   const std::vector<std::string>& regressors,
+                                                   bool needs_horizon = true);
 Result<SeriesWithRegressors> ReadCsvWithRegressorsFile(const CsvSeriesSpec& spec,
-                                                       const std::vector<std::string>& regressors);
+                                                       const std::vector<std::string>& regressors,
+                                                       bool needs_horizon = true);
 
 }  // namespace meteoflow::forecast

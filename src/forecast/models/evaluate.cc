@@ -16,16 +16,18 @@ struct OriginResult {
   std::map<std::string, std::vector<double>> forecasts;
 };
 
-OriginResult AtOrigin(const std::vector<double>& y, size_t origin, const std::vector<ModelSpec>& candidates,
-                      const EvaluateOptions& options, int longest) {
+OriginResult AtOrigin(const std::vector<double>& y, const Regressors& exog, size_t origin,
+                      const std::vector<ModelSpec>& candidates, const EvaluateOptions& options, int longest) {
   OriginResult r;
   const std::vector<double> train(y.begin(), y.begin() + static_cast<ptrdiff_t>(origin));
+  const Regressors seen = SliceRegressors(exog, 0, origin);
+  const Regressors ahead = SliceRegressors(exog, origin, origin + static_cast<size_t>(longest));
   Result<std::vector<BacktestScore>> scores =
-      Backtest(train, candidates, options.select_origins, options.select_horizon);
+      Backtest(train, candidates, options.select_origins, options.select_horizon, seen);
   if (!scores.ok()) return r;
   for (const ModelSpec& c : candidates) {
-    Result<FittedModel> fit = FitModel(c, train);
-    Result<ArimaForecast> fc = fit.ok() ? ForecastModel(*fit, train, longest) : fit.status();
+    Result<FittedModel> fit = FitModel(c, train, seen);
+    Result<ArimaForecast> fc = fit.ok() ? ForecastModel(*fit, train, longest, 0.95, seen, ahead) : fit.status();
     if (!fc.ok() || fc->mean.size() != static_cast<size_t>(longest) ||
         !std::all_of(fc->mean.begin(), fc->mean.end(), [](double v) { return std::isfinite(v); })) {
       continue;
@@ -42,8 +44,15 @@ OriginResult AtOrigin(const std::vector<double>& y, size_t origin, const std::ve
   return r;
 }
 
-Status Check(const std::vector<double>& y, const std::vector<ModelSpec>& candidates, const EvaluateOptions& o) {
+Status Check(const std::vector<double>& y, const std::vector<ModelSpec>& candidates, const EvaluateOptions& o,
+             const Regressors& exog) {
   if (candidates.empty()) return Status::InvalidArgument("evaluate: no candidate models");
+  for (const auto& column : exog) {
+    if (column.size() != y.size()) {
+      return Status::InvalidArgument("evaluate: a regressor has " + std::to_string(column.size()) + " values for " +
+                                     std::to_string(y.size()) + " observations");
+    }
+  }
   if (o.horizons.empty()) return Status::InvalidArgument("evaluate: no horizons");
   for (int h : o.horizons) {
     if (h < 1) return Status::InvalidArgument("evaluate: horizon " + std::to_string(h) + " is not >= 1");
@@ -68,8 +77,8 @@ void Evaluation::Merge(const Evaluation& other) {
 }
 
 Result<Evaluation> Evaluate(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
-                            const EvaluateOptions& options) {
-  MF_RETURN_IF_ERROR(Check(y, candidates, options));
+                            const EvaluateOptions& options, const Regressors& exog) {
+  MF_RETURN_IF_ERROR(Check(y, candidates, options, exog));
   const int longest = *std::max_element(options.horizons.begin(), options.horizons.end());
   std::vector<size_t> origins;
   for (int k = 0; k < options.origins; ++k) {
@@ -77,7 +86,8 @@ Result<Evaluation> Evaluate(const std::vector<double>& y, const std::vector<Mode
     if (origin >= 1) origins.push_back(static_cast<size_t>(origin));
   }
   std::vector<OriginResult> results(origins.size());
-  ParallelFor(origins.size(), [&](size_t i) { results[i] = AtOrigin(y, origins[i], candidates, options, longest); });
+  ParallelFor(origins.size(),
+              [&](size_t i) { results[i] = AtOrigin(y, exog, origins[i], candidates, options, longest); });
   Evaluation e;
   for (size_t i = 0; i < origins.size(); ++i) {
     const OriginResult& r = results[i];

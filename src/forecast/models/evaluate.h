@@ -43,7 +43,8 @@ struct Evaluation {
   void Merge(const Evaluation& other);
 };
 
+// `exog`: regressor columns beside y (the weather service's forecast, for nwp and nwp-arima).
 Result<Evaluation> Evaluate(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
-                            const EvaluateOptions& options);
+                            const EvaluateOptions& options, const Regressors& exog = {});
 
 }  // namespace meteoflow::forecast

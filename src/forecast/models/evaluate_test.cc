@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <random>
 
 namespace meteoflow::forecast {
@@ -92,6 +93,57 @@ TEST(EvaluateTest, RefusesWhatCannotBeEvaluated) {
   EXPECT_FALSE(Evaluate(NoisyLine(100), Specs({"naive"}), o).ok());
   o.horizons = {1};
   EXPECT_FALSE(Evaluate(NoisyLine(100), {}, o).ok());
+}
+
+// Observations and the weather service's forecast of them: right in shape, 2 units too high,
+// with errors of its own.
+void BiasedForecast(size_t n, std::vector<double>* y, Regressors* x) {
+  std::mt19937 rng(11);
+  std::normal_distribution<double> weather(0, 0.3), miss(0, 0.5);
+  double wander = 0;
+  x->assign(1, {});
+  for (size_t t = 0; t < n; ++t) {
+    wander = 0.8 * wander + weather(rng);
+    const double truth = 15 + 5 * std::sin(2 * M_PI * static_cast<double>(t) / 144) + wander;
+    y->push_back(truth);
+    (*x)[0].push_back(truth + 2 + miss(rng));
+  }
+}
+
+TEST(EvaluateTest, RegressionOnTheServicesForecastRemovesItsBiasAndBeatsIt) {
+  std::vector<double> y;
+  Regressors x;
+  BiasedForecast(600, &y, &x);
+  EvaluateOptions o;
+  o.horizons = {1, 6, 24};
+  o.origins = 5;
+  auto e = Evaluate(y, Specs({"naive", "nwp", "nwp-arima"}), o, x);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  for (int h : o.horizons) {
+    const ErrorStats& raw = e->by.at("nwp").at(h);
+    const ErrorStats& corrected = e->by.at("nwp-arima").at(h);
+    EXPECT_NEAR(raw.bias(), -2.0, 0.4) << "h = " << h;  // actual - forecast: the service is 2 too high
+    EXPECT_LT(std::abs(corrected.bias()), 0.4) << "h = " << h;
+    EXPECT_LT(corrected.rmse(), raw.rmse()) << "h = " << h;
+  }
+  EXPECT_GT(*e->by.at("nwp-arima").at(24).skill(), *e->by.at("nwp").at(24).skill());
+}
+
+TEST(EvaluateTest, TheServicesForecastModelsNeedTheForecast) {
+  auto fit = FitModel(*SpecNamed("nwp-arima", 0), NoisyLine(50));
+  ASSERT_FALSE(fit.ok());
+  EXPECT_NE(fit.status().message().find("weather service's forecast"), std::string::npos);
+  std::vector<double> y;
+  Regressors x;
+  BiasedForecast(50, &y, &x);
+  x[0].pop_back();
+  EXPECT_FALSE(Evaluate(y, Specs({"nwp"}), EvaluateOptions{}, x).ok());  // one value short
+  auto nwp = FitModel(*SpecNamed("nwp", 0), NoisyLine(50), {NoisyLine(50)});
+  ASSERT_TRUE(nwp.ok()) << nwp.status().ToString();
+  EXPECT_FALSE(ForecastModel(*nwp, NoisyLine(50), 3, 0.95, {NoisyLine(50)}, {{1.0, 2.0}}).ok());  // 2 of 3 steps
+  auto fc = ForecastModel(*nwp, NoisyLine(50), 2, 0.95, {NoisyLine(50)}, {{1.0, 2.0}});
+  ASSERT_TRUE(fc.ok()) << fc.status().ToString();
+  EXPECT_EQ(fc->mean, (std::vector<double>{1.0, 2.0}));  // the forecast as the service made it
 }
 
 TEST(EvaluateTest, MergePoolsSeries) {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "forecast/models/normal.h"
 #include "forecast/models/unit_root.h"
 
 namespace meteoflow::forecast {
@@ -33,6 +34,54 @@ Regressors TrendRegressor(const ModelSpec& spec, size_t first, size_t n) {
   return {t};
 }
 
+// nwp and nwp-arima take exactly one regressor, the forecast, `n` values long and finite.
+Status CheckForecastRegressor(const ModelSpec& spec, const Regressors& x, size_t n, const char* over) {
+  if (x.size() != 1) {
+    return Status::InvalidArgument("model " + spec.name +
+                                   " needs the weather service's forecast as its one regressor (got " +
+                                   std::to_string(x.size()) + ")");
+  }
+  if (x[0].size() != n) {
+    return Status::InvalidArgument("model " + spec.name + ": the forecast has " + std::to_string(x[0].size()) +
+                                   " values over " + over + ", expected " + std::to_string(n));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(x[0][i]))
+      return Status::InvalidArgument("model " + spec.name + ": forecast value " + std::to_string(i) + " is not finite");
+  }
+  return Status::OK();
+}
+
+Result<NwpFit> FitNwp(const std::vector<double>& y, const std::vector<double>& forecast) {
+  if (y.size() < 2) return Status::InvalidArgument("model nwp: too few observations to score the forecast on");
+  NwpFit fit;
+  double sum = 0, sq = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) return Status::InvalidArgument("value " + std::to_string(i) + " is not finite");
+    const double e = y[i] - forecast[i];
+    sum += e;
+    sq += e * e;
+  }
+  fit.nobs = static_cast<int>(y.size());
+  fit.bias = sum / fit.nobs;
+  fit.sigma2 = sq / fit.nobs;
+  return fit;
+}
+
+// The forecast as it is; its interval from its own mean squared error (the service's errors do not
+// accumulate along the horizon as a random walk's do).
+Result<ArimaForecast> ForecastNwp(const NwpFit& fit, const std::vector<double>& future, double level) {
+  if (!(level > 0 && level < 1)) return Status::InvalidArgument("interval level must be in (0, 1)");
+  const double half = TwoSidedNormalQuantile(level) * std::sqrt(fit.sigma2);
+  ArimaForecast out;
+  for (double v : future) {
+    out.mean.push_back(v);
+    out.lower.push_back(v - half);
+    out.upper.push_back(v + half);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ModelSpec> SpecNamed(const std::string& name, int season) {
@@ -62,8 +111,18 @@ Result<ModelSpec> SpecNamed(const std::string& name, int season) {
     spec.kind = ModelKind::kBoostedLags;
     return spec;
   }
+  if (name == "nwp") {
+    spec.kind = ModelKind::kNwp;
+    return spec;
+  }
+  if (name == "nwp-arima") {
+    spec.kind = ModelKind::kNwpArima;
+    spec.order = Order(1, 0, 0, 0, 0, 0, 0);
+    spec.order.constant = true;
+    return spec;
+  }
   return Status::InvalidArgument("unknown model '" + name +
-                                 "' (known: naive, snaive, drift, arima, sarima, auto, xgb)");
+                                 "' (known: naive, snaive, drift, arima, sarima, auto, xgb, nwp, nwp-arima)");
 }
 
 std::string FittedModel::Describe() const {
@@ -75,6 +134,10 @@ std::string FittedModel::Describe() const {
       return arima.order.ToString();
     case ModelKind::kBoostedLags:
       return "boosted lags(" + std::to_string(boosted.options.lags) + ")";
+    case ModelKind::kNwp:
+      return "weather service forecast";
+    case ModelKind::kNwpArima:
+      return "forecast regression, " + arima.order.ToString() + " errors";
   }
   return spec.name;
 }
@@ -88,13 +151,20 @@ double FittedModel::sigma2() const {
       return arima.sigma2;
     case ModelKind::kBoostedLags:
       return boosted.sigma2;
+    case ModelKind::kNwp:
+      return nwp.sigma2;
+    case ModelKind::kNwpArima:
+      return arima.sigma2;
   }
   return 0;
 }
 
-Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y) {
+bool NeedsRegressor(ModelKind kind) { return kind == ModelKind::kNwp || kind == ModelKind::kNwpArima; }
+
+Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y, const Regressors& exog) {
   FittedModel out;
   out.spec = spec;
+  if (NeedsRegressor(spec.kind)) MF_RETURN_IF_ERROR(CheckForecastRegressor(spec, exog, y.size(), "the series"));
   switch (spec.kind) {
     case ModelKind::kBaseline: {
       MF_ASSIGN_OR_RETURN(out.baseline, FitBaseline(y, spec.baseline, spec.season));
@@ -114,11 +184,24 @@ Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y
       MF_ASSIGN_OR_RETURN(out.boosted, FitBoostedLags(y, spec.boosted));
       break;
     }
+    case ModelKind::kNwp: {
+      MF_ASSIGN_OR_RETURN(out.nwp, FitNwp(y, exog[0]));
+      break;
+    }
+    case ModelKind::kNwpArima: {
+      MF_ASSIGN_OR_RETURN(out.arima, FitArima(y, spec.order, exog));
+      break;
+    }
   }
   return out;
 }
 
-Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<double>& y, int horizon, double level) {
+Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<double>& y, int horizon, double level,
+                                    const Regressors& exog, const Regressors& future) {
+  if (NeedsRegressor(model.spec.kind)) {
+    MF_RETURN_IF_ERROR(CheckForecastRegressor(model.spec, exog, y.size(), "the series"));
+    MF_RETURN_IF_ERROR(CheckForecastRegressor(model.spec, future, static_cast<size_t>(horizon), "the horizon"));
+  }
   switch (model.spec.kind) {
     case ModelKind::kBaseline:
       return ForecastBaseline(model.baseline, y, horizon, level);
@@ -128,6 +211,10 @@ Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<
                            TrendRegressor(model.spec, y.size() + 1, static_cast<size_t>(horizon)));
     case ModelKind::kBoostedLags:
       return ForecastBoostedLags(model.boosted, y, horizon, level);
+    case ModelKind::kNwp:
+      return ForecastNwp(model.nwp, future[0], level);
+    case ModelKind::kNwpArima:
+      return ForecastArima(y, model.arima, horizon, level, exog, future);
   }
   return Status::Internal("unknown model kind");
 }

@@ -7,7 +7,12 @@
 // "arima" = ARIMA(1,1,1) and "sarima" = SARIMA(1,1,1)(1,1,1,s) (the original pipeline's two),
 // "auto" (d by KPSS tests, then a stepwise order search by AICc; non-seasonal: sarima covers
 // the season),
-// "xgb" (boosted lags).
+// "xgb" (boosted lags),
+// "nwp" (the weather service's own forecast, given as the one regressor: forecast = its value
+// at each step, interval from its in-sample errors) and "nwp-arima" (regression on that forecast
+// with ARIMA(1,0,0) errors and a constant -- SARIMAX with the forecast as the exogenous variable:
+// the statistical post-processing of numerical weather prediction, which learns its bias and
+// scale). Both need the regressor over the series and over the horizon; without it they fail.
 //
 // Errors: fitting errors of the underlying model; a JSON document that is not a fitted model
 // gives InvalidArgument naming the field.
@@ -25,7 +30,7 @@
 
 namespace meteoflow::forecast {
 
-enum class ModelKind { kBaseline, kArima, kAutoArima, kBoostedLags };
+enum class ModelKind { kBaseline, kArima, kAutoArima, kBoostedLags, kNwp, kNwpArima };
 
 struct ModelSpec {
   std::string name;  // as in the header comment
@@ -43,20 +48,33 @@ struct ModelSpec {
 // The spec called `name` (see the header); `season` is s for snaive, sarima and auto.
 Result<ModelSpec> SpecNamed(const std::string& name, int season);
 
+// kNwp: how the weather service's forecast missed over the fitted series (actual - forecast).
+struct NwpFit {
+  double bias = 0;    // mean error
+  double sigma2 = 0;  // mean squared error
+  int nobs = 0;
+};
+
 struct FittedModel {
   ModelSpec spec;
-  ArimaModel arima;  // kArima, kAutoArima
+  ArimaModel arima;  // kArima, kAutoArima, kNwpArima
   BaselineFit baseline;
   BoostedLagModel boosted;
+  NwpFit nwp;
 
   // What was fitted, e.g. "naive", "ARIMA(2,1,0)", "boosted lags(6)".
   std::string Describe() const;
   double sigma2() const;
 };
 
-Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y);
-// Forecasts the `horizon` steps after the end of `y`.
+// True for the kinds that need the weather service's forecast as their one regressor.
+bool NeedsRegressor(ModelKind kind);
+
+// `exog`: the regressor columns beside y (used by nwp and nwp-arima, ignored by the rest).
+Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y, const Regressors& exog = {});
+// Forecasts the `horizon` steps after the end of `y`; nwp and nwp-arima need the regressor beside
+// y (`exog`) and over the horizon (`future`).
 Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<double>& y, int horizon,
-                                    double level = 0.95);
+                                    double level = 0.95, const Regressors& exog = {}, const Regressors& future = {});
 
 }  // namespace meteoflow::forecast

@@ -166,27 +166,31 @@ Json ReportJson(const Report& r) {
   return {{"series", r.series}, {"skipped", r.skipped}, {"variables", variables}, {"rows", rows}};
 }
 
+void PrintRows(const std::string& model, const std::map<int, forecast::ErrorStats>& horizons) {
+  for (const auto& [h, stats] : horizons) {
+    char skill[16] = "       -";
+    if (stats.skill()) std::snprintf(skill, sizeof skill, "%+8.3f", *stats.skill());
+    std::printf("  %-12s %7d %7lld %12.4f %12.4f %s\n", model.c_str(), h, static_cast<long long>(stats.count()),
+                stats.rmse(), stats.mae(), skill);
+  }
+}
+
+void PrintVariable(const std::string& variable, const forecast::Evaluation& e) {
+  std::cout << "\n" << variable << ": " << e.origins << " origins; the rule chose";
+  for (const auto& [name, n] : e.chosen) std::cout << " " << name << " " << n << "x";
+  std::printf("\n  %-12s %7s %7s %12s %12s %8s\n", "model", "horizon", "count", "RMSE", "MAE", "skill");
+  PrintRows(forecast::kSelectionName, e.by.at(forecast::kSelectionName));
+  for (const auto& [model, horizons] : e.by) {
+    if (model != forecast::kSelectionName) PrintRows(model, horizons);
+  }
+}
+
 void PrintReport(const Report& r, const forecast::EvaluateOptions& o) {
   std::cout << r.series << " series (" << r.skipped << " too short to evaluate); origins " << o.origins
             << " per series, the longest horizon apart; the rule: lowest RMSE over " << o.select_origins
             << " backtest windows of " << o.select_horizon << " steps before each origin\n"
             << "skill = 1 - RMSE / RMSE of persistence (the value at the origin): above 0 beats it\n";
-  for (const auto& [variable, e] : r.by_variable) {
-    std::cout << "\n" << variable << ": " << e.origins << " origins; the rule chose";
-    for (const auto& [name, n] : e.chosen) std::cout << " " << name << " " << n << "x";
-    std::printf("\n  %-12s %7s %7s %12s %12s %8s\n", "model", "horizon", "count", "RMSE", "MAE", "skill");
-    auto print = [&](const std::string& model) {
-      for (const auto& [h, s] : e.by.at(model)) {
-        const std::string skill = s.skill() ? std::to_string(*s.skill()).substr(0, *s.skill() < 0 ? 6 : 5) : "-";
-        std::printf("  %-12s %7d %7lld %12.4f %12.4f %8s\n", model.c_str(), h, static_cast<long long>(s.count()),
-                    s.rmse(), s.mae(), skill.c_str());
-      }
-    };
-    print(forecast::kSelectionName);
-    for (const auto& [model, horizons] : e.by) {
-      if (model != forecast::kSelectionName) print(model);
-    }
-  }
+  for (const auto& [variable, e] : r.by_variable) PrintVariable(variable, e);
 }
 
 Status ModelEvaluateCommand(const CommonOptions& common, const ModelEvaluateOptions& o) {

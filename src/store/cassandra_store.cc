@@ -190,7 +190,7 @@ Status CassandraStore::CreateSchema() {
 // The forecast tables' key gained the horizon; Cassandra cannot change a key in place, so a
 // keyspace made before that is refused with what to do rather than written inconsistently.
 Status CassandraStore::RefuseTablesBeforeHorizons() {
-  const Status probe = conn_->Query("SELECT horizon FROM " + options_.keyspace + ".predictions LIMIT 1").status();
+  Status probe = conn_->Query("SELECT horizon FROM " + options_.keyspace + ".predictions LIMIT 1").status();
   if (probe.ok() || probe.message().find("horizon") == std::string::npos) return probe;
   return Status::InvalidArgument(
       "keyspace " + options_.keyspace +

@@ -30,6 +30,7 @@ struct ModelEvaluateOptions {
   std::string horizons = "1,6,24";
   int origins = 5;
   int select_origins = 3, select_horizon = 6;  // CSV only: the data dir's come from its config
+  double persistence_margin = 0;               // 0: the config's (data dir) or 1 (CSV)
   bool json = false;
 };
 
@@ -125,6 +126,7 @@ Result<Report> FromStore(const CommonOptions& common, const ModelEvaluateOptions
                       Candidates(o.candidates.empty() ? f.candidates : SplitNames(o.candidates), f.season));
   options.select_origins = f.origins;
   options.select_horizon = f.horizon;
+  if (o.persistence_margin == 0) options.persistence_margin = f.persistence_margin;
   MF_ASSIGN_OR_RETURN(auto store, OpenStore(config, DataDir(common, config)));
   MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> cities, store->LatestWeather());
   if (cities.empty()) return Status::InvalidArgument("model evaluate: the store has no observations yet");
@@ -188,8 +190,9 @@ void PrintVariable(const std::string& variable, const forecast::Evaluation& e) {
 void PrintReport(const Report& r, const forecast::EvaluateOptions& o) {
   std::cout << r.series << " series (" << r.skipped << " too short to evaluate); origins " << o.origins
             << " per series, the longest horizon apart; the rule: lowest RMSE over " << o.select_origins
-            << " backtest windows of " << o.select_horizon << " steps before each origin\n"
-            << "skill = 1 - RMSE / RMSE of persistence (the value at the origin): above 0 beats it\n";
+            << " backtest windows of " << o.select_horizon << " steps before each origin";
+  if (o.persistence_margin < 1) std::cout << ", persistence kept unless beaten by " << o.persistence_margin << "x";
+  std::cout << "\nskill = 1 - RMSE / RMSE of persistence (the value at the origin): above 0 beats it\n";
   for (const auto& [variable, e] : r.by_variable) PrintVariable(variable, e);
 }
 
@@ -204,6 +207,7 @@ Status ModelEvaluateCommand(const CommonOptions& common, const ModelEvaluateOpti
   options.origins = o.origins;
   options.select_origins = o.select_origins;
   options.select_horizon = o.select_horizon;
+  options.persistence_margin = o.persistence_margin > 0 ? o.persistence_margin : 1.0;
   Report report;
   if (from_csv) {
     MF_ASSIGN_OR_RETURN(report, FromCsv(o, options));
@@ -255,6 +259,10 @@ void RegisterModelEvaluate(CLI::App& model_cmd, CommandTable& table) {
   cmd->add_option("--select-horizon", o->select_horizon,
                   "With --csv: steps per backtest window (default: 6; a data dir uses forecast.horizon)")
       ->check(CLI::Range(1, 10000));
+  cmd->add_option("--persistence-margin", o->persistence_margin,
+                  "The rule keeps persistence (naive) unless the best candidate's backtest RMSE is at most this "
+                  "times naive's (default: forecast.persistence_margin of the config, 1 with --csv)")
+      ->check(CLI::Range(0.01, 1.0));
   cmd->add_flag("--json", o->json, "One JSON object: series, per variable the rule's choices, and rows");
   table.Add(cmd, [common, o] { return ModelEvaluateCommand(*common, *o); });
 }

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version end here with 0; a bad flag or value is bad input like any other: 2.
+    return app.exit(e) == 0 ? 0 : 2;
   }
   try {
     const Status status = commands.RunChosen();

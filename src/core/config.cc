@@ -242,7 +242,7 @@ Status ParseKafka(const YAML::Node& map, KafkaConfig* kafka) {
 Status ParseForecast(const YAML::Node& map, ForecastConfig* f) {
   MapReader r(map, "forecast");
   MF_RETURN_IF_ERROR(r.CheckKeys({"step_minutes", "max_gap_steps", "window_days", "season", "origins", "horizon",
-                                  "min_observations", "candidates", "predict_steps"}));
+                                  "min_observations", "candidates", "predict_steps", "persistence_margin"}));
   MF_RETURN_IF_ERROR(r.Int("step_minutes", 1, 1440, &f->step_minutes));
   MF_RETURN_IF_ERROR(r.Int("max_gap_steps", 0, 100000, &f->max_gap_steps));
   MF_RETURN_IF_ERROR(r.Int("window_days", 1, 3660, &f->window_days));
@@ -251,6 +251,7 @@ Status ParseForecast(const YAML::Node& map, ForecastConfig* f) {
   MF_RETURN_IF_ERROR(r.Int("horizon", 1, 1000, &f->horizon));
   MF_RETURN_IF_ERROR(r.Int("min_observations", 3, 1000000, &f->min_observations));
   MF_RETURN_IF_ERROR(r.Int("predict_steps", 1, 1000, &f->predict_steps));
+  if (r.Has("persistence_margin")) MF_RETURN_IF_ERROR(r.Double("persistence_margin", 0.01, 1, &f->persistence_margin));
   if (f->season == 1) return MapReader::Error("forecast.season", "1 is not a period (0 for none, or >= 2)");
   if (r.Has("candidates")) {
     static const std::set<std::string> kModels = {"naive", "snaive", "drift", "arima", "sarima", "auto", "xgb"};

@@ -108,6 +108,9 @@ struct ForecastConfig {
   int horizon = 6;            // backtest steps scored per origin
   int min_observations = 24;  // shorter series are not trained
   int predict_steps = 24;     // the predict stage forecasts steps 1..predict_steps (24: 4 hours)
+  // The selection rule keeps persistence ("naive") unless the best candidate's backtest RMSE is at
+  // most this times naive's (1: plain lowest RMSE); see forecast::ChoiceOrder.
+  double persistence_margin = 1.0;
   std::vector<std::string> candidates = {"naive", "drift", "arima", "sarima", "auto", "xgb"};
 };
 

@@ -25,9 +25,8 @@ void Train(const std::vector<forecast::ModelSpec>& candidates, const ForecastCon
   Result<std::vector<forecast::BacktestScore>> scores =
       forecast::Backtest(y, candidates, config.origins, config.horizon);
   if (!scores.ok()) return;
-  for (const forecast::BacktestScore& score : *scores) {
-    if (score.scored == 0) break;  // scored candidates come first
-    auto spec = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) { return c.name == score.name; });
+  for (const std::string& name : forecast::ChoiceOrder(*scores, config.persistence_margin)) {
+    auto spec = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) { return c.name == name; });
     Result<forecast::FittedModel> fit = forecast::FitModel(*spec, y);
     if (!fit.ok()) continue;
     forecast::RegistryEntry e;

@@ -150,7 +150,11 @@ def test_model_evaluate_on_the_store_and_on_a_series_whose_best_model_is_known(t
     text = mf("model", "evaluate", "--csv", str(path), "--time-column", "t", "--value-column", "v",
               "--candidates", "naive,drift").stdout
     assert "the rule chose drift 5x" in text and "skill" in text
+    guarded = json.loads(mf("model", "evaluate", "--csv", str(path), "--time-column", "t", "--value-column", "v",
+                            "--candidates", "naive,drift", "--persistence-margin", "0.5", "--json").stdout)
+    assert guarded["variables"]["v"]["chosen"] == {"drift": 5}  # beats persistence by far more than 2x
     for args, message in [(["--horizons", "0"], "--horizons '0'"), (["--candidates", "prophet"], "prophet"),
+                          (["--persistence-margin", "2"], "--persistence-margin"),
                           (["--data-dir", str(d)], "not both")]:
         bad = mf("model", "evaluate", "--csv", str(path), "--time-column", "t", "--value-column", "v", *args,
                  check=False)

@@ -16,6 +16,21 @@ std::vector<ModelSpec> DefaultCandidates(int season) {
   return out;
 }
 
+std::vector<std::string> ChoiceOrder(const std::vector<BacktestScore>& scores, double persistence_margin) {
+  std::vector<const BacktestScore*> scored;
+  for (const BacktestScore& s : scores) {
+    if (s.scored > 0) scored.push_back(&s);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto* a, const auto* b) { return a->rmse < b->rmse; });
+  const auto naive = std::find_if(scored.begin(), scored.end(), [](const auto* s) { return s->name == "naive"; });
+  if (naive != scored.end() && naive != scored.begin() && scored.front()->rmse > persistence_margin * (*naive)->rmse) {
+    std::rotate(scored.begin(), naive, naive + 1);
+  }
+  std::vector<std::string> out;
+  for (const BacktestScore* s : scored) out.push_back(s->name);
+  return out;
+}
+
 Regressors SliceRegressors(const Regressors& x, size_t from, size_t to) {
   Regressors out;
   for (const auto& column : x) {

@@ -32,6 +32,13 @@ std::vector<ModelSpec> DefaultCandidates(int season);
 Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
                                             int origins, int horizon, const Regressors& exog = {});
 
+// The selection rule: the names of the scored candidates in the order the rule tries them -- by
+// backtest RMSE, except that "naive" (persistence) goes first unless the best candidate's RMSE is
+// at most `persistence_margin` times naive's. A margin of 1 is plain lowest-RMSE; below 1 a model
+// must beat "no change" clearly to be chosen (short, noisy backtests otherwise pick models that
+// forecast worse than it: docs/FORECASTING.md).
+std::vector<std::string> ChoiceOrder(const std::vector<BacktestScore>& scores, double persistence_margin = 1.0);
+
 // Rows [from, to) of every column.
 Regressors SliceRegressors(const Regressors& x, size_t from, size_t to);
 

@@ -34,10 +34,9 @@ OriginResult AtOrigin(const std::vector<double>& y, const Regressors& exog, size
     }
     r.forecasts[c.name] = fc->mean;
   }
-  for (const BacktestScore& s : *scores) {
-    if (s.scored == 0) break;  // scored candidates come first
-    if (r.forecasts.count(s.name)) {
-      r.chosen = s.name;
+  for (const std::string& name : ChoiceOrder(*scores, options.persistence_margin)) {
+    if (r.forecasts.count(name)) {
+      r.chosen = name;
       break;
     }
   }

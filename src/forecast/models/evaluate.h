@@ -30,6 +30,7 @@ struct EvaluateOptions {
   int origins = 5;                         // outer origins
   int select_origins = 3;                  // the rule's backtest (config forecast.origins ...
   int select_horizon = 6;                  // ... and forecast.horizon)
+  double persistence_margin = 1.0;         // the rule's (ChoiceOrder; forecast.persistence_margin)
 };
 
 inline constexpr const char* kSelectionName = "selection";

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <random>
 
+#include "forecast/models/backtest.h"
+
 namespace meteoflow::forecast {
 namespace {
 
@@ -144,6 +146,37 @@ TEST(EvaluateTest, TheServicesForecastModelsNeedTheForecast) {
   auto fc = ForecastModel(*nwp, NoisyLine(50), 2, 0.95, {NoisyLine(50)}, {{1.0, 2.0}});
   ASSERT_TRUE(fc.ok()) << fc.status().ToString();
   EXPECT_EQ(fc->mean, (std::vector<double>{1.0, 2.0}));  // the forecast as the service made it
+}
+
+TEST(ChoiceOrderTest, PersistenceStaysFirstUnlessBeatenByTheMargin) {
+  auto score = [](const char* name, double rmse, int scored = 6) {
+    BacktestScore s;
+    s.name = name;
+    s.rmse = rmse;
+    s.scored = scored;
+    return s;
+  };
+  const std::vector<BacktestScore> scores = {score("arima", 0.8), score("naive", 1.0), score("drift", 1.2),
+                                             score("xgb", 0.1, 0)};
+  EXPECT_EQ(ChoiceOrder(scores), (std::vector<std::string>{"arima", "naive", "drift"}));       // unscored left out
+  EXPECT_EQ(ChoiceOrder(scores, 0.8), (std::vector<std::string>{"arima", "naive", "drift"}));  // 0.8 <= 0.8 x 1.0
+  EXPECT_EQ(ChoiceOrder(scores, 0.75), (std::vector<std::string>{"naive", "arima", "drift"}));
+  EXPECT_EQ(ChoiceOrder({score("arima", 0.8), score("drift", 1.2)}, 0.5),
+            (std::vector<std::string>{"arima", "drift"}));  // no naive: nothing to keep
+}
+
+TEST(EvaluateTest, AMarginKeepsPersistenceWhereModelsOnlyFitNoise) {
+  std::mt19937 rng(2);
+  std::normal_distribution<double> step(0, 1);
+  std::vector<double> walk(400, 0.0);  // a random walk: persistence is the best forecast there is
+  for (size_t t = 1; t < walk.size(); ++t) walk[t] = walk[t - 1] + step(rng);
+  EvaluateOptions o;
+  o.horizons = {6};
+  o.origins = 10;
+  o.persistence_margin = 0.5;
+  auto e = Evaluate(walk, Specs({"naive", "drift", "arima"}), o);
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  EXPECT_GE(e->chosen["naive"], 8);
 }
 
 TEST(EvaluateTest, MergePoolsSeries) {

@@ -201,8 +201,21 @@ Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
 }  // namespace
 
 Status ModelBacktestCommand(const ModelBacktestOptions& o) {
-  MF_ASSIGN_OR_RETURN(const std::vector<double> y, ReadSeries(o.series));
+  std::vector<double> y;
+  forecast::Regressors exog;  // with --exog: the weather service's forecast beside the values
   std::vector<forecast::ModelSpec> candidates = forecast::DefaultCandidates(o.season);
+  if (o.series.exog.empty()) {
+    MF_ASSIGN_OR_RETURN(y, ReadSeries(o.series));
+  } else {
+    if (o.series.exog.find(',') != std::string::npos || o.series.frequency_seconds > 0) {
+      return Status::InvalidArgument("model backtest: --exog takes one forecast column and no --frequency");
+    }
+    MF_ASSIGN_OR_RETURN(SeriesWithRegressors data,
+                        forecast::ReadCsvWithRegressorsFile(CsvSpecFor(o.series), {o.series.exog}, false));
+    y = std::move(data.y);
+    exog = std::move(data.exog);
+    for (const char* name : {"nwp", "nwp-arima"}) candidates.push_back(*forecast::SpecNamed(name, o.season));
+  }
   if (!o.candidates.empty()) {
     candidates.clear();
     std::stringstream names(o.candidates);
@@ -212,7 +225,7 @@ Status ModelBacktestCommand(const ModelBacktestOptions& o) {
     }
   }
   MF_ASSIGN_OR_RETURN(const std::vector<forecast::BacktestScore> scores,
-                      forecast::Backtest(y, candidates, o.origins, o.series.horizon));
+                      forecast::Backtest(y, candidates, o.origins, o.series.horizon, exog));
   if (o.series.json) {
     std::cout << forecast::ScoresJson(scores).dump(2) << "\n";
     return Status::OK();
@@ -379,6 +392,9 @@ void RegisterModelCommands(CLI::App& app, CommandTable& table) {
                              "Models to compare, comma-separated (naive, snaive, drift, arima, sarima, auto, xgb; "
                              "default: all that apply). The original pipeline's rule is --candidates arima,sarima "
                              "--season 12 --origins 1");
+  model_backtest->add_option("--exog", backtest->series.exog,
+                             "The column holding the weather service's forecast of the value (issued before each "
+                             "row's time): adds the candidates nwp and nwp-arima");
   model_backtest->add_flag("--json", backtest->series.json, "A JSON array, best first");
 
   table.Add(model_backtest, [backtest] { return ModelBacktestCommand(*backtest); });

@@ -185,6 +185,10 @@ def test_the_weather_services_forecast_as_a_predictor(tmp_path):
         raw, corrected = by[("nwp", h)], by[("nwp-arima", h)]
         assert abs(raw["bias"] + 2) < 0.4 and abs(corrected["bias"]) < 0.4, (raw, corrected)
         assert corrected["rmse"] < raw["rmse"], (raw, corrected)
+    scores = json.loads(mf("model", "backtest", "--csv", str(path), "--time-column", "t", "--value-column", "v",
+                           "--exog", "nwp", "--horizon", "24", "--json").stdout)
+    rmse = {s["model"]: s["rmse"] for s in scores}
+    assert rmse["nwp-arima"] < rmse["nwp"] and rmse["nwp-arima"] < rmse["naive"], rmse
     # model fit: the regression's estimates, forecasting the rows that have only the forecast.
     fit_path = tmp_path / "fit.csv"
     fit_path.write_text("t,v,nwp\n" + "".join(f"{t},{v!r},{x!r}\n" for t, v, x in rows[:-3])

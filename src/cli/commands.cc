@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "core/config.h"
@@ -37,6 +38,13 @@ Result<Config> LoadConfigFor(const CommonOptions& common) {
 
 std::string DataDir(const CommonOptions& common, const Config& config) {
   return common.data_dir.empty() ? config.data_dir : common.data_dir;
+}
+
+std::vector<std::string> SplitCommaList(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  return out;
 }
 
 std::string AssetsDir(const CommonOptions& common, const Config& config) {

@@ -59,6 +59,9 @@ void RegisterLakeCommands(CLI::App& app, CommandTable& table);  // lake compact
 nlohmann::json CompactionJson(const CompactionStats& c);
 void PrintCompaction(const CompactionStats& c);
 
+// "a,b,c" -> {"a", "b", "c"}; "" -> {}.
+std::vector<std::string> SplitCommaList(const std::string& text);
+
 // Shared by the subcommands: the config the options name (or the default one) and the data dir.
 Result<Config> LoadConfigFor(const CommonOptions& common);
 std::string DataDir(const CommonOptions& common, const Config& config);

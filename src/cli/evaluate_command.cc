@@ -61,22 +61,6 @@ Result<std::vector<int>> ParseHorizons(const std::string& text) {
   return out;
 }
 
-Result<std::vector<forecast::ModelSpec>> Candidates(const std::vector<std::string>& names, int season) {
-  std::vector<forecast::ModelSpec> out;
-  for (const std::string& name : names) {
-    MF_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::SpecNamed(name, season));
-    out.push_back(std::move(spec));
-  }
-  return out;
-}
-
-std::vector<std::string> SplitNames(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string name; std::getline(in, name, ',');) out.push_back(name);
-  return out;
-}
-
 // Adds one series' evaluation to `report`, counting it skipped when it is too short.
 void AddSeries(const std::string& variable, const std::vector<double>& y,
                const std::vector<forecast::ModelSpec>& candidates, const forecast::EvaluateOptions& options,
@@ -91,13 +75,9 @@ void AddSeries(const std::string& variable, const std::vector<double>& y,
 }
 
 Result<Report> FromCsv(const ModelEvaluateOptions& o, const forecast::EvaluateOptions& options) {
-  const std::vector<std::string> names = o.candidates.empty() ? std::vector<std::string>{} : SplitNames(o.candidates);
-  std::vector<forecast::ModelSpec> candidates = forecast::DefaultCandidates(o.season);
-  if (!o.exog.empty()) {  // the service's forecast is given: its two models join the defaults
-    for (const char* name : {"nwp", "nwp-arima"}) candidates.push_back(*forecast::SpecNamed(name, o.season));
-  }
-  if (!names.empty()) {
-    MF_ASSIGN_OR_RETURN(candidates, Candidates(names, o.season));
+  std::vector<forecast::ModelSpec> candidates = forecast::DefaultCandidates(o.season, !o.exog.empty());
+  if (!o.candidates.empty()) {
+    MF_ASSIGN_OR_RETURN(candidates, forecast::SpecsNamed(SplitCommaList(o.candidates), o.season));
   }
   const forecast::CsvSeriesSpec spec{o.csv, o.time_column, o.value_column, o.by, int64_t{o.frequency_seconds} * 1000};
   Report report;
@@ -122,8 +102,9 @@ Result<Report> FromStore(const CommonOptions& common, const ModelEvaluateOptions
                          forecast::EvaluateOptions options) {
   MF_ASSIGN_OR_RETURN(Config config, LoadConfigFor(common));
   const ForecastConfig& f = config.forecast;
-  MF_ASSIGN_OR_RETURN(const std::vector<forecast::ModelSpec> candidates,
-                      Candidates(o.candidates.empty() ? f.candidates : SplitNames(o.candidates), f.season));
+  MF_ASSIGN_OR_RETURN(
+      const std::vector<forecast::ModelSpec> candidates,
+      forecast::SpecsNamed(o.candidates.empty() ? f.candidates : SplitCommaList(o.candidates), f.season));
   options.select_origins = f.origins;
   options.select_horizon = f.horizon;
   if (o.persistence_margin == 0) options.persistence_margin = f.persistence_margin;

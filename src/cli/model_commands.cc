@@ -41,10 +41,7 @@ Result<SeriesWithRegressors> ReadWithRegressors(const ModelFitOptions& o) {
   if (!o.by.empty() || o.frequency_seconds > 0) {
     return Status::InvalidArgument("model fit: --exog cannot be combined with --by or --frequency");
   }
-  std::vector<std::string> names;
-  std::stringstream list(o.exog);
-  for (std::string name; std::getline(list, name, ',');) names.push_back(name);
-  return forecast::ReadCsvWithRegressorsFile(CsvSpecFor(o), names);
+  return forecast::ReadCsvWithRegressorsFile(CsvSpecFor(o), SplitCommaList(o.exog));
 }
 
 Result<std::vector<int>> ParseInts(const std::string& text, size_t count, const char* what) {
@@ -203,7 +200,7 @@ Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
 Status ModelBacktestCommand(const ModelBacktestOptions& o) {
   std::vector<double> y;
   forecast::Regressors exog;  // with --exog: the weather service's forecast beside the values
-  std::vector<forecast::ModelSpec> candidates = forecast::DefaultCandidates(o.season);
+  std::vector<forecast::ModelSpec> candidates = forecast::DefaultCandidates(o.season, !o.series.exog.empty());
   if (o.series.exog.empty()) {
     MF_ASSIGN_OR_RETURN(y, ReadSeries(o.series));
   } else {
@@ -214,15 +211,9 @@ Status ModelBacktestCommand(const ModelBacktestOptions& o) {
                         forecast::ReadCsvWithRegressorsFile(CsvSpecFor(o.series), {o.series.exog}, false));
     y = std::move(data.y);
     exog = std::move(data.exog);
-    for (const char* name : {"nwp", "nwp-arima"}) candidates.push_back(*forecast::SpecNamed(name, o.season));
   }
   if (!o.candidates.empty()) {
-    candidates.clear();
-    std::stringstream names(o.candidates);
-    for (std::string name; std::getline(names, name, ',');) {
-      MF_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::SpecNamed(name, o.season));
-      candidates.push_back(std::move(spec));
-    }
+    MF_ASSIGN_OR_RETURN(candidates, forecast::SpecsNamed(SplitCommaList(o.candidates), o.season));
   }
   MF_ASSIGN_OR_RETURN(const std::vector<forecast::BacktestScore> scores,
                       forecast::Backtest(y, candidates, o.origins, o.series.horizon, exog));

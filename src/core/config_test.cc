@@ -86,6 +86,11 @@ TEST(ConfigTest, RejectsBadConfigsNamingTheKey) {
        "kafka.properties: expected a mapping"},
       {"sasl.mechanism: PLAIN", "sasl.mechanism: [PLAIN]", "kafka.properties.sasl.mechanism: expected a scalar"},
       {"topic_properties: {retention.ms: -1}", "topic_properties: 7", "kafka.topic_properties: expected a mapping"},
+      {"data_dir: ./var", "data_dir: ./var\nforecast: {predict_steps: 0}", "forecast.predict_steps: 0 is outside"},
+      {"data_dir: ./var", "data_dir: ./var\nforecast: {persistence_margin: 1.5}",
+       "forecast.persistence_margin: 1.5 is outside"},
+      {"data_dir: ./var", "data_dir: ./var\nforecast: {persistence_margin: some}",
+       "forecast.persistence_margin: 'some' is not a number"},
   };
   for (const auto& c : cases) {
     std::string text = kValid;

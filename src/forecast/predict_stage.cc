@@ -66,10 +66,10 @@ ErrorKey KeyOf(const PredictionError& e) { return {e.target_time.millis(), e.var
 
 Result<std::vector<PredictionError>> PredictStage::Score(const std::string& city, Timestamp since, Timestamp latest) {
   const Timestamp until = latest.PlusMillis(kMatchWindowMs + 1);
-  MF_ASSIGN_OR_RETURN(const std::vector<Prediction> predictions, store_.QueryPredictions(city, since, until));
+  MF_ASSIGN_OR_RETURN(const std::vector<Prediction> predictions, store_.QueryPredictions(city, since, until, 0));
   std::vector<PredictionError> out;
   if (predictions.empty()) return out;
-  MF_ASSIGN_OR_RETURN(const std::vector<PredictionError> stored, store_.QueryPredictionErrors(city, since, until));
+  MF_ASSIGN_OR_RETURN(const std::vector<PredictionError> stored, store_.QueryPredictionErrors(city, since, until, 0));
   std::map<ErrorKey, const PredictionError*> already;
   for (const PredictionError& e : stored) already[KeyOf(e)] = &e;
   MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> rows,

@@ -22,11 +22,11 @@ WeatherRow Row(const std::string& city, Timestamp t, double temp) {
 }
 
 std::vector<Prediction> All(Store& store, const std::string& city) {
-  return std::move(store.QueryPredictions(city, Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40))).value();
+  return std::move(store.QueryPredictions(city, Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40), 0)).value();
 }
 
 std::vector<PredictionError> AllErrors(Store& store, const std::string& city) {
-  return std::move(store.QueryPredictionErrors(city, Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40))).value();
+  return std::move(store.QueryPredictionErrors(city, Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40), 0)).value();
 }
 
 TEST(PredictStageTest, ForecastsEveryHorizonAndScoresEachOnceItsActualArrives) {

@@ -50,11 +50,8 @@ void Train(const std::vector<forecast::ModelSpec>& candidates, const ForecastCon
 }  // namespace
 
 Result<TrainStats> TrainStage::Run(Timestamp logical_time) {
-  std::vector<forecast::ModelSpec> candidates;
-  for (const std::string& name : config_.candidates) {
-    MF_ASSIGN_OR_RETURN(forecast::ModelSpec spec, forecast::SpecNamed(name, config_.season));
-    candidates.push_back(std::move(spec));
-  }
+  MF_ASSIGN_OR_RETURN(const std::vector<forecast::ModelSpec> candidates,
+                      forecast::SpecsNamed(config_.candidates, config_.season));
   const int64_t step_ms = int64_t{config_.step_minutes} * 60'000;
   const Timestamp from = logical_time.PlusMillis(-int64_t{config_.window_days} * 86'400'000);
   TrainStats stats;

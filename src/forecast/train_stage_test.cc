@@ -93,7 +93,7 @@ TEST_F(TrainStageTest, PredictForecastsWithTheRegisteredModelAndFallsBackWhenItC
   EXPECT_EQ(stats->from_registry, 3);
   const Timestamp forever = Timestamp::FromSeconds(int64_t{1} << 40);
   const std::vector<Prediction> predictions =
-      std::move(store_->QueryPredictions("Rabat", Timestamp(), forever)).value();
+      std::move(store_->QueryPredictions("Rabat", Timestamp(), forever, 0)).value();
   int temps = 0;
   for (const Prediction& p : predictions) {
     if (p.variable != "temp") continue;
@@ -114,7 +114,7 @@ TEST_F(TrainStageTest, PredictForecastsWithTheRegisteredModelAndFallsBackWhenItC
   EXPECT_EQ(after->fallbacks, 1);
   bool baseline = false;
   const std::vector<Prediction> after_predictions =
-      std::move(store_->QueryPredictions("Rabat", Timestamp(), forever)).value();
+      std::move(store_->QueryPredictions("Rabat", Timestamp(), forever, 0)).value();
   for (const Prediction& p : after_predictions) {
     baseline |= p.variable == "pressure" && p.model == PredictStage::kBaselineName && p.value == 1013;
   }

@@ -252,11 +252,9 @@ Result<json> Predictions(const DataApiContext& c, const httplib::Request& req) {
   MF_ASSIGN_OR_RETURN(auto city, CityParam(req, c.locations, true));
   MF_ASSIGN_OR_RETURN(TimeRange range, RangeParam(req));
   MF_ASSIGN_OR_RETURN(const int horizon, HorizonParam(req, 0));
-  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictions(city->name, range.from, range.to));
+  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictions(city->name, range.from, range.to, horizon));
   json out = json::array();
-  for (const auto& p : rows) {
-    if (horizon == 0 || p.horizon == horizon) out.push_back(PredictionJson(p));
-  }
+  for (const auto& p : rows) out.push_back(PredictionJson(p));
   return out;
 }
 
@@ -268,7 +266,7 @@ Result<json> LatestForecast(const DataApiContext& c, const httplib::Request& req
   json predictions = json::array();
   if (row == latest.end()) return json{{"city", city->name}, {"issued_at", nullptr}, {"predictions", predictions}};
   MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictions(city->name, row->time.PlusMillis(1),
-                                                           row->time.PlusMillis(kMaxRangeDays * 86'400'000)));
+                                                           row->time.PlusMillis(kMaxRangeDays * 86'400'000), 0));
   Timestamp issued;
   for (const auto& p : rows) issued = std::max(issued, p.issued_at);
   for (const auto& p : rows) {
@@ -283,11 +281,9 @@ Result<json> Errors(const DataApiContext& c, const httplib::Request& req) {
   MF_ASSIGN_OR_RETURN(auto city, CityParam(req, c.locations, true));
   MF_ASSIGN_OR_RETURN(TimeRange range, RangeParam(req));
   MF_ASSIGN_OR_RETURN(const int horizon, HorizonParam(req, 0));
-  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(city->name, range.from, range.to));
+  MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(city->name, range.from, range.to, horizon));
   json out = json::array();
-  for (const auto& e : rows) {
-    if (horizon == 0 || e.horizon == horizon) out.push_back(ErrorJson(e));
-  }
+  for (const auto& e : rows) out.push_back(ErrorJson(e));
   return out;
 }
 
@@ -297,12 +293,9 @@ Result<json> ErrorSummary(const DataApiContext& c, const httplib::Request& req) 
   MF_ASSIGN_OR_RETURN(const int horizon, HorizonParam(req, 1));
   json out = json::array();
   for (const Location& l : c.locations) {
-    MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(l.name, range.from, range.to));
+    MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(l.name, range.from, range.to, horizon));
     std::map<std::string, forecast::ErrorStats> by_variable;
-    for (const auto& e : rows) {
-      if (horizon == 0 || e.horizon == horizon)
-        by_variable[e.variable].Add(e.actual - e.predicted, PersistenceError(e));
-    }
+    for (const auto& e : rows) by_variable[e.variable].Add(e.actual - e.predicted, PersistenceError(e));
     for (const auto& [variable, stats] : by_variable) {
       json entry = {{"city_name", l.name}, {"variable", variable}};
       entry.update(ScoresJson(stats));
@@ -318,7 +311,7 @@ Result<json> ErrorsByHorizon(const DataApiContext& c, const httplib::Request& re
   MF_ASSIGN_OR_RETURN(std::vector<Location> cities, CitiesOf(c, req));
   std::map<std::pair<std::string, int>, forecast::ErrorStats> by_key;
   for (const Location& l : cities) {
-    MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(l.name, range.from, range.to));
+    MF_ASSIGN_OR_RETURN(auto rows, c.store->QueryPredictionErrors(l.name, range.from, range.to, 0));
     for (const auto& e : rows) by_key[{e.variable, e.horizon}].Add(e.actual - e.predicted, PersistenceError(e));
   }
   json out = json::array();

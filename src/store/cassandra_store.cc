@@ -404,10 +404,12 @@ Status CassandraStore::UpsertPredictions(const std::vector<Prediction>& rows) {
 }
 
 Result<std::vector<Prediction>> CassandraStore::QueryPredictions(const std::string& city_name, Timestamp from,
-                                                                 Timestamp to) {
+                                                                 Timestamp to, int horizon) {
   MF_ASSIGN_OR_RETURN(auto rows, Select("predictions", {Text(city_name), Time(from), Time(to)}));
   std::vector<Prediction> out;
   for (const auto& r : rows) {
+    // horizon follows variable in the clustering key: filtered here, not by the node
+    if (horizon != 0 && !r[3].is_null() && r[3].integer() != horizon) continue;
     Prediction p;
     p.city_name = TextOf(r[0]);
     p.variable = TextOf(r[1]);
@@ -438,10 +440,11 @@ Status CassandraStore::UpsertPredictionErrors(const std::vector<PredictionError>
 }
 
 Result<std::vector<PredictionError>> CassandraStore::QueryPredictionErrors(const std::string& city_name, Timestamp from,
-                                                                           Timestamp to) {
+                                                                           Timestamp to, int horizon) {
   MF_ASSIGN_OR_RETURN(auto rows, Select("prediction_errors", {Text(city_name), Time(from), Time(to)}));
   std::vector<PredictionError> out;
   for (const auto& r : rows) {
+    if (horizon != 0 && !r[3].is_null() && r[3].integer() != horizon) continue;
     PredictionError e;
     e.city_name = TextOf(r[0]);
     e.variable = TextOf(r[1]);

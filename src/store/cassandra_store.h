@@ -63,10 +63,11 @@ class CassandraStore : public Store {
                                                    Timestamp to) override;
   Status PrunePairingEntries(const std::string& location_id, Timestamp before) override;
   Status UpsertPredictions(const std::vector<Prediction>& rows) override;
-  Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name, Timestamp from, Timestamp to) override;
+  Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name, Timestamp from, Timestamp to,
+                                                   int horizon) override;
   Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) override;
-  Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from,
-                                                             Timestamp to) override;
+  Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from, Timestamp to,
+                                                             int horizon) override;
   Status PutCheckpoints(const std::map<std::string, std::string>& entries) override;
   Result<std::map<std::string, std::string>> ListCheckpoints(const std::string& prefix) override;
 

@@ -401,15 +401,17 @@ Status SqliteStore::UpsertPredictions(const std::vector<Prediction>& rows) {
 }
 
 Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string& city_name, Timestamp from,
-                                                              Timestamp to) {
+                                                              Timestamp to, int horizon) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT city_name, variable, target_time, horizon, model, value, "
                                               "created_at, issued_at, persistence, lower80, upper80, lower95, upper95 "
                                               "FROM predictions WHERE city_name = ? AND target_time >= ? AND "
-                                              "target_time < ? ORDER BY target_time, variable, horizon, model"));
+                                              "target_time < ? AND (?4 = 0 OR horizon = ?4) "
+                                              "ORDER BY target_time, variable, horizon, model"));
   stmt->Bind(1, city_name);
   stmt->Bind(2, from.ToFixedString());
   stmt->Bind(3, to.ToFixedString());
+  stmt->Bind(4, int64_t{horizon});
   std::vector<Prediction> out;
   for (;;) {
     MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
@@ -458,16 +460,17 @@ Status SqliteStore::UpsertPredictionErrors(const std::vector<PredictionError>& r
 }
 
 Result<std::vector<PredictionError>> SqliteStore::QueryPredictionErrors(const std::string& city_name, Timestamp from,
-                                                                        Timestamp to) {
+                                                                        Timestamp to, int horizon) {
   std::lock_guard<std::recursive_mutex> lock(mu_);
   MF_ASSIGN_OR_RETURN(auto stmt,
                       db_->Prepare("SELECT city_name, variable, target_time, horizon, model, predicted, actual, "
                                    "observed_at, issued_at, persistence FROM prediction_errors WHERE city_name = ? "
-                                   "AND target_time >= ? AND target_time < ? ORDER BY target_time, variable, horizon, "
-                                   "model"));
+                                   "AND target_time >= ? AND target_time < ? AND (?4 = 0 OR horizon = ?4) "
+                                   "ORDER BY target_time, variable, horizon, model"));
   stmt->Bind(1, city_name);
   stmt->Bind(2, from.ToFixedString());
   stmt->Bind(3, to.ToFixedString());
+  stmt->Bind(4, int64_t{horizon});
   std::vector<PredictionError> out;
   for (;;) {
     MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());

@@ -62,15 +62,15 @@ class Store {
 
   // Keyed by (city_name, target_time, variable, horizon, model): a re-forecast replaces the value.
   virtual Status UpsertPredictions(const std::vector<Prediction>& rows) = 0;
-  // One city's predictions with from <= target_time < to, ordered by target_time, variable,
-  // horizon, model.
-  virtual Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name, Timestamp from,
-                                                           Timestamp to) = 0;
+  // One city's predictions with from <= target_time < to (and the given horizon; 0: every one),
+  // ordered by target_time, variable, horizon, model.
+  virtual Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name, Timestamp from, Timestamp to,
+                                                           int horizon) = 0;
   // Keyed like predictions; re-scoring replaces.
   virtual Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) = 0;
-  // One city's scored predictions with from <= target_time < to, ordered like QueryPredictions.
+  // One city's scored predictions, chosen and ordered like QueryPredictions.
   virtual Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from,
-                                                                     Timestamp to) = 0;
+                                                                     Timestamp to, int horizon) = 0;
 
   // The transform's pairing index (transform/transform_stage.h): recent readings per location,
   // keyed by (location_id, fetched_at, source), replaced whole.

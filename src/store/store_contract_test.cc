@@ -111,7 +111,7 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
   const Prediction p2 = PredictionAt("temp", 2600, 2, 16.0);  // same target, issued a step earlier
   ASSERT_TRUE(store_->UpsertPredictions({p, q, p2}).ok());
   ASSERT_TRUE(store_->UpsertPredictions({p}).ok());
-  auto predictions = store_->QueryPredictions("Rabat", Timestamp(), Timestamp::FromSeconds(9999));
+  auto predictions = store_->QueryPredictions("Rabat", Timestamp(), Timestamp::FromSeconds(9999), 0);
   ASSERT_TRUE(predictions.ok()) << predictions.status().ToString();
   ASSERT_EQ(predictions->size(), 3u);
   EXPECT_EQ((*predictions)[0].variable, "humidity");  // by target time, variable, horizon
@@ -126,14 +126,19 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
   EXPECT_EQ((*predictions)[2].horizon, 2);
   EXPECT_EQ((*predictions)[2].value, 16.0);
   EXPECT_FALSE((*predictions)[0].lower95.has_value());
-  auto window = store_->QueryPredictions("Rabat", Timestamp::FromSeconds(2001), Timestamp::FromSeconds(2600));
+  auto window = store_->QueryPredictions("Rabat", Timestamp::FromSeconds(2001), Timestamp::FromSeconds(2600), 0);
   ASSERT_TRUE(window.ok()) << window.status().ToString();
   EXPECT_TRUE(window->empty());  // to is exclusive
-  EXPECT_EQ(store_->QueryPredictions("Rabat", Timestamp::FromSeconds(2600), Timestamp::FromSeconds(2601))->size(), 2u);
+  EXPECT_EQ(store_->QueryPredictions("Rabat", Timestamp::FromSeconds(2600), Timestamp::FromSeconds(2601), 0)->size(),
+            2u);
+  auto two_ahead = store_->QueryPredictions("Rabat", Timestamp(), Timestamp::FromSeconds(9999), 2);
+  ASSERT_TRUE(two_ahead.ok()) << two_ahead.status().ToString();
+  ASSERT_EQ(two_ahead->size(), 1u);  // one horizon only
+  EXPECT_EQ((*two_ahead)[0].value, 16.0);
   const PredictionError e{"Rabat", "temp",       p.target_time, p.model, 16.5, 17.0, Timestamp::FromSeconds(2610),
                           2,       p2.issued_at, 16.0};
   ASSERT_TRUE(store_->UpsertPredictionErrors({e}).ok());
-  auto errors = store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(9999));
+  auto errors = store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(9999), 0);
   ASSERT_TRUE(errors.ok()) << errors.status().ToString();
   ASSERT_EQ(errors->size(), 1u);
   EXPECT_EQ((*errors)[0].actual, 17.0);
@@ -141,7 +146,9 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
   EXPECT_EQ((*errors)[0].issued_at, p2.issued_at);
   EXPECT_EQ((*errors)[0].persistence, 16.0);
   EXPECT_EQ((*errors)[0].observed_at.seconds(), 2610);
-  EXPECT_TRUE(store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(2600))->empty());
+  EXPECT_TRUE(store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(2600), 0)->empty());
+  EXPECT_TRUE(store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(9999), 1)->empty());
+  EXPECT_EQ(store_->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(9999), 2)->size(), 1u);
   ASSERT_TRUE(store_->PutCheckpoints({{"t/a", "1"}, {"t/b", "2"}, {"u/c", "3"}, {"t", "0"}}).ok());
   ASSERT_TRUE(store_->PutCheckpoints({{"t/a", "9"}}).ok());
   auto t = store_->ListCheckpoints("t/");
@@ -271,13 +278,13 @@ TEST(SqliteStoreMigrationTest, PredictionsBeforeHorizonsBecomeOneStepOnes) {
   for (int open = 0; open < 2; ++open) {  // the second open finds nothing left to migrate
     auto store = SqliteStore::Open(path.string());
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto predictions = (*store)->QueryPredictions("Rabat", Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40));
+    auto predictions = (*store)->QueryPredictions("Rabat", Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40), 0);
     ASSERT_TRUE(predictions.ok()) << predictions.status().ToString();
     ASSERT_EQ(predictions->size(), 1u);
     EXPECT_EQ((*predictions)[0].horizon, 1);
     EXPECT_EQ((*predictions)[0].issued_at, (*predictions)[0].created_at);
     EXPECT_EQ((*predictions)[0].upper95, 17.0);
-    auto errors = (*store)->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40));
+    auto errors = (*store)->QueryPredictionErrors("Rabat", Timestamp(), Timestamp::FromSeconds(int64_t{1} << 40), 0);
     ASSERT_TRUE(errors.ok()) << errors.status().ToString();
     ASSERT_EQ(errors->size(), 1u);
     EXPECT_EQ((*errors)[0].actual, 15.0);

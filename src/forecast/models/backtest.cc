@@ -5,11 +5,15 @@
 
 namespace meteoflow::forecast {
 
-std::vector<ModelSpec> DefaultCandidates(int season) {
+std::vector<ModelSpec> DefaultCandidates(int season, bool with_forecast) {
   std::vector<std::string> names = {"naive", "drift", "arima", "auto", "xgb"};
   if (season >= 2) {
     names.push_back("snaive");
     names.push_back("sarima");
+  }
+  if (with_forecast) {
+    names.push_back("nwp");
+    names.push_back("nwp-arima");
   }
   std::vector<ModelSpec> out;
   for (const std::string& name : names) out.push_back(*SpecNamed(name, season));

@@ -23,8 +23,9 @@ struct BacktestScore {
 };
 
 // naive, drift, arima, auto, xgb, and with a season s >= 2 also snaive and sarima: the original
-// pipeline's two models, the baselines, the order search and the boosted lag model.
-std::vector<ModelSpec> DefaultCandidates(int season);
+// pipeline's two models, the baselines, the order search and the boosted lag model; with the
+// weather service's forecast at hand also nwp and nwp-arima.
+std::vector<ModelSpec> DefaultCandidates(int season, bool with_forecast = false);
 
 // Scores, best (lowest RMSE among candidates that scored anything) first. `exog`: regressor
 // columns beside y (the weather service's forecast for nwp and nwp-arima), cut at each origin

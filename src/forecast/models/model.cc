@@ -125,6 +125,15 @@ Result<ModelSpec> SpecNamed(const std::string& name, int season) {
                                  "' (known: naive, snaive, drift, arima, sarima, auto, xgb, nwp, nwp-arima)");
 }
 
+Result<std::vector<ModelSpec>> SpecsNamed(const std::vector<std::string>& names, int season) {
+  std::vector<ModelSpec> out;
+  for (const std::string& name : names) {
+    MF_ASSIGN_OR_RETURN(ModelSpec spec, SpecNamed(name, season));
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
 std::string FittedModel::Describe() const {
   switch (spec.kind) {
     case ModelKind::kBaseline:

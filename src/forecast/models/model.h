@@ -47,6 +47,8 @@ struct ModelSpec {
 
 // The spec called `name` (see the header); `season` is s for snaive, sarima and auto.
 Result<ModelSpec> SpecNamed(const std::string& name, int season);
+// The specs of every name, in order; the first unknown name is the error.
+Result<std::vector<ModelSpec>> SpecsNamed(const std::vector<std::string>& names, int season);
 
 // kNwp: how the weather service's forecast missed over the fitted series (actual - forecast).
 struct NwpFit {

@@ -4,6 +4,7 @@
 // of a data dir's store, with the config's candidates and selection settings.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -108,7 +109,10 @@ Result<Report> FromStore(const CommonOptions& common, const ModelEvaluateOptions
   options.select_origins = f.origins;
   options.select_horizon = f.horizon;
   if (o.persistence_margin == 0) options.persistence_margin = f.persistence_margin;
-  MF_ASSIGN_OR_RETURN(auto store, OpenStore(config, DataDir(common, config)));
+  const std::string dir = DataDir(common, config);
+  if (config.store_backend == "sqlite" && !std::filesystem::exists(dir + "/store.db"))
+    return Status::NotFound("model evaluate: no store at " + dir + "/store.db (run the pipeline first)");
+  MF_ASSIGN_OR_RETURN(auto store, OpenStore(config, dir));
   MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> cities, store->LatestWeather());
   if (cities.empty()) return Status::InvalidArgument("model evaluate: the store has no observations yet");
   Report report;

@@ -159,6 +159,8 @@ def test_model_evaluate_on_the_store_and_on_a_series_whose_best_model_is_known(t
         bad = mf("model", "evaluate", "--csv", str(path), "--time-column", "t", "--value-column", "v", *args,
                  check=False)
         assert bad.returncode == 2 and message in bad.stderr, bad.stderr
+    nothing = mf("model", "evaluate", "--data-dir", str(tmp_path / "no-such-dir"), check=False)
+    assert nothing.returncode == 1 and "no store at" in nothing.stderr and "run the pipeline first" in nothing.stderr
     short = tmp_path / "short.csv"
     short.write_text("t,v\n" + "".join(f"{i:04d},{i}\n" for i in range(20)))
     too_short = mf("model", "evaluate", "--csv", str(short), "--time-column", "t", "--value-column", "v", check=False)

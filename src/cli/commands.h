@@ -112,6 +112,7 @@ struct ModelFitOptions {
   std::string order;     // "p,d,q"; empty = 1,1,1 (auto: d chosen by KPSS tests)
   std::string seasonal;  // "P,D,Q,s"; empty = none
   std::string trend = "n";
+  std::string start = "approximate";  // how the integrated states start: exact or approximate
   int horizon = 6;
   int frequency_seconds = 0;  // > 0: resample to this step (forecast/series.h)
   std::string by;             // non-empty: fit one series per value of this column

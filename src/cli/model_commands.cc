@@ -131,6 +131,10 @@ Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc,
   if (m.spec.kind == forecast::ModelKind::kArima || m.spec.kind == forecast::ModelKind::kAutoArima ||
       m.spec.kind == forecast::ModelKind::kNwpArima) {
     out["converged"] = m.arima.converged;
+    out["start"] = m.arima.order.start == forecast::DiffuseStart::kApproximate ? "approximate" : "exact";
+    if (m.spec.kind == forecast::ModelKind::kArima && m.arima.order.q != m.spec.order.q) {
+      out["requested"] = m.spec.order.ToString();  // the MA part was at the invertibility edge (arima.h)
+    }
   }
   out["forecast"] = ForecastJson(fc);
   return out;
@@ -139,6 +143,10 @@ Json FitJson(const forecast::FittedModel& m, const forecast::ArimaForecast& fc,
 void PrintFit(const Json& fit, size_t observations) {
   std::cout << fit["model"].get<std::string>() << " on " << observations << " observations (" << fit["nobs"]
             << " in the fit)\n";
+  if (fit.contains("requested")) {
+    std::cout << "  (" << fit["requested"].get<std::string>()
+              << " was asked for: its MA estimate sat at the invertibility edge, which the data cannot identify)\n";
+  }
   for (const auto& [name, value] : fit["params"].items()) std::cout << "  " << name << " = " << value << "\n";
   for (const char* key : {"sigma2", "loglik", "aic", "aicc"}) std::cout << "  " << key << " = " << fit[key] << "\n";
   std::cout << "forecast (95 % interval):\n";
@@ -179,6 +187,11 @@ Result<forecast::ModelSpec> SpecFor(const ModelFitOptions& o) {
                                    std::to_string(differences) + "); use " + (differences == 1 ? "t (a drift)" : "n"));
   }
   order.constant = o.trend == "c" || o.trend == "ct" || (o.trend == "t" && differences == 1);
+  if (o.start != "exact" && o.start != "approximate") {
+    return Status::InvalidArgument("model fit: --start must be exact or approximate");
+  }
+  order.start = o.start == "approximate" && o.model != "auto" ? forecast::DiffuseStart::kApproximate
+                                                              : forecast::DiffuseStart::kExact;
   const bool linear_trend = differences == 0 && (o.trend == "t" || o.trend == "ct");
   if (linear_trend && o.model == "auto") {
     return Status::InvalidArgument("model fit: --trend " + o.trend + " works with arima and sarima");
@@ -346,6 +359,11 @@ void RegisterModelCommands(CLI::App& app, CommandTable& table) {
                         "n (none), c (a constant: the differenced series' mean, a drift when d = 1), t (a "
                         "linear trend: without differencing a time regressor, with d + D = 1 the drift) or ct "
                         "(constant and linear trend, without differencing)");
+  model_fit->add_option("--start", fit->start,
+                        "How the likelihood starts the integrated states (d + D > 0): exact (the exact "
+                        "likelihood of the differenced series) or approximate (statsmodels' default: an "
+                        "approximate diffuse prior, variance 1e6) (default: approximate; --model auto searches "
+                        "with exact)");
   model_fit->add_option("--horizon", fit->horizon, "Steps to forecast (default: 6)")->check(CLI::Range(1, 10000));
   model_fit
       ->add_option("--frequency", fit->frequency_seconds,

@@ -14,12 +14,26 @@ ArimaOrder Order(int p, int d, int q, int P, int D, int Q, int s) {
 }
 
 json OrderJson(const ArimaOrder& o) {
-  return {{"p", o.p}, {"d", o.d}, {"q", o.q}, {"P", o.P}, {"D", o.D}, {"Q", o.Q}, {"s", o.s}, {"constant", o.constant}};
+  return {{"p", o.p},
+          {"d", o.d},
+          {"q", o.q},
+          {"P", o.P},
+          {"D", o.D},
+          {"Q", o.Q},
+          {"s", o.s},
+          {"constant", o.constant},
+          {"start", o.start == DiffuseStart::kApproximate ? "approximate" : "exact"}};
 }
 
-ArimaOrder OrderFrom(const json& j) {
+Result<ArimaOrder> OrderFrom(const json& j) {
   ArimaOrder o = Order(j.at("p"), j.at("d"), j.at("q"), j.at("P"), j.at("D"), j.at("Q"), j.at("s"));
   o.constant = j.at("constant");
+  // Registries written before the choice existed used the exact start.
+  const std::string start = j.value("start", std::string("exact"));
+  if (start != "exact" && start != "approximate") {
+    return Status::InvalidArgument("fitted model: order start '" + start + "' is not exact or approximate");
+  }
+  o.start = start == "approximate" ? DiffuseStart::kApproximate : DiffuseStart::kExact;
   return o;
 }
 
@@ -79,7 +93,7 @@ json ToJson(const FittedModel& m) {
 Result<FittedModel> FittedModelFromJson(const json& j) {
   try {
     MF_ASSIGN_OR_RETURN(ModelSpec spec, SpecNamed(j.at("spec").get<std::string>(), j.at("season").get<int>()));
-    spec.order = OrderFrom(j.at("order"));
+    MF_ASSIGN_OR_RETURN(spec.order, OrderFrom(j.at("order")));
     spec.linear_trend = j.value("linear_trend", false);
     FittedModel m;
     m.spec = spec;
@@ -105,7 +119,7 @@ Result<FittedModel> FittedModelFromJson(const json& j) {
       case ModelKind::kAutoArima:
       case ModelKind::kNwpArima: {
         const json& a = j.at("arima");
-        m.arima.order = OrderFrom(a.at("order"));
+        MF_ASSIGN_OR_RETURN(m.arima.order, OrderFrom(a.at("order")));
         m.arima.ar = a.at("ar").get<std::vector<double>>();
         m.arima.ma = a.at("ma").get<std::vector<double>>();
         m.arima.seasonal_ar = a.at("seasonal_ar").get<std::vector<double>>();

@@ -123,7 +123,14 @@ def test_model_fit_xgb_and_many_series_in_one_process(tmp_path):
     assert "too few" in fits[2]["error"]
     arima = mf("model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "v", "--by", "city",
                "--json", check=False)
-    assert [json.loads(line).get("model") for line in arima.stdout.splitlines()] == ["ARIMA(1,1,1)"] * 2 + [None]
+    # The repeating pattern puts the MA estimate at the invertibility edge: the order is refused
+    # for ARIMA(1,1,0), and the output says what was asked for.
+    fits = [json.loads(line) for line in arima.stdout.splitlines()]
+    assert [f.get("requested", f.get("model")) for f in fits] == ["ARIMA(1,1,1)"] * 2 + [None]
+    assert [f.get("model") for f in fits] == ["ARIMA(1,1,0)"] * 2 + [None]
+    text = mf("model", "fit", "--csv", str(path), "--time-column", "t", "--value-column", "v", "--by", "city",
+              check=False).stdout
+    assert "ARIMA(1,1,1) was asked for: its MA estimate sat at the invertibility edge" in text
 
 
 def test_model_evaluate_on_the_store_and_on_a_series_whose_best_model_is_known(trained, tmp_path):

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "forecast/models/integrated_filter.h"
 #include "forecast/models/lbfgs.h"
 #include "forecast/models/linalg.h"
 #include "forecast/models/normal.h"
@@ -243,6 +244,84 @@ Status CheckInput(const std::vector<double>& y, const ArimaOrder& o) {
   return Status::OK();
 }
 
+bool UsesApproximateStart(const ArimaOrder& o) { return o.start == DiffuseStart::kApproximate && o.d + o.D > 0; }
+
+// The deterministic path whose differences are 1 (g_t = 1 - sum_{k>=1} delta_k g_{t-k}, zero
+// before the start): the constant of the differenced series, undifferenced (with d = 1 the time
+// trend t = 1, 2, ..., as statsmodels' ARIMA numbers it).
+std::vector<double> TrendPath(const ArimaOrder& o, size_t n) {
+  const Poly delta = DifferencePoly(o);
+  std::vector<double> g(n, 0.0);
+  for (size_t t = 0; t < n; ++t) {
+    double v = 1;
+    for (size_t k = 1; k < delta.size() && k <= t; ++k) v -= delta[k] * g[t - k];
+    g[t] = v;
+  }
+  return g;
+}
+
+IntegratedStateSpace IntegratedSpace(const ArimaModel& m) {
+  std::vector<double> ar, ma;
+  ExpandArma(m, &ar, &ma);
+  return IntegratedStateSpace(ar, ma, m.order.d, m.order.D, m.order.s);
+}
+
+// u = y - X beta - mean * g: what the integrated filter sees.
+std::vector<double> WithoutDeterministic(const std::vector<double>& y, const Regressors& exog,
+                                         const std::vector<double>& beta, const ArimaModel& m) {
+  std::vector<double> u = Unexplained(y, exog, beta);
+  if (m.order.constant) {
+    const std::vector<double> g = TrendPath(m.order, u.size());
+    for (size_t t = 0; t < u.size(); ++t) u[t] -= m.mean * g[t];
+  }
+  return u;
+}
+
+// Continues an exact-start fit (its unconstrained parameters `x`) to the maximum of the
+// approximate-diffuse likelihood, log sigma2 as one more parameter.
+void RefineApproximateStart(const std::vector<double>& y, const Regressors& exog, size_t beta_at, std::vector<double> x,
+                            ArimaModel* model) {
+  x.push_back(std::log(model->sigma2));
+  ArimaModel m = *model;
+  const double n = static_cast<double>(model->nobs);
+  std::vector<double> beta;
+  auto objective = [&](const std::vector<double>& p) {
+    Unpack(p, &m);
+    beta.assign(p.begin() + static_cast<ptrdiff_t>(beta_at), p.end() - 1);
+    return -IntegratedSpace(m).Filter(WithoutDeterministic(y, exog, beta, m), std::exp(p.back())).loglik / n;
+  };
+  const LbfgsResult best = MinimizeLbfgs(objective, x);
+  Unpack(best.x, model);
+  model->beta.assign(best.x.begin() + static_cast<ptrdiff_t>(beta_at), best.x.end() - 1);
+  model->sigma2 = std::exp(best.x.back());
+  model->loglik = -best.value * n;
+  model->iterations += best.iterations;
+  model->converged = best.converged;
+}
+
+// Forecasts from the integrated filter's state: means and variances of the observations ahead.
+Result<ArimaForecast> ForecastApproximateStart(const std::vector<double>& y, const ArimaModel& model, int horizon,
+                                               double level) {
+  const IntegratedStateSpace space = IntegratedSpace(model);
+  IntegratedFilterState state = space.Filter(WithoutDeterministic(y, {}, {}, model), model.sigma2);
+  if (!std::isfinite(state.loglik)) {
+    return Status::InvalidArgument("the model's likelihood is not finite for this series");
+  }
+  std::vector<double> mean, variance;
+  space.Forecast(std::move(state), model.sigma2, horizon, &mean, &variance);
+  const std::vector<double> g = TrendPath(model.order, y.size() + static_cast<size_t>(horizon));
+  const double z = TwoSidedNormalQuantile(level);
+  ArimaForecast out;
+  for (size_t h = 0; h < mean.size(); ++h) {
+    const double m = mean[h] + (model.order.constant ? model.mean * g[y.size() + h] : 0.0);
+    const double half = z * std::sqrt(std::max(0.0, variance[h]));
+    out.mean.push_back(m);
+    out.lower.push_back(m - half);
+    out.upper.push_back(m + half);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string ArimaOrder::ToString() const {
@@ -255,12 +334,38 @@ std::string ArimaOrder::ToString() const {
 Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model, const Regressors& exog) {
   MF_RETURN_IF_ERROR(CheckInput(y, model.order));
   MF_RETURN_IF_ERROR(CheckRegressors(exog, y.size(), model.beta.size(), "exog"));
+  if (UsesApproximateStart(model.order)) {
+    const double loglik =
+        IntegratedSpace(model).Filter(WithoutDeterministic(y, exog, model.beta, model), model.sigma2).loglik;
+    if (!std::isfinite(loglik)) return Status::InvalidArgument("the model's likelihood is not finite for this series");
+    return loglik;
+  }
   const FilterResult f = Filter(Demeaned(Difference(Unexplained(y, exog, model.beta), model.order), model.mean), model);
   if (!std::isfinite(f.loglik)) return Status::InvalidArgument("the model's likelihood is not finite for this series");
   return f.loglik;
 }
 
-Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog) {
+namespace {
+
+// The largest partial autocorrelation (in magnitude) of the MA polynomial 1 + sum theta_i B^i:
+// 1 means a root on the unit circle.
+double LargestMaPartialAutocorrelation(const std::vector<double>& theta) {
+  std::vector<double> phi(theta.size());
+  for (size_t i = 0; i < theta.size(); ++i) phi[i] = -theta[i];  // as the stationary AR polynomial 1 - sum phi B^i
+  double largest = 0;
+  for (size_t j = phi.size(); j-- > 0;) {  // Durbin-Levinson run backwards (step-down)
+    const double r = phi[j];
+    largest = std::max(largest, std::abs(r));
+    if (std::abs(r) >= 1) break;
+    std::vector<double> lower(j);
+    for (size_t i = 0; i < j; ++i) lower[i] = (phi[i] + r * phi[j - 1 - i]) / (1 - r * r);
+    phi = std::move(lower);
+  }
+  return largest;
+}
+
+// The fit at exactly `order` (FitArima may then simplify it).
+Result<ArimaModel> FitArimaOnce(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog) {
   MF_RETURN_IF_ERROR(CheckInput(y, order));
   MF_RETURN_IF_ERROR(CheckRegressors(exog, y.size(), exog.size(), "exog"));
   const std::vector<double> w = Difference(y, order);
@@ -317,6 +422,10 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
   model.sigma2 = f.sigma2;
   model.loglik = f.loglik;
   model.nobs = static_cast<int>(w.size());
+  if (UsesApproximateStart(order)) {
+    RefineApproximateStart(y, exog, beta_at, best.x, &model);
+    if (!std::isfinite(model.loglik)) return Status::InvalidArgument("the likelihood is not finite at the optimum");
+  }
   model.parameters = coefficients + (order.constant ? 1 : 0) + static_cast<int>(z.size()) + 1;
   const double k = model.parameters;
   model.aic = -2 * model.loglik + 2 * k;
@@ -324,6 +433,17 @@ Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& orde
   model.iterations = best.iterations;
   model.converged = best.converged;
   return model;
+}
+
+}  // namespace
+
+Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog) {
+  MF_ASSIGN_OR_RETURN(ArimaModel model, FitArimaOnce(y, order, exog));
+  if (LargestMaPartialAutocorrelation(model.ma) <= kInvertibilityEdge) return model;
+  ArimaOrder simpler = order;
+  simpler.q = 0;
+  Result<ArimaModel> refit = FitArimaOnce(y, simpler, exog);
+  return refit.ok() ? std::move(refit).value() : model;
 }
 
 namespace {
@@ -429,6 +549,7 @@ Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaMod
     }
     return fc;
   }
+  if (UsesApproximateStart(model.order)) return ForecastApproximateStart(y, model, horizon, level);
   const ArimaOrder& o = model.order;
   const std::vector<double> w = Difference(y, o);
   const FilterResult f = Filter(Demeaned(w, model.mean), model);

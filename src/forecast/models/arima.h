@@ -11,6 +11,16 @@
 // Durbin-Levinson), so every fit is a stationary, invertible model. The search starts from three
 // points (no dynamics, and all partial autocorrelations at about +0.5 and -0.5) and keeps the best. For an integrated
 // model this equals the likelihood with a diffuse prior on the first d + sD states.
+// With DiffuseStart::kApproximate the fit goes on from that optimum to the maximum of statsmodels'
+// default likelihood (forecast/integrated_filter.h), sigma2 then estimated rather than
+// concentrated, and forecasts come from that filter's state.
+//
+// MA estimates at the invertibility edge: when a partial autocorrelation of the non-seasonal MA
+// part exceeds kInvertibilityEdge in magnitude, the data do not identify it (the likelihood piles
+// up at a unit MA root, which cancels a difference, and forecasts from there revert to a level
+// the data barely pin down); FitArima then refits without that part (q = 0) and returns that
+// model, whose order says so. Seasonal MA estimates at the edge are kept: with a few seasons of
+// data they are the rule, and dropping them forecast worse on the seed series (FORECASTING.md).
 //
 // Forecasts integrate the ARMA forecasts back through the differencing; interval widths come
 // from the psi weights of the full (integrated) model.
@@ -28,10 +38,19 @@
 
 namespace meteoflow::forecast {
 
+inline constexpr double kInvertibilityEdge = 0.99;
+
+// How the likelihood starts the d + sD integrated states (nothing to start without differencing).
+enum class DiffuseStart {
+  kExact,        // exactly diffuse: the exact likelihood of the differenced series
+  kApproximate,  // statsmodels' SARIMAX default: prior variance 1e6 (forecast/integrated_filter.h)
+};
+
 struct ArimaOrder {
   int p = 0, d = 0, q = 0;
   int P = 0, D = 0, Q = 0, s = 0;  // seasonal part; s = 0 means none
   bool constant = false;           // a mean of the differenced series (with d = 1: a drift)
+  DiffuseStart start = DiffuseStart::kExact;
 
   std::string ToString() const;
 };
@@ -61,7 +80,8 @@ using Regressors = std::vector<std::vector<double>>;
 // u_t following the order; y and every column are differenced alike, and beta is estimated
 // jointly with the rest (started from least squares on the differenced data).
 Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog = {});
-// Log-likelihood of `y` under fixed coefficients (sigma2 concentrated), for checks and tests.
+// Log-likelihood of `y` under fixed coefficients, for checks and tests: sigma2 concentrated out for
+// the exact start, model.sigma2 for the approximate one.
 Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model, const Regressors& exog = {});
 // AutoARIMA-style order search at the differencing of `base` (d, D, s): p and q in
 // [0, max_order], P and Q in [0, 1] when `base` has a season, with or without a constant. Stepwise

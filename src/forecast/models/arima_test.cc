@@ -70,6 +70,52 @@ TEST(ArimaTest, IntegratedForecastsFollowTheDifferencingAndWidenWithTheHorizon) 
   }
 }
 
+// Near zero the approximate diffuse prior is as good as flat: the two starts agree. Far from zero
+// (visibility in metres) it is informative and the likelihoods part.
+TEST(ArimaTest, TheApproximateStartAgreesWithTheExactOneNearZeroAndNotFarFromIt) {
+  std::vector<double> y = SimulateArma(0.5, 0.4, 400, 11);
+  for (size_t t = 1; t < y.size(); ++t) y[t] += y[t - 1];
+  ArimaOrder exact;
+  exact.p = exact.d = exact.q = 1;
+  ArimaOrder approximate = exact;
+  approximate.start = DiffuseStart::kApproximate;
+  auto a = FitArima(y, exact);
+  auto b = FitArima(y, approximate);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_NEAR(a->ar[0], b->ar[0], 1e-3);
+  EXPECT_NEAR(a->ma[0], b->ma[0], 1e-3);
+  EXPECT_NEAR(a->loglik, b->loglik, 1e-2);
+  auto fa = ForecastArima(y, *a, 5);
+  auto fb = ForecastArima(y, *b, 5);
+  ASSERT_TRUE(fa.ok() && fb.ok());
+  for (size_t h = 0; h < 5; ++h) {
+    EXPECT_NEAR(fa->mean[h], fb->mean[h], 1e-2);
+    EXPECT_NEAR(fa->upper[h] - fa->lower[h], fb->upper[h] - fb->lower[h], 1e-2);
+  }
+  std::vector<double> far = y;
+  for (double& v : far) v = 10000 + 1000 * v;  // metres of visibility, say
+  auto exact_far = ArimaLogLikelihood(far, *a);
+  b->ar = a->ar;
+  b->ma = a->ma;
+  b->sigma2 = a->sigma2 * 1e6;
+  auto approximate_far = ArimaLogLikelihood(far, *b);
+  ASSERT_TRUE(exact_far.ok() && approximate_far.ok());
+  EXPECT_GT(std::abs(*exact_far - *approximate_far), 1.0);
+}
+
+TEST(ArimaTest, AnMaEstimateAtTheInvertibilityEdgeIsRefusedForTheOrderWithoutIt) {
+  // A trend plus a pattern repeating every 3 steps: differencing leaves a non-invertible MA part.
+  std::vector<double> y;
+  for (int i = 0; i < 60; ++i) y.push_back(10 + 0.5 * i + (i % 3) * 0.1);
+  ArimaOrder order;
+  order.p = order.d = order.q = 1;
+  auto fit = FitArima(y, order);
+  ASSERT_TRUE(fit.ok()) << fit.status().ToString();
+  EXPECT_EQ(fit->order.q, 0);
+  EXPECT_EQ(fit->order.p, 1);
+  EXPECT_TRUE(fit->ma.empty());
+}
+
 TEST(ArimaTest, DegenerateInputGivesClearErrors) {
   ArimaOrder order;
   order.p = 1;

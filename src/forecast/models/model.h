@@ -4,7 +4,8 @@
 // stage uses a registry's fits that way). FittedModels round-trip through JSON for the registry.
 //
 // Spec names (config `forecast.candidates`, CLI): "naive", "snaive" (season s), "drift",
-// "arima" = ARIMA(1,1,1) and "sarima" = SARIMA(1,1,1)(1,1,1,s) (the original pipeline's two),
+// "arima" = ARIMA(1,1,1) and "sarima" = SARIMA(1,1,1)(1,1,1,s) (the original pipeline's two, with
+// statsmodels' approximate diffuse start, as the original fitted them),
 // "auto" (d by KPSS tests, then a stepwise order search by AICc; non-seasonal: sarima covers
 // the season),
 // "xgb" (boosted lags),

@@ -50,20 +50,31 @@ void IntegratedStateSpace::Predict(std::vector<double>* x, std::vector<double>* 
   std::vector<double> next(k, 0.0);
   for (const Entry& e : transition_) next[e.row] += e.value * (*x)[e.col];
   x->swap(next);
-  // A = T P, then P = A T' + sigma2 R R'.
+  // A = T P row by row; P symmetric, so A' = P T' and T P T' = T A': rows of A' combined like rows of P.
   std::vector<double>& A = *scratch;
-  A.assign(k * k, 0.0);
+  A.assign(2 * k * k, 0.0);
+  double* a = A.data();
+  double* at = A.data() + k * k;
+  const double* p = P->data();
   for (const Entry& e : transition_) {
-    const double* from = &(*P)[e.col * k];
-    double* to = &A[e.row * k];
+    const double* from = p + e.col * k;
+    double* to = a + e.row * k;
     for (size_t l = 0; l < k; ++l) to[l] += e.value * from[l];
   }
-  std::vector<double>& out = *P;
   for (size_t i = 0; i < k; ++i) {
-    for (size_t l = 0; l < k; ++l) out[i * k + l] = sigma2 * selection_[i] * selection_[l];
+    for (size_t l = 0; l < k; ++l) at[l * k + i] = a[i * k + l];
   }
+  double* out = P->data();
+  std::fill(out, out + k * k, 0.0);
   for (const Entry& e : transition_) {
-    for (size_t i = 0; i < k; ++i) out[i * k + e.row] += e.value * A[i * k + e.col];
+    const double* from = at + e.col * k;
+    double* to = out + e.row * k;
+    for (size_t l = 0; l < k; ++l) to[l] += e.value * from[l];
+  }
+  for (size_t i = m_; i < k; ++i) {  // R is zero over the integrated states
+    const double ri = sigma2 * selection_[i];
+    if (ri == 0) continue;
+    for (size_t l = m_; l < k; ++l) out[i * k + l] += ri * selection_[l];
   }
 }
 

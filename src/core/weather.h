@@ -145,4 +145,14 @@ struct PredictionError {
   std::optional<double> persistence;
 };
 
+// One value of the weather service's own forecast (numerical weather prediction): `variable` (a
+// forecast variable, as in Prediction) at `target_time`, in the forecast fetched at `issued_at`.
+struct ServiceForecast {
+  std::string city_name;
+  std::string variable;
+  Timestamp target_time;
+  Timestamp issued_at;
+  double value = 0;
+};
+
 }  // namespace meteoflow

@@ -70,6 +70,9 @@ std::vector<std::string> Schema(const std::string& ks) {
               "predicted double, actual double, error double, observed_at timestamp, issued_at timestamp, "
               "persistence double, PRIMARY KEY ((city_name), target_time, variable, horizon, model))",
           "CREATE TABLE IF NOT EXISTS " + ks +
+              ".service_forecasts (city_name text, target_time timestamp, variable text, issued_at timestamp, "
+              "value double, PRIMARY KEY ((city_name), target_time, variable, issued_at))",
+          "CREATE TABLE IF NOT EXISTS " + ks +
               ".dead_letter (source text, location_id text, fetched_at timestamp, reason text, payload text, "
               "PRIMARY KEY (source, location_id, fetched_at))",
           "CREATE TABLE IF NOT EXISTS " + ks +
@@ -97,6 +100,11 @@ std::map<std::string, std::string> Statements(const std::string& ks) {
       {"prediction", "INSERT INTO " + ks + ".predictions (" + kPredictionColumns + ") VALUES (" + Markers(13) + ")"},
       {"predictions", "SELECT " + std::string(kPredictionColumns) + " FROM " + ks +
                           ".predictions WHERE city_name = ? AND target_time >= ? AND target_time < ?"},
+      {"service_forecast", "INSERT INTO " + ks +
+                               ".service_forecasts (city_name, target_time, variable, issued_at, value) VALUES (" +
+                               Markers(5) + ")"},
+      {"service_forecasts", "SELECT target_time, variable, issued_at, value FROM " + ks +
+                                ".service_forecasts WHERE city_name = ? AND target_time >= ? AND target_time < ?"},
       {"prediction_error",
        "INSERT INTO " + ks + ".prediction_errors (" + kErrorColumns + ") VALUES (" + Markers(11) + ")"},
       {"prediction_errors", "SELECT " + std::string(kErrorColumns) + " FROM " + ks +
@@ -427,6 +435,31 @@ Result<std::vector<Prediction>> CassandraStore::QueryPredictions(const std::stri
     out.push_back(std::move(p));
   }
   return out;  // clustering order: target_time, variable, horizon, model
+}
+
+Status CassandraStore::UpsertServiceForecasts(const std::vector<ServiceForecast>& rows) {
+  std::vector<std::vector<Value>> values;
+  for (const auto& f : rows) {
+    values.push_back(
+        {Text(f.city_name), Time(f.target_time), Text(f.variable), Time(f.issued_at), Value::Double(f.value)});
+  }
+  return Upsert("service_forecast", values);
+}
+
+Result<std::vector<ServiceForecast>> CassandraStore::QueryServiceForecasts(const std::string& city_name, Timestamp from,
+                                                                           Timestamp to) {
+  MF_ASSIGN_OR_RETURN(auto rows, Select("service_forecasts", {Text(city_name), Time(from), Time(to)}));
+  std::vector<ServiceForecast> out;
+  for (const auto& r : rows) {
+    ServiceForecast f;
+    f.city_name = city_name;
+    f.target_time = TimeOf(r[0]);
+    f.variable = TextOf(r[1]);
+    f.issued_at = TimeOf(r[2]);
+    f.value = RealOf(r[3]).value_or(0);
+    out.push_back(std::move(f));
+  }
+  return out;  // clustering order: target_time, variable, issued_at
 }
 
 Status CassandraStore::UpsertPredictionErrors(const std::vector<PredictionError>& rows) {

@@ -48,6 +48,9 @@ std::string Schema() {
        "CREATE INDEX IF NOT EXISTS dead_letter_by_time ON dead_letter (fetched_at);\n"
        "CREATE TABLE IF NOT EXISTS pairing_index (location_id TEXT NOT NULL, fetched_at TEXT NOT NULL, "
        "source TEXT NOT NULL, reading TEXT NOT NULL, PRIMARY KEY (location_id, fetched_at, source)) WITHOUT ROWID;\n"
+       "CREATE TABLE IF NOT EXISTS service_forecasts (city_name TEXT NOT NULL, target_time TEXT NOT NULL, "
+       "variable TEXT NOT NULL, issued_at TEXT NOT NULL, value REAL NOT NULL, "
+       "PRIMARY KEY (city_name, target_time, variable, issued_at)) WITHOUT ROWID;\n"
        "CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;\n";
   return s.str();
 }
@@ -431,6 +434,46 @@ Result<std::vector<Prediction>> SqliteStore::QueryPredictions(const std::string&
     p.lower95 = stmt->ColumnDouble(11);
     p.upper95 = stmt->ColumnDouble(12);
     out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Status SqliteStore::UpsertServiceForecasts(const std::vector<ServiceForecast>& rows) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO service_forecasts (city_name, target_time, "
+                                                "variable, issued_at, value) VALUES (?,?,?,?,?)"));
+    for (const auto& r : rows) {
+      stmt->Bind(1, r.city_name);
+      stmt->Bind(2, r.target_time.ToFixedString());
+      stmt->Bind(3, r.variable);
+      stmt->Bind(4, r.issued_at.ToFixedString());
+      stmt->Bind(5, r.value);
+      MF_RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::OK();
+  });
+}
+
+Result<std::vector<ServiceForecast>> SqliteStore::QueryServiceForecasts(const std::string& city_name, Timestamp from,
+                                                                        Timestamp to) {
+  std::lock_guard<std::recursive_mutex> lock(mu_);
+  MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("SELECT target_time, variable, issued_at, value FROM service_forecasts "
+                                              "WHERE city_name = ? AND target_time >= ? AND target_time < ? "
+                                              "ORDER BY target_time, variable, issued_at"));
+  stmt->Bind(1, city_name);
+  stmt->Bind(2, from.ToFixedString());
+  stmt->Bind(3, to.ToFixedString());
+  std::vector<ServiceForecast> out;
+  for (;;) {
+    MF_ASSIGN_OR_RETURN(bool has_row, stmt->Step());
+    if (!has_row) break;
+    ServiceForecast f;
+    f.city_name = city_name;
+    MF_ASSIGN_OR_RETURN(f.target_time, Timestamp::Parse(stmt->ColumnText(0)));
+    f.variable = stmt->ColumnText(1);
+    MF_ASSIGN_OR_RETURN(f.issued_at, Timestamp::Parse(stmt->ColumnText(2)));
+    f.value = stmt->ColumnDouble(3).value_or(0);
+    out.push_back(std::move(f));
   }
   return out;
 }

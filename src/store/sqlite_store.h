@@ -45,6 +45,9 @@ class SqliteStore : public Store {
   Status UpsertPredictions(const std::vector<Prediction>& rows) override;
   Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name, Timestamp from, Timestamp to,
                                                    int horizon) override;
+  Status UpsertServiceForecasts(const std::vector<ServiceForecast>& rows) override;
+  Result<std::vector<ServiceForecast>> QueryServiceForecasts(const std::string& city_name, Timestamp from,
+                                                             Timestamp to) override;
   Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) override;
   Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from, Timestamp to,
                                                              int horizon) override;

@@ -15,7 +15,8 @@
 //   weather_data      PRIMARY KEY (city_name, time)       (the seed's shape, plus extras)
 //   source_observations PRIMARY KEY (source, city_name, time)  (each source's own reading)
 //   weather_hourly    PRIMARY KEY (city_name, hour)
-//   predictions       PRIMARY KEY (city_name, variable, target_time, model)
+//   predictions       PRIMARY KEY (city_name, target_time, variable, horizon, model)
+//   service_forecasts PRIMARY KEY (city_name, target_time, variable, issued_at)
 //   dead_letter       PRIMARY KEY (source, location_id, fetched_at)
 //   pairing_index     PRIMARY KEY (location_id, fetched_at, source)  (the transform's recent readings)
 //   checkpoints       PRIMARY KEY (name)
@@ -67,6 +68,11 @@ class Store {
   virtual Result<std::vector<Prediction>> QueryPredictions(const std::string& city_name, Timestamp from, Timestamp to,
                                                            int horizon) = 0;
   // Keyed like predictions; re-scoring replaces.
+  virtual Status UpsertServiceForecasts(const std::vector<ServiceForecast>& rows) = 0;
+  // The service's forecasts of one city with target_time in [from, to), by target time, variable
+  // and issue time.
+  virtual Result<std::vector<ServiceForecast>> QueryServiceForecasts(const std::string& city_name, Timestamp from,
+                                                                     Timestamp to) = 0;
   virtual Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) = 0;
   // One city's scored predictions, chosen and ordered like QueryPredictions.
   virtual Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from,

@@ -173,6 +173,31 @@ TEST_P(StoreContractTest, PredictionsErrorsAndCheckpoints) {
                   .ok());
 }
 
+TEST_P(StoreContractTest, ServiceForecastsKeepEveryIssueAndReadByTargetTime) {
+  auto forecast = [](const char* city, int64_t target, const char* variable, int64_t issued, double value) {
+    return ServiceForecast{city, variable, Timestamp::FromSeconds(target), Timestamp::FromSeconds(issued), value};
+  };
+  ASSERT_TRUE(store_
+                  ->UpsertServiceForecasts(
+                      {forecast("Rabat", 7200, "temp", 0, 14.5), forecast("Rabat", 7200, "temp", 3600, 15.0),
+                       forecast("Rabat", 3600, "visibility", 0, 9000), forecast("Rabat", 10800, "temp", 3600, 16.0),
+                       forecast("Fes", 7200, "temp", 3600, 9.0)})
+                  .ok());
+  // An upsert of the same (city, target, variable, issue) replaces the value.
+  ASSERT_TRUE(store_->UpsertServiceForecasts({forecast("Rabat", 7200, "temp", 3600, 15.5)}).ok());
+  auto rows = store_->QueryServiceForecasts("Rabat", Timestamp::FromSeconds(3600), Timestamp::FromSeconds(10800));
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].variable, "visibility");
+  EXPECT_EQ((*rows)[0].value, 9000);
+  EXPECT_EQ((*rows)[1].issued_at, Timestamp::FromSeconds(0));
+  EXPECT_EQ((*rows)[1].value, 14.5);
+  EXPECT_EQ((*rows)[2].issued_at, Timestamp::FromSeconds(3600));
+  EXPECT_EQ((*rows)[2].value, 15.5);
+  EXPECT_EQ((*rows)[2].city_name, "Rabat");
+  EXPECT_TRUE(store_->QueryServiceForecasts("Tangier", Timestamp(), Timestamp::FromSeconds(99999))->empty());
+}
+
 TEST_P(StoreContractTest, PairingEntriesReadByFetchTimeAndPruned) {
   const auto at = [](int64_t seconds) { return Timestamp::FromMillis(1733184000000 + seconds * 1000); };
   const std::vector<PairingEntry> entries = {

@@ -127,6 +127,17 @@ json TrainJson(const RunSummary& s) {
 
 json SummaryJson(const RunSummary& s) {
   if (s.dag_id == "train") return TrainJson(s);
+  if (s.dag_id == "nwp") {
+    return {{"run_id", s.outcome.run_id},
+            {"state", Name(s.outcome.state)},
+            {"interval", {{"start", s.interval.start.ToString()}, {"end", s.interval.end.ToString()}}},
+            {"forecast_values", s.nwp.rows},
+            {"locations", s.nwp.locations},
+            {"issued_at", s.nwp.issued_at.ToString()},
+            {"wall_seconds", s.wall_seconds},
+            {"tasks", TaskStatesJson(s.outcome)},
+            {"error", s.outcome.first_error}};
+  }
   if (s.dag_id == "maintenance") {
     return {{"run_id", s.outcome.run_id},
             {"state", Name(s.outcome.state)},
@@ -182,6 +193,14 @@ void PrintTrainSummary(const RunSummary& s) {
 
 void PrintSummary(const RunSummary& s) {
   if (s.dag_id == "train") return PrintTrainSummary(s);
+  if (s.dag_id == "nwp") {
+    std::cout << "run " << s.outcome.run_id << ": " << s.outcome.state << "\n"
+              << "  forecast      " << s.nwp.rows << " values of the service's forecast for " << s.nwp.locations
+              << " locations (issued " << s.nwp.issued_at.ToString() << ")\n"
+              << "  wall time     " << s.wall_seconds << " s\n";
+    if (!s.outcome.first_error.empty()) std::cout << "  error         " << s.outcome.first_error << "\n";
+    return;
+  }
   if (s.dag_id == "maintenance") {
     std::cout << "run " << s.outcome.run_id << ": " << s.outcome.state << "\n";
     PrintCompaction(s.compact);

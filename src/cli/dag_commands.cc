@@ -78,8 +78,16 @@ Status ReportRuns(RunMetadata& meta, const std::vector<DagRunRecord>& created, b
     failed += runs.back().state != RunState::kSuccess;
   }
   PrintRuns(runs, json);
-  if (failed) return Status::Internal(std::to_string(failed) + " of " + std::to_string(runs.size()) + " runs failed");
-  return Status::OK();
+  if (!failed) return Status::OK();
+  std::string why;  // the first failed try of a failed run says what went wrong
+  for (const auto& r : runs) {
+    if (r.state == RunState::kSuccess || !why.empty()) continue;
+    MF_ASSIGN_OR_RETURN(const auto tries, meta.Tries(r.run_id));
+    for (const auto& t : tries) {
+      if (why.empty() && !t.message.empty()) why = ": " + t.task_id + ": " + t.message;
+    }
+  }
+  return Status::Internal(std::to_string(failed) + " of " + std::to_string(runs.size()) + " runs failed" + why);
 }
 
 // The scheduler and what it needs: in-process, the whole pipeline (which holds the data dir's

@@ -353,7 +353,7 @@ Status ParseTask(const YAML::Node& node, const std::string& path, TaskConfig* ta
 }
 
 Status CheckDagTasks(const DagConfig& dag, const std::string& path, const std::map<std::string, int>& pools) {
-  static const std::set<std::string> kStages = {"collect", "land", "transform", "predict", "train", "compact"};
+  static const std::set<std::string> kStages = {"collect", "land", "transform", "predict", "train", "compact", "nwp"};
   std::set<std::string> seen;
   for (size_t i = 0; i < dag.tasks.size(); ++i) {
     const TaskConfig& t = dag.tasks[i];
@@ -361,7 +361,7 @@ Status CheckDagTasks(const DagConfig& dag, const std::string& path, const std::m
     if (t.command.empty() && !kStages.count(t.stage)) {
       return MapReader::Error(tpath + (t.stage == t.id ? ".id" : ".stage"),
                               "'" + t.stage +
-                                  "' is not a stage (stages: collect, land, transform, predict, train, compact; "
+                                  "' is not a stage (stages: collect, land, transform, predict, train, compact, nwp; "
                                   "or give the task a command)");
     }
     if (!pools.count(t.pool)) return MapReader::Error(tpath + ".pool", "'" + t.pool + "' is not a pool under pools");
@@ -383,6 +383,22 @@ Status ParsePools(const YAML::Node& map, Config* config) {
     int slots = 0;
     MF_RETURN_IF_ERROR(r.Int(name, 1, 10000, &slots));
     config->pools[name] = slots;
+  }
+  return Status::OK();
+}
+
+// The nwp stage fetches the weather service's forecast through the openmeteo source's live
+// settings: without them the task could only fail, so the config is refused where it asks for it.
+Status CheckServiceForecastSource(const DagConfig& dag, const std::string& path, const Config& config) {
+  const bool live_open_meteo = std::any_of(config.sources.begin(), config.sources.end(), [](const SourceConfig& s) {
+    return s.name == "openmeteo" && s.mode == "live" && s.enabled;
+  });
+  for (size_t i = 0; i < dag.tasks.size(); ++i) {
+    if (dag.tasks[i].command.empty() && dag.tasks[i].stage == "nwp" && !live_open_meteo) {
+      return MapReader::Error(path + "." + Indexed("tasks", i),
+                              "the nwp stage fetches Open-Meteo's forecast: it needs sources.openmeteo enabled in "
+                              "live mode");
+    }
   }
   return Status::OK();
 }
@@ -419,7 +435,8 @@ Status ParseDag(const std::string& id, const YAML::Node& node, const Config& con
     MF_RETURN_IF_ERROR(ParseTask(tasks[i], r.Join(Indexed("tasks", i)), &task));
     dag->tasks.push_back(std::move(task));
   }
-  return CheckDagTasks(*dag, path, config.pools);
+  MF_RETURN_IF_ERROR(CheckDagTasks(*dag, path, config.pools));
+  return CheckServiceForecastSource(*dag, path, config);
 }
 
 Status ParseDags(const YAML::Node& map, Config* config) {

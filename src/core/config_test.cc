@@ -75,6 +75,9 @@ TEST(ConfigTest, RejectsBadConfigsNamingTheKey) {
       {"retries: 2", "retries: -1", "dags.weather.tasks[0].retries:"},
       {"upstream: [collect]", "upstream: [nothing]", "dags.weather.tasks[1].upstream:"},
       {"id: land", "id: dance", "dags.weather.tasks[1].id:"},
+      {"id: land, upstream: [collect]", "id: nwp, upstream: [collect]",
+       "dags.weather.tasks[1]: the nwp stage fetches Open-Meteo's forecast: it needs sources.openmeteo enabled in "
+       "live"},
       {"127.0.0.1:9090", "127.0.0.1:99999", "dashboard.bind:"},
       {"127.0.0.1:9090", "localhost", "dashboard.bind:"},
       {"schedule: \"*/10 * * * *\"", "schedule: [1, 2]", "dags.weather.schedule:"},

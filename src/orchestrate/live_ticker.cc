@@ -43,18 +43,28 @@ Result<Interval> LatestInterval(const Pipeline& pipeline, Timestamp now) {
 
 Status RunLiveTicks(Pipeline& pipeline, const ReplayTickerOptions& options) {
   MF_ASSIGN_OR_RETURN(const CronSchedule weather, ScheduleOf(pipeline, "weather"));
-  std::optional<CronSchedule> train, maintenance;
+  std::optional<CronSchedule> train, maintenance, nwp;
   if (pipeline.dag("train")) {
     MF_ASSIGN_OR_RETURN(train, ScheduleOf(pipeline, "train"));
   }
   if (pipeline.dag("maintenance")) {
     MF_ASSIGN_OR_RETURN(maintenance, ScheduleOf(pipeline, "maintenance"));
   }
+  if (pipeline.dag("nwp")) {
+    MF_ASSIGN_OR_RETURN(nwp, ScheduleOf(pipeline, "nwp"));
+  }
   Clock& clock = pipeline.clock();
-  while (!options.should_stop()) {
+  for (bool first_tick = true; !options.should_stop(); first_tick = false) {
     MF_ASSIGN_OR_RETURN(const Timestamp tick, weather.Next(clock.Now()));
     if (!WaitUntil(pipeline, tick, options)) break;
     MF_ASSIGN_OR_RETURN(const Interval interval, LatestInterval(pipeline, tick));
+    if (nwp) {  // before the weather run, so that its predict task has the newest forecast
+      MF_ASSIGN_OR_RETURN(const Timestamp due, nwp->Previous(tick));
+      if (due > interval.start || first_tick) {
+        MF_ASSIGN_OR_RETURN(const Timestamp before, nwp->Previous(due.PlusMillis(-1)));
+        Report(pipeline.RunDag("nwp", RunType::kScheduled, {before, due}), options);
+      }
+    }
     Report(pipeline.RunDag("weather", RunType::kScheduled, interval), options);
     if (train) {
       MF_ASSIGN_OR_RETURN(const Timestamp train_tick, train->Previous(tick));

@@ -91,6 +91,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
     if (src.mode == "live") {
       MF_ASSIGN_OR_RETURN(auto live, OpenLiveSource(src, clock));
       p->live_ = true;
+      if (src.name == "openmeteo") {
+        MF_ASSIGN_OR_RETURN(p->nwp_, ServiceForecastFetcher::Create(LiveOptionsFrom(src, src.base_url), clock));
+      }
       bindings.push_back({std::move(live), src.topic});
       continue;
     }
@@ -154,6 +157,18 @@ std::map<std::string, TaskFn> Pipeline::StageTasks() {
          MF_ASSIGN_OR_RETURN(summary_.compact, CompactLake(std::nullopt));
          std::ofstream log(c.log_path, std::ios::app);
          for (const std::string& why : summary_.compact.skipped) log << "compact: skipped " << why << "\n";
+         return Status::OK();
+       }},
+      {"nwp",
+       [this](const TaskContext& c) -> Status {
+         if (!nwp_) {
+           return Status::InvalidArgument(
+               "nwp: the weather service's forecast comes from the openmeteo source in live mode, and it is not");
+         }
+         MF_ASSIGN_OR_RETURN(summary_.nwp, nwp_->Run(config_.locations, *store_));
+         std::ofstream log(c.log_path, std::ios::app);
+         log << "nwp: " << summary_.nwp.rows << " forecast values for " << summary_.nwp.locations
+             << " locations, issued " << summary_.nwp.issued_at.ToString() << "\n";
          return Status::OK();
        }},
       {"predict",

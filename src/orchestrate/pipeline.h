@@ -1,6 +1,7 @@
 // Pipeline: the embedded weather pipeline assembled from a Config and a data dir -- the
-// backends (local log, Parquet lake, SQLite store), the stages, and the `weather` DAG's task
-// functions -- plus the run summary the CLI prints.
+// backends (local log, Parquet lake, SQLite store), the stages, and the DAGs' task functions
+// (collect, land, transform, predict, train, compact, and nwp: the weather service's forecast, with
+// a live openmeteo source) -- plus the run summary the CLI prints.
 //
 // Data dir layout: log/ (LocalLog, with `backends.log: local`; Kafka keeps nothing here),
 // lake/raw/ (raw Parquet lake), store.db (SqliteStore), meta.db (RunMetadata), models.db (the
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "collect/collect_stage.h"
+#include "collect/service_forecast.h"
 #include "forecast/predict_stage.h"
 #include "forecast/train_stage.h"
 #include "land/compaction.h"
@@ -47,6 +49,7 @@ struct RunSummary {
   PredictStats predict;
   TrainStats train;
   CompactionStats compact;
+  ServiceForecastStats nwp;
   double wall_seconds = 0;
 };
 
@@ -127,6 +130,7 @@ class Pipeline {
   std::unique_ptr<Log> log_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<RunMetadata> metadata_;
+  std::unique_ptr<ServiceForecastFetcher> nwp_;  // with a live openmeteo source
   std::unique_ptr<Dataset> raw_lake_;
   std::unique_ptr<CollectStage> collect_;
   std::unique_ptr<LandStage> land_;

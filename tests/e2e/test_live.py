@@ -1,6 +1,7 @@
 """Live collection end to end: meteoflow against a fake of both weather APIs on loopback
 (tests/fakes/weather_api.py), with the fake's request log as the witness of what was asked when.
 """
+import datetime
 import json
 import os
 import pathlib
@@ -318,3 +319,48 @@ def test_history_never_overwrites_a_live_reading(api, tmp_path):
     assert out["rows_stored"] == 37 * 24 - out["hours_already_present"]
     assert sql(data, "SELECT city_name, time, temperature_2m FROM weather_data WHERE sources = 'openmeteo' "
                      "ORDER BY 1") == live_rows
+
+
+def test_the_nwp_dag_stores_the_services_hourly_forecast(api, tmp_path):
+    sys.path.insert(0, str(ROOT / "tests" / "fakes"))
+    import weather_api  # the fake's own truth, bias and noise: what the stored values must be
+    config, data = live_config(tmp_path, api, owm=False), tmp_path / "d"
+    out = json.loads(mf("dags", "trigger", "nwp", "--json", "--config", str(config), "--data-dir", str(data),
+                        key=None).stdout)
+    assert out[0]["state"] == "success", out
+    (request,) = requests_log(api, "/v1/forecast")  # one request for all 37 cities
+    assert request["query"]["hourly"] == "temperature_2m,relative_humidity_2m,pressure_msl,wind_speed_10m,visibility"
+    assert request["query"]["forecast_days"] == "2" and request["query"]["wind_speed_unit"] == "ms"
+    assert "current" not in request["query"]
+    rows = sql(data, "SELECT city_name, target_time, variable, issued_at, value FROM service_forecasts")
+    issued = {r[3] for r in rows}
+    assert len(issued) == 1
+    issued_at = datetime.datetime.fromisoformat(issued.pop().replace("Z", "+00:00"))
+    first_hour = issued_at.replace(minute=0, second=0, microsecond=0)
+    hours = 48 - first_hour.hour  # from the fetch's hour to the end of tomorrow
+    assert len(rows) == 37 * 6 * hours
+    assert {r[2] for r in rows} == {"temp", "humidity", "pressure", "sea_level", "wind_speed", "visibility"}
+    assert min(r[1] for r in rows) == first_hour.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    lat, lon = 33.9911, -6.8401  # Rabat, as config/live.yaml has it
+    template = weather_api.nearest(weather_api.STATE.om, lat, lon, lambda t: (t["latitude"], t["longitude"]))
+    for city, target, variable, _, value in rows:
+        if city != "Rabat" or variable != "temp":
+            continue
+        when = datetime.datetime.fromisoformat(target.replace("Z", "+00:00")).timestamp()
+        expected = weather_api.truth(template, "temperature_2m", when, lat) + 1.5 + \
+            weather_api.forecast_noise(lat, when, "temperature_2m")
+        assert abs(value - round(expected, 1)) < 1e-9, (target, value, expected)
+    again = json.loads(mf("dags", "trigger", "nwp", "--json", "--config", str(config), "--data-dir", str(data),
+                          key=None).stdout)
+    assert again[0]["state"] == "success"
+    assert len(sql(data, "SELECT DISTINCT issued_at FROM service_forecasts")) in (1, 2)  # same minute: one
+
+
+def test_nwp_without_a_live_open_meteo_fails_clearly(tmp_path):
+    config = tmp_path / "replay-nwp.yaml"
+    config.write_text(f"extends: {ROOT / 'config' / 'live.yaml'}\n"
+                      f"sources: {{openmeteo: {{mode: replay, recording: {ROOT / 'data/demo/recording/openmeteo.jsonl'}}}}}\n")
+    out = mf("dags", "list", "--config", str(config), "--data-dir", str(tmp_path / "d"), key=None, check=False)
+    assert out.returncode == 2
+    assert "dags.nwp.tasks[0]: the nwp stage fetches Open-Meteo's forecast: it needs sources.openmeteo enabled " \
+           "in live mode" in out.stderr, out.stderr

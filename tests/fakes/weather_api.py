@@ -1,12 +1,16 @@
 """A fake of the weather APIs meteoflow collects from, for tests on loopback.
 
 Serves, in the real APIs' shapes (../shared/reference/weather-apis.md, data/demo/snapshots):
-  GET /v1/forecast        Open-Meteo current weather; comma lists of coordinates give a JSON array
-                          in input order with "location_id" from the second element on
+  GET /v1/forecast        Open-Meteo current weather (`current=`) and hourly forecast (`hourly=`,
+                          `forecast_days`, from today 00:00 UTC); comma lists of coordinates give
+                          a JSON array in input order with "location_id" from the second element on
   GET /v1/archive         Open-Meteo history: hourly arrays between start_date and end_date
   GET /v1/search          Open-Meteo geocoding: {"results": [...]} by name
   GET /data/2.5/weather   OpenWeatherMap current weather for lat/lon (appid required)
 Values come from the real snapshots of the nearest recorded city, moved a little with time.
+The hourly forecast is the archive's value of the same hour (the fake's "truth") plus a known bias
+and noise per variable (FORECAST_BIAS, FORECAST_NOISE; the noise is a fixed function of place,
+hour and variable), so tests can check that post-processing the forecast removes its bias.
 Every response is gzip-compressed when the client accepts it.
 
 Control (for tests):
@@ -32,6 +36,7 @@ import gzip
 import json
 import math
 import pathlib
+import random
 import sys
 import threading
 import time
@@ -83,6 +88,35 @@ class State:
 STATE = State()
 
 
+FORECAST_BIAS = {"temperature_2m": 1.5, "relative_humidity_2m": -6.0, "pressure_msl": 2.0, "wind_speed_10m": 1.0,
+                 "visibility": -1500.0}
+FORECAST_NOISE = {"temperature_2m": 0.4, "relative_humidity_2m": 2.0, "pressure_msl": 0.5, "wind_speed_10m": 0.3,
+                  "visibility": 300.0}
+
+
+def truth(template, variable, when, lat):
+    """The archive's value of `variable` at `when` (seconds): the snapshot's value and a daily swing."""
+    default = 1000.0 if "pressure" in variable else 10000.0 if variable == "visibility" else 10.0
+    return round(template["current"].get(variable, default) + wave(when, lat, 4), 1)
+
+
+def forecast_noise(lat, when, variable):
+    seed = f"{lat:.4f}/{int(when)}/{variable}"
+    return random.Random(seed).gauss(0.0, FORECAST_NOISE.get(variable, 0.0))
+
+
+def open_meteo_hourly(body, template, lat, now, variables, days):
+    start = datetime.datetime.fromtimestamp(now, datetime.timezone.utc).replace(hour=0, minute=0, second=0,
+                                                                                 microsecond=0)
+    times = [start + datetime.timedelta(hours=h) for h in range(24 * days)]
+    hourly = {"time": [t.strftime("%Y-%m-%dT%H:%M") for t in times]}
+    for v in variables:
+        hourly[v] = [round(truth(template, v, t.timestamp(), lat) + FORECAST_BIAS.get(v, 0.0) +
+                           forecast_noise(lat, t.timestamp(), v), 1) for t in times]
+    body["hourly_units"] = {"time": "iso8601", **{v: "" for v in variables}}
+    body["hourly"] = hourly
+
+
 def open_meteo_current(lat, lon, now, index):
     template = nearest(STATE.om, lat, lon, lambda t: (t["latitude"], t["longitude"]))
     body = json.loads(json.dumps(template))
@@ -119,8 +153,7 @@ def archive(lat, lon, start, end, variables, index):
     hourly = {"time": [t.strftime("%Y-%m-%dT%H:%M") for t in times]}
     units = {"time": "iso8601"}
     for v in variables:
-        base = template["current"].get(v, 1000.0 if "pressure" in v else 10.0)
-        hourly[v] = [round(base + wave(t.timestamp(), lat, 4), 1) for t in times]
+        hourly[v] = [truth(template, v, t.timestamp(), lat) for t in times]
         units[v] = template.get("current_units", {}).get(v, "")
     body = {"latitude": round(lat * 16) / 16, "longitude": round(lon * 16) / 16, "generationtime_ms": 1.2,
             "utc_offset_seconds": 0, "timezone": "GMT", "timezone_abbreviation": "GMT",
@@ -251,7 +284,20 @@ class Handler(BaseHTTPRequestHandler):
             return {"error": True, "reason": "Parameter 'latitude' and 'longitude' must have the same number of elements"}, 400
         if len(lats) > 1000:
             return {"error": True, "reason": "Only up to 1000 locations can be requested at once"}, 400
-        bodies = [open_meteo_current(lat, lon, now, i) for i, (lat, lon) in enumerate(zip(lats, lons))]
+        variables = [v for v in query.get("hourly", [""])[0].split(",") if v]
+        days = int(query.get("forecast_days", ["7"])[0])
+        if not 0 <= days <= 16:
+            return {"error": True, "reason": "Parameter 'forecast_days' must be between 0 and 16"}, 400
+        bodies = []
+        for i, (lat, lon) in enumerate(zip(lats, lons)):
+            body = open_meteo_current(lat, lon, now, i)
+            if "current" not in query:
+                del body["current"]
+                body.pop("current_units", None)
+            if variables:
+                template = nearest(STATE.om, lat, lon, lambda t: (t["latitude"], t["longitude"]))
+                open_meteo_hourly(body, template, lat, now, variables, days)
+            bodies.append(body)
         return (bodies if len(bodies) > 1 else bodies[0]), 200
 
     def archive(self, query):

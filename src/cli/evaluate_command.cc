@@ -14,6 +14,7 @@
 #include "forecast/models/backtest.h"
 #include "forecast/models/csv_series.h"
 #include "forecast/models/evaluate.h"
+#include "forecast/service_regressor.h"
 #include "forecast/store_series.h"
 #include "orchestrate/pipeline.h"
 
@@ -115,16 +116,26 @@ Result<Report> FromStore(const CommonOptions& common, const ModelEvaluateOptions
   MF_ASSIGN_OR_RETURN(auto store, OpenStore(config, dir));
   MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> cities, store->LatestWeather());
   if (cities.empty()) return Status::InvalidArgument("model evaluate: the store has no observations yet");
+  const bool uses_forecast =
+      std::any_of(candidates.begin(), candidates.end(), [](const auto& c) { return forecast::NeedsRegressor(c.kind); });
+  const int64_t step_ms = int64_t{f.step_minutes} * 60'000;
   Report report;
   ProgressLine progress("evaluate", stderr, false, "series");
   const int64_t total = static_cast<int64_t>(cities.size() * std::size(forecast::kForecastVariables));
   for (const WeatherRow& city : cities) {
     MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> rows,
                         store->QueryWeather(city.city_name, Timestamp(), city.time.PlusMillis(1)));
+    std::vector<ServiceForecast> service;
+    if (uses_forecast) {
+      MF_ASSIGN_OR_RETURN(service, store->QueryServiceForecasts(city.city_name, Timestamp(), city.time.PlusMillis(1)));
+    }
     for (const auto& [variable, field] : forecast::kForecastVariables) {
-      const forecast::RegularSeries series =
-          forecast::SeriesOf(rows, field, int64_t{f.step_minutes} * 60'000, f.max_gap_steps);
-      AddSeries(variable, series.values, candidates, options, &report);
+      const forecast::RegularSeries series = forecast::SeriesOf(rows, field, step_ms, f.max_gap_steps);
+      // The weather service's forecast over the series, for nwp and nwp-arima (forecast/service_regressor.h).
+      const forecast::Regressors exog =
+          forecast::ServiceColumnsFor(forecast::ServiceRegressor(service, variable), series.times, step_ms, 0)
+              .over_series;
+      AddSeries(variable, series.values, candidates, options, &report, exog);
       progress.Update(report.series, total);
     }
   }

@@ -9,6 +9,7 @@
 
 #include "forecast/model_json.h"
 #include "forecast/models/model.h"
+#include "forecast/service_regressor.h"
 #include "forecast/store_series.h"
 
 namespace meteoflow {
@@ -94,12 +95,20 @@ Result<std::vector<PredictionError>> PredictStage::Score(const std::string& city
 Result<std::optional<PredictStage::Trajectory>> PredictStage::FromRegistry(const std::string& city,
                                                                            const std::string& variable,
                                                                            const forecast::RegularSeries& series,
+                                                                           const ServiceRows& service,
                                                                            PredictStats* stats) {
   MF_ASSIGN_OR_RETURN(const std::optional<forecast::RegistryEntry> entry, registry_->Latest(city, variable));
   if (!entry) return std::optional<Trajectory>();
   Result<forecast::FittedModel> model = forecast::FittedModelFromJson(entry->fitted);
+  forecast::ServiceColumns columns;
+  if (model.ok() && forecast::NeedsRegressor(model->spec.kind)) {
+    MF_ASSIGN_OR_RETURN(const std::vector<ServiceForecast>* rows, service());
+    columns = forecast::ServiceColumnsFor(forecast::ServiceRegressor(*rows, variable), series.times, step_ms(),
+                                          config_.predict_steps);
+  }
   Result<forecast::ArimaForecast> fc = model.ok()
-                                           ? forecast::ForecastModel(*model, series.values, config_.predict_steps, 0.95)
+                                           ? forecast::ForecastModel(*model, series.values, config_.predict_steps, 0.95,
+                                                                     columns.over_series, columns.ahead)
                                            : Result<forecast::ArimaForecast>(model.status());
   const bool usable = fc.ok() && fc->mean.size() == static_cast<size_t>(config_.predict_steps) &&
                       std::all_of(fc->mean.begin(), fc->mean.end(), [](double v) { return std::isfinite(v); });
@@ -163,13 +172,21 @@ Result<PredictStats> PredictStage::Run(Timestamp logical_time) {
     const Timestamp from = row.time.PlusMillis(-int64_t{config_.window_days} * 86'400'000);
     MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> rows,
                         store_.QueryWeather(row.city_name, from, row.time.PlusMillis(1)));
+    std::optional<std::vector<ServiceForecast>> service;  // over the window and the horizon, read once
+    const ServiceRows service_rows = [&]() -> Result<const std::vector<ServiceForecast>*> {
+      if (!service) {
+        const Timestamp to = row.time.PlusMillis(step_ms() * (int64_t{config_.predict_steps} + 1) + 3'600'000);
+        MF_ASSIGN_OR_RETURN(service, store_.QueryServiceForecasts(row.city_name, from, to));
+      }
+      return &*service;
+    };
     for (const auto& [variable, field] : forecast::kForecastVariables) {
       const auto& value = row.at(field);
       if (!value) continue;
       const forecast::RegularSeries series = forecast::SeriesOf(rows, field, step_ms(), config_.max_gap_steps);
       std::optional<Trajectory> t;
       if (registry_) {
-        MF_ASSIGN_OR_RETURN(t, FromRegistry(row.city_name, variable, series, &stats));
+        MF_ASSIGN_OR_RETURN(t, FromRegistry(row.city_name, variable, series, service_rows, &stats));
       }
       AppendPredictions(row, variable, *value, t ? *t : Persistence(*value, series), logical_time, &out);
     }

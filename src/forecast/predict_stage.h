@@ -72,8 +72,12 @@ class PredictStage {
   // only those not already stored as they are.
   Result<std::vector<PredictionError>> Score(const std::string& city, Timestamp since, Timestamp latest);
   // The registered model's forecast of `variable`, or nullopt to fall back.
+  // `service` gives the city's rows of the weather service's forecast, read only when a registered
+  // model needs them (the nwp models).
+  using ServiceRows = std::function<Result<const std::vector<ServiceForecast>*>()>;
   Result<std::optional<Trajectory>> FromRegistry(const std::string& city, const std::string& variable,
-                                                 const forecast::RegularSeries& series, PredictStats* stats);
+                                                 const forecast::RegularSeries& series, const ServiceRows& service,
+                                                 PredictStats* stats);
   Trajectory Persistence(double last, const forecast::RegularSeries& series) const;
   // One prediction per step of `t`, issued from `latest`.
   void AppendPredictions(const WeatherRow& latest, const std::string& variable, double last, const Trajectory& t,

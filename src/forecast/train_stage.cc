@@ -5,6 +5,7 @@
 #include "core/parallel.h"
 #include "forecast/model_json.h"
 #include "forecast/models/backtest.h"
+#include "forecast/service_regressor.h"
 #include "forecast/store_series.h"
 
 namespace meteoflow {
@@ -15,6 +16,7 @@ using forecast::RegularSeries;
 struct Job {
   std::string city, variable;
   RegularSeries series;
+  forecast::Regressors exog;  // the weather service's forecast over the series, when the candidates use it
   std::optional<forecast::RegistryEntry> entry;  // set when a model was chosen and fitted
 };
 
@@ -23,11 +25,11 @@ void Train(const std::vector<forecast::ModelSpec>& candidates, const ForecastCon
            Job* job) {
   const std::vector<double>& y = job->series.values;
   Result<std::vector<forecast::BacktestScore>> scores =
-      forecast::Backtest(y, candidates, config.origins, config.horizon);
+      forecast::Backtest(y, candidates, config.origins, config.horizon, job->exog);
   if (!scores.ok()) return;
   for (const std::string& name : forecast::ChoiceOrder(*scores, config.persistence_margin)) {
     auto spec = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) { return c.name == name; });
-    Result<forecast::FittedModel> fit = forecast::FitModel(*spec, y);
+    Result<forecast::FittedModel> fit = forecast::FitModel(*spec, y, job->exog);
     if (!fit.ok()) continue;
     forecast::RegistryEntry e;
     e.city_name = job->city;
@@ -54,11 +56,17 @@ Result<TrainStats> TrainStage::Run(Timestamp logical_time) {
                       forecast::SpecsNamed(config_.candidates, config_.season));
   const int64_t step_ms = int64_t{config_.step_minutes} * 60'000;
   const Timestamp from = logical_time.PlusMillis(-int64_t{config_.window_days} * 86'400'000);
+  const bool uses_forecast =
+      std::any_of(candidates.begin(), candidates.end(), [](const auto& c) { return forecast::NeedsRegressor(c.kind); });
   TrainStats stats;
   MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> latest, store_.LatestWeather());
   std::vector<Job> jobs;
   for (const WeatherRow& city : latest) {
     MF_ASSIGN_OR_RETURN(const std::vector<WeatherRow> rows, store_.QueryWeather(city.city_name, from, logical_time));
+    std::vector<ServiceForecast> service;
+    if (uses_forecast) {
+      MF_ASSIGN_OR_RETURN(service, store_.QueryServiceForecasts(city.city_name, from, logical_time));
+    }
     for (const auto& [variable, field] : forecast::kForecastVariables) {
       RegularSeries series = forecast::SeriesOf(rows, field, step_ms, config_.max_gap_steps);
       if (series.values.empty()) continue;
@@ -67,7 +75,10 @@ Result<TrainStats> TrainStage::Run(Timestamp logical_time) {
         ++stats.too_short;
         continue;
       }
-      jobs.push_back({city.city_name, variable, std::move(series), std::nullopt});
+      forecast::Regressors exog =
+          forecast::ServiceColumnsFor(forecast::ServiceRegressor(service, variable), series.times, step_ms, 0)
+              .over_series;
+      jobs.push_back({city.city_name, variable, std::move(series), std::move(exog), std::nullopt});
     }
   }
   ParallelFor(jobs.size(), [&](size_t i) { Train(candidates, config_, logical_time, &jobs[i]); });

@@ -52,6 +52,30 @@ Status CheckForecastRegressor(const ModelSpec& spec, const Regressors& x, size_t
   return Status::OK();
 }
 
+// The part of a series the nwp models use: from just after the forecast's last missing
+// (non-finite) value on -- it is missing where no forecast had been collected yet.
+struct CoveredSeries {
+  std::vector<double> y;
+  Regressors exog;
+};
+
+Result<CoveredSeries> Covered(const ModelSpec& spec, const std::vector<double>& y, const Regressors& exog) {
+  if (exog.size() != 1 || exog[0].size() != y.size()) return CheckForecastRegressor(spec, exog, y.size(), "the series");
+  size_t from = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(exog[0][i])) from = i + 1;
+  }
+  CoveredSeries out;
+  out.y.assign(y.begin() + static_cast<ptrdiff_t>(from), y.end());
+  out.exog = {std::vector<double>(exog[0].begin() + static_cast<ptrdiff_t>(from), exog[0].end())};
+  if (out.y.empty()) {
+    return Status::InvalidArgument("model " + spec.name +
+                                   ": the weather service's forecast is missing at the "
+                                   "series' last step");
+  }
+  return out;
+}
+
 Result<NwpFit> FitNwp(const std::vector<double>& y, const std::vector<double>& forecast) {
   if (y.size() < 2) return Status::InvalidArgument("model nwp: too few observations to score the forecast on");
   NwpFit fit;
@@ -174,7 +198,6 @@ bool NeedsRegressor(ModelKind kind) { return kind == ModelKind::kNwp || kind == 
 Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y, const Regressors& exog) {
   FittedModel out;
   out.spec = spec;
-  if (NeedsRegressor(spec.kind)) MF_RETURN_IF_ERROR(CheckForecastRegressor(spec, exog, y.size(), "the series"));
   switch (spec.kind) {
     case ModelKind::kBaseline: {
       MF_ASSIGN_OR_RETURN(out.baseline, FitBaseline(y, spec.baseline, spec.season));
@@ -194,12 +217,14 @@ Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y
       MF_ASSIGN_OR_RETURN(out.boosted, FitBoostedLags(y, spec.boosted));
       break;
     }
-    case ModelKind::kNwp: {
-      MF_ASSIGN_OR_RETURN(out.nwp, FitNwp(y, exog[0]));
-      break;
-    }
+    case ModelKind::kNwp:
     case ModelKind::kNwpArima: {
-      MF_ASSIGN_OR_RETURN(out.arima, FitArima(y, spec.order, exog));
+      MF_ASSIGN_OR_RETURN(const CoveredSeries covered, Covered(spec, y, exog));
+      if (spec.kind == ModelKind::kNwp) {
+        MF_ASSIGN_OR_RETURN(out.nwp, FitNwp(covered.y, covered.exog[0]));
+      } else {
+        MF_ASSIGN_OR_RETURN(out.arima, FitArima(covered.y, spec.order, covered.exog));
+      }
       break;
     }
   }
@@ -208,10 +233,6 @@ Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y
 
 Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<double>& y, int horizon, double level,
                                     const Regressors& exog, const Regressors& future) {
-  if (NeedsRegressor(model.spec.kind)) {
-    MF_RETURN_IF_ERROR(CheckForecastRegressor(model.spec, exog, y.size(), "the series"));
-    MF_RETURN_IF_ERROR(CheckForecastRegressor(model.spec, future, static_cast<size_t>(horizon), "the horizon"));
-  }
   switch (model.spec.kind) {
     case ModelKind::kBaseline:
       return ForecastBaseline(model.baseline, y, horizon, level);
@@ -222,9 +243,12 @@ Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<
     case ModelKind::kBoostedLags:
       return ForecastBoostedLags(model.boosted, y, horizon, level);
     case ModelKind::kNwp:
-      return ForecastNwp(model.nwp, future[0], level);
-    case ModelKind::kNwpArima:
-      return ForecastArima(y, model.arima, horizon, level, exog, future);
+    case ModelKind::kNwpArima: {
+      MF_ASSIGN_OR_RETURN(const CoveredSeries covered, Covered(model.spec, y, exog));
+      MF_RETURN_IF_ERROR(CheckForecastRegressor(model.spec, future, static_cast<size_t>(horizon), "the horizon"));
+      if (model.spec.kind == ModelKind::kNwp) return ForecastNwp(model.nwp, future[0], level);
+      return ForecastArima(covered.y, model.arima, horizon, level, covered.exog, future);
+    }
   }
   return Status::Internal("unknown model kind");
 }

@@ -14,6 +14,8 @@
 // with ARIMA(1,0,0) errors and a constant -- SARIMAX with the forecast as the exogenous variable:
 // the statistical post-processing of numerical weather prediction, which learns its bias and
 // scale). Both need the regressor over the series and over the horizon; without it they fail.
+// Over the series it may be missing (NaN) at the start -- before the service's forecasts were
+// collected: they then fit and filter only the stretch after its last missing value.
 //
 // Errors: fitting errors of the underlying model; a JSON document that is not a fitted model
 // gives InvalidArgument naming the field.

@@ -98,6 +98,35 @@ TEST(ModelTest, BadSpecNamesGiveClearErrors) {
   EXPECT_EQ(SpecNamed("snaive", 1).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Before the service's forecasts were collected the regressor is missing: the nwp models use the
+// stretch after its last missing value, and say so when nothing is left.
+TEST(ModelTest, TheServicesForecastMayBeMissingAtTheStartOfTheSeries) {
+  std::vector<double> y, forecast;
+  for (int i = 0; i < 80; ++i) {
+    forecast.push_back(10 + 3 * std::sin(i / 6.0));
+    y.push_back(forecast.back() - 1.5 + 0.2 * std::cos(i * 1.7));
+    if (i < 20) forecast.back() = NAN;
+  }
+  for (const char* name : {"nwp", "nwp-arima"}) {
+    auto spec = SpecNamed(name, 0);
+    ASSERT_TRUE(spec.ok());
+    auto fit = FitModel(*spec, y, {forecast});
+    ASSERT_TRUE(fit.ok()) << name << ": " << fit.status().ToString();
+    const Regressors ahead = {{11.0, 12.0}};
+    auto fc = ForecastModel(*fit, y, 2, 0.95, {forecast}, ahead);
+    ASSERT_TRUE(fc.ok()) << name << ": " << fc.status().ToString();
+    // nwp passes the forecast on as it is; nwp-arima learns its bias.
+    EXPECT_NEAR(fc->mean[0], std::string(name) == "nwp" ? 11.0 : 11.0 - 1.5, 0.3) << name;
+  }
+  auto nwp = SpecNamed("nwp", 0);
+  EXPECT_EQ(FitModel(*nwp, y, {forecast})->nwp.nobs, 60);
+  std::vector<double> missing_last = forecast;
+  missing_last.back() = NAN;
+  auto refused = FitModel(*nwp, y, {missing_last});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().ToString().find("missing at the series' last step"), std::string::npos);
+}
+
 TEST(SeriesTest, ResamplesMeansInterpolatesShortGapsAndCutsLongOnes) {
   const int64_t step = 600'000;
   auto at = [](int64_t minutes, double v) { return std::make_pair(Timestamp::FromMillis(minutes * 60'000), v); };
@@ -113,6 +142,11 @@ TEST(SeriesTest, ResamplesMeansInterpolatesShortGapsAndCutsLongOnes) {
   EXPECT_EQ(cut.values, (std::vector<double>{1, 2, 6, 7}));
   EXPECT_EQ(cut.cut_gaps, 1);
   EXPECT_EQ(cut.last_step.millis(), 60 * 60'000);
+  // Each value keeps its step's start, across the cut.
+  std::vector<int64_t> minutes;
+  for (Timestamp t : cut.times) minutes.push_back(t.millis() / 60'000);
+  EXPECT_EQ(minutes, (std::vector<int64_t>{0, 10, 50, 60}));
+  EXPECT_EQ(Resample(gappy, step, 3).times.size(), 7u);
   EXPECT_TRUE(Resample({}, step).values.empty());
 }
 

@@ -27,9 +27,11 @@ RegularSeries Resample(const std::vector<std::pair<Timestamp, double>>& points, 
       const double before = out.values.empty() ? value : out.values.back();
       for (size_t k = last + 1; k < i; ++k) {
         out.values.push_back(before + (value - before) * static_cast<double>(k - last) / static_cast<double>(i - last));
+        out.times.push_back(Timestamp::FromMillis(origin + static_cast<int64_t>(k) * step_ms));
       }
     }
     out.values.push_back(value);
+    out.times.push_back(Timestamp::FromMillis(origin + static_cast<int64_t>(i) * step_ms));
     last = i;
   }
   out.first_step = Timestamp::FromMillis(origin);

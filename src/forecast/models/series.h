@@ -22,7 +22,8 @@ struct RegularSeries {
   Timestamp first_step, last_step;  // start times of the first and last steps
   int64_t step_ms = 0;
   std::vector<double> values;
-  int64_t cut_gaps = 0;  // gaps longer than max_gap_steps that were cut out
+  std::vector<Timestamp> times;  // the start of each value's step (not evenly spaced across cut gaps)
+  int64_t cut_gaps = 0;          // gaps longer than max_gap_steps that were cut out
 };
 
 // `points` sorted by time, non-empty; max_gap_steps < 0 means no limit.

@@ -254,7 +254,8 @@ Status ParseForecast(const YAML::Node& map, ForecastConfig* f) {
   if (r.Has("persistence_margin")) MF_RETURN_IF_ERROR(r.Double("persistence_margin", 0.01, 1, &f->persistence_margin));
   if (f->season == 1) return MapReader::Error("forecast.season", "1 is not a period (0 for none, or >= 2)");
   if (r.Has("candidates")) {
-    static const std::set<std::string> kModels = {"naive", "snaive", "drift", "arima", "sarima", "auto", "xgb"};
+    static const std::set<std::string> kModels = {"naive", "snaive", "drift", "arima",    "sarima",
+                                                  "auto",  "xgb",    "nwp",   "nwp-arima"};
     const YAML::Node list = r.Child("candidates");
     if (!list.IsSequence() || list.size() == 0) {
       return MapReader::Error("forecast.candidates", "expected a non-empty list of model names");
@@ -263,7 +264,7 @@ Status ParseForecast(const YAML::Node& map, ForecastConfig* f) {
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string path = "forecast." + Indexed("candidates", i);
       if (!list[i].IsScalar() || !kModels.count(list[i].Scalar())) {
-        return MapReader::Error(path, "expected one of naive, snaive, drift, arima, sarima, auto, xgb");
+        return MapReader::Error(path, "expected one of naive, snaive, drift, arima, sarima, auto, xgb, nwp, nwp-arima");
       }
       if ((list[i].Scalar() == "snaive" || list[i].Scalar() == "sarima") && f->season < 2) {
         return MapReader::Error(path, list[i].Scalar() + " needs forecast.season >= 2");

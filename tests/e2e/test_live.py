@@ -364,3 +364,31 @@ def test_nwp_without_a_live_open_meteo_fails_clearly(tmp_path):
     assert out.returncode == 2
     assert "dags.nwp.tasks[0]: the nwp stage fetches Open-Meteo's forecast: it needs sources.openmeteo enabled " \
            "in live mode" in out.stderr, out.stderr
+
+
+def test_post_processing_removes_the_services_bias_through_the_pipeline(api, tmp_path):
+    """The fake's forecast misses its own archive by a known bias (weather_api.FORECAST_BIAS) and
+    noise. The pipeline stores it (nwp DAG) and the hourly observations (history, which the fake
+    serves for any day -- here today and tomorrow, so that the forecast fetched now was issued
+    before the hours it is scored on); nwp-arima must remove the bias and beat the raw forecast."""
+    config, data = live_config(tmp_path, api, owm=False), tmp_path / "d"
+    mf("dags", "trigger", "nwp", "--config", str(config), "--data-dir", str(data), key=None)
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    mf("history", "--from", today.isoformat(), "--to", (today + datetime.timedelta(days=1)).isoformat(), "--json",
+       "--config", str(config), "--data-dir", str(data), key=None)
+    out = mf("model", "evaluate", "--config", str(config), "--data-dir", str(data), "--candidates",
+             "naive,nwp,nwp-arima", "--horizons", "1,6", "--origins", "4", "--json", key=None)
+    rows = {(r["variable"], r["model"], r["horizon"]): r for r in json.loads(out.stdout)["rows"]}
+    for variable, bias in (("temp", 1.5), ("humidity", -6.0), ("pressure", 2.0)):
+        for h in (1, 6):
+            raw, corrected = rows[(variable, "nwp", h)], rows[(variable, "nwp-arima", h)]
+            assert raw["count"] == corrected["count"] > 0
+            # Errors are actual - forecast: the raw forecast misses by -bias on average.
+            assert abs(raw["bias"] + bias) < 0.3 * abs(bias), (variable, h, raw)
+            assert abs(corrected["bias"]) < 0.2 * abs(bias), (variable, h, corrected)
+            assert corrected["rmse"] < raw["rmse"], (variable, h, corrected, raw)
+    # And the train DAG treats them like the other candidates: nwp-arima is chosen somewhere.
+    tomorrow_end = (today + datetime.timedelta(days=2)).isoformat()
+    summary = json.loads(mf("train", "--json", "--date", tomorrow_end, "--config", str(config), "--data-dir",
+                            str(data), key=None).stdout)
+    assert summary["chosen"].get("nwp-arima", 0) > 0, summary["chosen"]

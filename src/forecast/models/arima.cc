@@ -67,7 +67,14 @@ void ExpandArma(const ArimaModel& m, std::vector<double>* a, std::vector<double>
 struct FilterResult {
   double loglik = 0;  // sigma2 concentrated out
   double sigma2 = 0;
-  std::vector<double> state;  // predicted state for the step after the data
+  std::vector<double> state;           // predicted state for the step after the data
+  double sum_log_f = 0, sum_v2_f = 0;  // sum log F_t and v_t^2 / F_t, F in units of sigma2
+};
+
+// Where the ARMA filter starts when not at the stationary distribution: the state's mean and its
+// covariance in units of sigma2 (r x r).
+struct ArmaStart {
+  std::vector<double> x, P;
 };
 
 // The filter's working vectors, kept per thread between calls: a fit evaluates the likelihood
@@ -77,7 +84,7 @@ struct FilterScratch {
 };
 
 // Kalman filter over w (mean already removed); non-finite when the model is degenerate.
-FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
+FilterResult Filter(const std::vector<double>& w, const ArimaModel& m, const ArmaStart* start = nullptr) {
   thread_local FilterScratch scratch;
   std::vector<double> ar, ma;
   ExpandArma(m, &ar, &ma);
@@ -87,10 +94,18 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
   // and an extra last row stay zero, so the update below needs no bounds checks; row0 holds the
   // first row before each update, so the update can run in place.
   const size_t stride = r + 1;
-  ss.StationaryCovariance(&scratch.P0);
+  if (start) {
+    scratch.P0 = start->P;
+  } else {
+    ss.StationaryCovariance(&scratch.P0);
+  }
   std::vector<double>&P = scratch.P, &x = scratch.x, &next = scratch.next, &K = scratch.K, &row0 = scratch.row0;
   P.assign((r + 1) * stride, 0.0);
-  x.assign(r, 0.0);
+  if (start) {
+    x = start->x;
+  } else {
+    x.assign(r, 0.0);
+  }
   next.assign(r, 0.0);
   K.assign(r + 1, 0.0);
   row0.assign(r + 1, 0.0);
@@ -136,6 +151,8 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m) {
   out.sigma2 = sum_v2_f / n;
   out.loglik = -0.5 * (n * (kLog2Pi + 1 + std::log(out.sigma2)) + sum_log_f);
   out.state = x;
+  out.sum_log_f = sum_log_f;
+  out.sum_v2_f = sum_v2_f;
   return out;
 }
 
@@ -277,6 +294,21 @@ std::vector<double> WithoutDeterministic(const std::vector<double>& y, const Reg
   return u;
 }
 
+// The approximate-diffuse log-likelihood at innovation variance sigma2: the integrated filter over
+// the first d + sD values, then the ARMA filter over the differenced series from the state it
+// left (integrated_filter.h).
+double ApproximateStartLoglik(const std::vector<double>& y, const Regressors& exog, const std::vector<double>& beta,
+                              const ArimaModel& m, double sigma2) {
+  if (!(sigma2 > 0) || !std::isfinite(sigma2)) return NAN;
+  ArmaStart start;
+  IntegratedSpace(m).ArmaStateAfterBurn(WithoutDeterministic(y, exog, beta, m), sigma2, &start.x, &start.P);
+  for (double& v : start.P) v /= sigma2;
+  const std::vector<double> w = Demeaned(Difference(Unexplained(y, exog, beta), m.order), m.mean);
+  const FilterResult f = Filter(w, m, &start);
+  const double n = static_cast<double>(w.size());
+  return -0.5 * (n * (kLog2Pi + std::log(sigma2)) + f.sum_log_f + f.sum_v2_f / sigma2);
+}
+
 // Continues an exact-start fit (its unconstrained parameters `x`) to the maximum of the
 // approximate-diffuse likelihood, log sigma2 as one more parameter.
 void RefineApproximateStart(const std::vector<double>& y, const Regressors& exog, size_t beta_at, std::vector<double> x,
@@ -288,7 +320,7 @@ void RefineApproximateStart(const std::vector<double>& y, const Regressors& exog
   auto objective = [&](const std::vector<double>& p) {
     Unpack(p, &m);
     beta.assign(p.begin() + static_cast<ptrdiff_t>(beta_at), p.end() - 1);
-    return -IntegratedSpace(m).Filter(WithoutDeterministic(y, exog, beta, m), std::exp(p.back())).loglik / n;
+    return -ApproximateStartLoglik(y, exog, beta, m, std::exp(p.back())) / n;
   };
   const LbfgsResult best = MinimizeLbfgs(objective, x);
   Unpack(best.x, model);
@@ -335,8 +367,7 @@ Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel
   MF_RETURN_IF_ERROR(CheckInput(y, model.order));
   MF_RETURN_IF_ERROR(CheckRegressors(exog, y.size(), model.beta.size(), "exog"));
   if (UsesApproximateStart(model.order)) {
-    const double loglik =
-        IntegratedSpace(model).Filter(WithoutDeterministic(y, exog, model.beta, model), model.sigma2).loglik;
+    const double loglik = ApproximateStartLoglik(y, exog, model.beta, model, model.sigma2);
     if (!std::isfinite(loglik)) return Status::InvalidArgument("the model's likelihood is not finite for this series");
     return loglik;
   }

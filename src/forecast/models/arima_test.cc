@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "forecast/models/integrated_filter.h"
 #include "forecast/models/lbfgs.h"
 
 namespace meteoflow::forecast {
@@ -101,6 +102,31 @@ TEST(ArimaTest, TheApproximateStartAgreesWithTheExactOneNearZeroAndNotFarFromIt)
   auto approximate_far = ArimaLogLikelihood(far, *b);
   ASSERT_TRUE(exact_far.ok() && approximate_far.ok());
   EXPECT_GT(std::abs(*exact_far - *approximate_far), 1.0);
+}
+
+// The fit evaluates the approximate-diffuse likelihood as the integrated filter over the first
+// d + sD values and the ARMA filter after them; the whole integrated filter must give the same.
+TEST(ArimaTest, TheApproximateLikelihoodEqualsTheWholeIntegratedFilters) {
+  std::vector<double> y = SimulateArma(0.4, 0.3, 120, 5);
+  for (size_t t = 1; t < y.size(); ++t) y[t] = 5000 + 300 * y[t] + (t >= 4 ? 0.5 * (y[t - 4] - 5000) : 0);
+  ArimaModel model;
+  model.order.p = model.order.d = model.order.q = 1;
+  model.order.P = model.order.D = model.order.Q = 1;
+  model.order.s = 4;
+  model.order.start = DiffuseStart::kApproximate;
+  model.ar = {0.3};
+  model.ma = {-0.4};
+  model.seasonal_ar = {0.2};
+  model.seasonal_ma = {-0.5};
+  model.sigma2 = 90000;
+  // (1 - 0.3B)(1 - 0.2B^4) and (1 - 0.4B)(1 - 0.5B^4), expanded.
+  const std::vector<double> ar = {0.3, 0, 0, 0.2, -0.06};
+  const std::vector<double> ma = {-0.4, 0, 0, -0.5, 0.2};
+  const IntegratedStateSpace whole(ar, ma, 1, 1, 4);
+  const double expected = whole.Filter(y, model.sigma2).loglik;
+  auto got = ArimaLogLikelihood(y, model);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_NEAR(*got, expected, 1e-6 * std::abs(expected));
 }
 
 TEST(ArimaTest, AnMaEstimateAtTheInvertibilityEdgeIsRefusedForTheOrderWithoutIt) {

@@ -137,6 +137,18 @@ IntegratedFilterState IntegratedStateSpace::Filter(const std::vector<double>& u,
   return state;
 }
 
+void IntegratedStateSpace::ArmaStateAfterBurn(const std::vector<double>& u, double sigma2, std::vector<double>* x,
+                                              std::vector<double>* P) const {
+  const std::vector<double> prefix(u.begin(), u.begin() + static_cast<ptrdiff_t>(std::min(m_, u.size())));
+  const IntegratedFilterState state = Filter(prefix, sigma2);
+  const size_t r = k_ - m_;
+  x->assign(state.x.begin() + static_cast<ptrdiff_t>(m_), state.x.end());
+  P->assign(r * r, 0.0);
+  for (size_t i = 0; i < r; ++i) {
+    for (size_t j = 0; j < r; ++j) (*P)[i * r + j] = state.P[(m_ + i) * k_ + m_ + j];
+  }
+}
+
 void IntegratedStateSpace::Forecast(IntegratedFilterState state, double sigma2, int horizon, std::vector<double>* mean,
                                     std::vector<double>* variance) const {
   std::vector<double> scratch;

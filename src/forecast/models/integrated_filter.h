@@ -37,6 +37,12 @@ class IntegratedStateSpace {
   size_t burn() const { return m_; }
   // Filters `u` (regression and trend already removed); loglik is NaN when the model is degenerate.
   IntegratedFilterState Filter(const std::vector<double>& u, double sigma2) const;
+  // The ARMA states' predicted mean and covariance (r x r) after the first burn() values of `u`.
+  // From then on the integrated states are known (lagged values of u), so the rest of the
+  // likelihood is the ARMA filter's over the differenced series started from here: the same
+  // number at a fraction of the cost (what the fit evaluates).
+  void ArmaStateAfterBurn(const std::vector<double>& u, double sigma2, std::vector<double>* x,
+                          std::vector<double>* P) const;
   // Mean and variance of the next `horizon` observations after the data `state` came from.
   void Forecast(IntegratedFilterState state, double sigma2, int horizon, std::vector<double>* mean,
                 std::vector<double>* variance) const;

@@ -7,6 +7,8 @@
 namespace meteoflow::forecast {
 namespace {
 
+constexpr int64_t kHalfHourMs = int64_t{30} * 60'000;
+
 Timestamp At(const char* hh_mm) { return *Timestamp::Parse(std::string("2026-01-01T") + hh_mm + ":00Z"); }
 
 // Two fetches: at 09:05 (targets 09:00..12:00) and at 10:05 (targets 10:00..11:00, warmer).
@@ -52,7 +54,7 @@ TEST(ServiceRegressorTest, TheNewestIssueKnownThenThatSpansTheStepInterpolated) 
 TEST(ServiceRegressorTest, ColumnsOverASeriesAndAheadOfIt) {
   const ServiceRegressor temp(Rows(), "temp");
   const std::vector<Timestamp> times = {At("09:00"), At("09:30"), At("10:00"), At("10:30")};
-  const ServiceColumns columns = ServiceColumnsFor(temp, times, 30 * 60'000, 3);
+  const ServiceColumns columns = ServiceColumnsFor(temp, times, kHalfHourMs, 3);
   ASSERT_EQ(columns.over_series.size(), 1u);
   ASSERT_EQ(columns.over_series[0].size(), 4u);
   EXPECT_TRUE(std::isnan(columns.over_series[0][0]));  // at 09:00 nothing had been issued
@@ -63,7 +65,7 @@ TEST(ServiceRegressorTest, ColumnsOverASeriesAndAheadOfIt) {
   EXPECT_DOUBLE_EQ(columns.ahead[0][0], 21.0);
   EXPECT_DOUBLE_EQ(columns.ahead[0][1], 12.5);
   EXPECT_DOUBLE_EQ(columns.ahead[0][2], 13.0);
-  EXPECT_TRUE(ServiceColumnsFor(ServiceRegressor(Rows(), "wind_speed"), times, 30 * 60'000, 3).over_series.empty());
+  EXPECT_TRUE(ServiceColumnsFor(ServiceRegressor(Rows(), "wind_speed"), times, kHalfHourMs, 3).over_series.empty());
 }
 
 }  // namespace

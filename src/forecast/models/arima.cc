@@ -80,7 +80,8 @@ struct ArmaStart {
 // The filter's working vectors, kept per thread between calls: a fit evaluates the likelihood
 // hundreds of times, and allocating these each time made fitting threads queue on the allocator.
 struct FilterScratch {
-  std::vector<double> P0, P, x, next, K, row0, a, R;
+  std::vector<double> P0, P, x, next, K, row0, a, R, a_minus_k;
+  std::vector<size_t> R_rows;
 };
 
 // Kalman filter over w (mean already removed); non-finite when the model is degenerate.
@@ -115,37 +116,63 @@ FilterResult Filter(const std::vector<double>& w, const ArimaModel& m, const Arm
   R.assign(ss.R.begin(), ss.R.end());
   a.push_back(0.0);
   R.push_back(0.0);
-  double sum_log_f = 0, sum_v2_f = 0, F = 0, log_f = 0;
+  // The non-zero entries of R: seasonal models have few, and the update below adds R R' only there.
+  std::vector<size_t>& R_rows = scratch.R_rows;
+  R_rows.clear();
+  for (size_t i = 0; i < r; ++i) {
+    if (R[i] != 0) R_rows.push_back(i);
+  }
+  std::vector<double>& a_minus_k = scratch.a_minus_k;
+  a_minus_k.assign(r + 1, 0.0);
+  // sum log F_t is kept as a product, rescaled into a logarithm only when it nears the range's edge.
+  double sum_log_f = 0, product_f = 1, sum_v2_f = 0, F = 0;
   size_t steady_steps = 0;  // consecutive steps in which the first row did not move
+  size_t steady_count = 0;  // steps taken with the steady F
   for (double obs : w) {
     const double v = obs - x[0];
     const bool steady = steady_steps > r;  // then the whole of P has stopped moving
     if (!steady) {
       F = P[0];
       if (!(F > 0)) return {NAN, NAN, {}};
-      log_f = std::log(F);
+      product_f *= F;
+      if (product_f > 1e150 || product_f < 1e-150) {
+        sum_log_f += std::log(product_f);
+        product_f = 1;
+      }
       std::copy(P.begin(), P.begin() + static_cast<ptrdiff_t>(r + 1), row0.begin());
       for (size_t i = 0; i < r; ++i) K[i] = (a[i] * row0[0] + row0[i + 1]) / F;  // K = T P Z' / F, Z = e_0
+    } else {
+      ++steady_count;
     }
-    sum_log_f += log_f;
     sum_v2_f += v * v / F;
     for (size_t i = 0; i < r; ++i) next[i] = a[i] * x[0] + (i + 1 < r ? x[i + 1] : 0.0) + K[i] * v;
     x.swap(next);
     if (steady) continue;
     // P' = T P T' + R R' - K K' F, with (T P T')_ij = a_i a_j P_00 + a_i P_0,j+1 + a_j P_0,i+1 + P_i+1,j+1.
+    // As K_i F = a_i P_00 + P_0,i+1, that is P_i+1,j+1 + K_i F (a_j - K_j) + a_i P_0,j+1 + R_i R_j.
+    for (size_t j = 0; j < r; ++j) a_minus_k[j] = a[j] - K[j];
+    const double* row0_next = &row0[1];
     for (size_t i = 0; i < r; ++i) {
       double* Pi = &P[i * stride];
       const double* below = &P[(i + 1) * stride + 1];
-      const double* row0_next = &row0[1];
-      const double ai = a[i], aj_coef = a[i] * row0[0] + row0[i + 1], ri = R[i], ki = K[i] * F;
-      for (size_t j = i; j < r; ++j) {
-        Pi[j] = a[j] * aj_coef + ai * row0_next[j] + below[j] + ri * R[j] - ki * K[j];
+      const double ki = K[i] * F;
+      for (size_t j = i; j < r; ++j) Pi[j] = below[j] + ki * a_minus_k[j];
+      if (a[i] != 0) {
+        const double ai = a[i];
+        for (size_t j = i; j < r; ++j) Pi[j] += ai * row0_next[j];
+      }
+      if (R[i] != 0) {
+        for (size_t j : R_rows) {
+          if (j >= i) Pi[j] += R[i] * R[j];
+        }
       }
     }
     double change = 0;
     for (size_t j = 0; j < r; ++j) change = std::max(change, std::abs(P[j] - row0[j]));
     steady_steps = change < 1e-13 * std::max(1.0, P[0]) ? steady_steps + 1 : 0;
   }
+  sum_log_f += std::log(product_f);
+  if (steady_count > 0) sum_log_f += static_cast<double>(steady_count) * std::log(F);
   const double n = static_cast<double>(w.size());
   FilterResult out;
   out.sigma2 = sum_v2_f / n;

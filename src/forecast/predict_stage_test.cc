@@ -100,7 +100,8 @@ TEST(PredictStageTest, ForecastsEveryHorizonAndScoresEachOnceItsActualArrives) {
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->scored, 0);
   EXPECT_EQ(AllErrors(*store, "Rabat").size(), 10u);
-  std::filesystem::remove(path);
+  store.reset();  // closed first, so that SQLite's -wal and -shm files go with it
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path.string() + suffix);
 }
 
 }  // namespace

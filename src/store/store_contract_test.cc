@@ -40,7 +40,9 @@ class StoreContractTest : public ::testing::TestWithParam<std::string> {
     store_ = std::move(s).value();
   }
   void TearDown() override {
-    if (!path_.empty()) std::filesystem::remove(path_);
+    if (path_.empty()) return;
+    store_.reset();  // closed first, so that SQLite's -wal and -shm files go with it
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_.string() + suffix);
   }
 
   WeatherRow Row(const std::string& city, int64_t seconds, double temp) {

@@ -27,13 +27,14 @@ const char* const ServiceForecastFetcher::kHourlyVariables =
     "temperature_2m,relative_humidity_2m,pressure_msl,wind_speed_10m,visibility";
 
 Result<std::unique_ptr<ServiceForecastFetcher>> ServiceForecastFetcher::Create(LiveSourceOptions options, Clock& clock,
-                                                                               int forecast_days) {
+                                                                               int forecast_days, int keep_days) {
   if (forecast_days < 1 || forecast_days > 16) {
     return Status::InvalidArgument("service forecast: forecast_days must be in [1, 16] (Open-Meteo's range)");
   }
+  if (keep_days < 1) return Status::InvalidArgument("service forecast: keep_days must be >= 1");
   MF_ASSIGN_OR_RETURN(auto http, HttpClient::Create(options.http));
   return std::unique_ptr<ServiceForecastFetcher>(
-      new ServiceForecastFetcher(std::move(options), clock, forecast_days, std::move(http)));
+      new ServiceForecastFetcher(std::move(options), clock, forecast_days, keep_days, std::move(http)));
 }
 
 Status ServiceForecastFetcher::RowsOf(std::string_view element_json, const Location& location, Timestamp issued_at,
@@ -117,6 +118,8 @@ Result<ServiceForecastStats> ServiceForecastFetcher::Run(const std::vector<Locat
         locations.begin() + static_cast<std::ptrdiff_t>(std::min(locations.size(), b + kMaxLocationsPerRequest)));
     MF_ASSIGN_OR_RETURN(const std::vector<ServiceForecast> rows, Fetch(batch, stats.issued_at));
     MF_RETURN_IF_ERROR(store.UpsertServiceForecasts(rows));
+    const Timestamp cut = stats.issued_at.PlusMillis(-int64_t{keep_days_} * 86'400'000);
+    for (const Location& l : batch) MF_RETURN_IF_ERROR(store.PruneServiceForecasts(l.name, cut));
     stats.locations += static_cast<int>(batch.size());
     stats.rows += static_cast<int64_t>(rows.size());
   }

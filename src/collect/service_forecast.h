@@ -10,7 +10,8 @@
 // forecast), as are nulls and non-numbers. An error answer fails the run with the API's reason
 // (InvalidArgument for 400, Unavailable otherwise); an answer that is not the documented shape is
 // InvalidArgument naming what is missing. Nothing of a failed request is stored. Retries as in
-// http/fetch.h.
+// http/fetch.h. Retention: after storing, each city's forecasts for targets more than `keep_days`
+// before the fetch are deleted (the train window is all the regressor ever reads).
 //
 // Thread-safety: one Run at a time.
 #pragma once
@@ -39,7 +40,7 @@ class ServiceForecastFetcher {
   static const char* const kHourlyVariables;
 
   static Result<std::unique_ptr<ServiceForecastFetcher>> Create(LiveSourceOptions options, Clock& clock,
-                                                                int forecast_days = 2);
+                                                                int forecast_days = 2, int keep_days = 8);
   Result<ServiceForecastStats> Run(const std::vector<Location>& locations, Store& store);
 
   // The rows of one location's element of an answer (exposed for tests and the fuzz target).
@@ -47,10 +48,12 @@ class ServiceForecastFetcher {
                        std::vector<ServiceForecast>* out);
 
  private:
-  ServiceForecastFetcher(LiveSourceOptions options, Clock& clock, int forecast_days, std::unique_ptr<HttpClient> http)
+  ServiceForecastFetcher(LiveSourceOptions options, Clock& clock, int forecast_days, int keep_days,
+                         std::unique_ptr<HttpClient> http)
       : options_(std::move(options)),
         clock_(clock),
         forecast_days_(forecast_days),
+        keep_days_(keep_days),
         http_(std::move(http)),
         rng_(std::random_device{}()) {}
   Result<std::vector<ServiceForecast>> Fetch(const std::vector<Location>& batch, Timestamp issued_at);
@@ -58,6 +61,7 @@ class ServiceForecastFetcher {
   LiveSourceOptions options_;
   Clock& clock_;
   int forecast_days_;
+  int keep_days_;
   std::unique_ptr<HttpClient> http_;
   std::mt19937_64 rng_;
 };

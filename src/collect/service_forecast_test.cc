@@ -128,6 +128,11 @@ TEST_F(ServiceForecastRunTest, TwoLocationsInOneRequestAreStoredIssuedAtTheFetch
   ASSERT_TRUE(fes.ok());
   ASSERT_EQ(fes->size(), 2u);
   EXPECT_EQ((*fes)[1].value, 15.5);
+  // Nine days later the old fetch is past the default 8 days of retention and goes.
+  clock_.Advance(int64_t{9} * 86'400'000);
+  CannedApi later(200, "[" + element + "," + element + "]");
+  ASSERT_TRUE(RunAgainst(later, two).ok());
+  EXPECT_TRUE(store_->QueryServiceForecasts("Fes", Timestamp(), *Timestamp::Parse("2027-01-01T00:00:00Z"))->empty());
 }
 
 TEST_F(ServiceForecastRunTest, AnErrorAnswerStoresNothingAndSaysWhy) {

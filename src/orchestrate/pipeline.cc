@@ -92,7 +92,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Open(const Config& config, const std
       MF_ASSIGN_OR_RETURN(auto live, OpenLiveSource(src, clock));
       p->live_ = true;
       if (src.name == "openmeteo") {
-        MF_ASSIGN_OR_RETURN(p->nwp_, ServiceForecastFetcher::Create(LiveOptionsFrom(src, src.base_url), clock));
+        // Kept for the train window and a day more: all the regressor ever reads.
+        MF_ASSIGN_OR_RETURN(p->nwp_, ServiceForecastFetcher::Create(LiveOptionsFrom(src, src.base_url), clock, 2,
+                                                                    config.forecast.window_days + 1));
       }
       bindings.push_back({std::move(live), src.topic});
       continue;

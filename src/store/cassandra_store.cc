@@ -105,6 +105,7 @@ std::map<std::string, std::string> Statements(const std::string& ks) {
                                Markers(5) + ")"},
       {"service_forecasts", "SELECT target_time, variable, issued_at, value FROM " + ks +
                                 ".service_forecasts WHERE city_name = ? AND target_time >= ? AND target_time < ?"},
+      {"service_forecast_prune", "DELETE FROM " + ks + ".service_forecasts WHERE city_name = ? AND target_time < ?"},
       {"prediction_error",
        "INSERT INTO " + ks + ".prediction_errors (" + kErrorColumns + ") VALUES (" + Markers(11) + ")"},
       {"prediction_errors", "SELECT " + std::string(kErrorColumns) + " FROM " + ks +
@@ -460,6 +461,10 @@ Result<std::vector<ServiceForecast>> CassandraStore::QueryServiceForecasts(const
     out.push_back(std::move(f));
   }
   return out;  // clustering order: target_time, variable, issued_at
+}
+
+Status CassandraStore::PruneServiceForecasts(const std::string& city_name, Timestamp before) {
+  return Upsert("service_forecast_prune", {{Text(city_name), Time(before)}});
 }
 
 Status CassandraStore::UpsertPredictionErrors(const std::vector<PredictionError>& rows) {

@@ -478,6 +478,16 @@ Result<std::vector<ServiceForecast>> SqliteStore::QueryServiceForecasts(const st
   return out;
 }
 
+Status SqliteStore::PruneServiceForecasts(const std::string& city_name, Timestamp before) {
+  return InTransaction([&]() -> Status {
+    MF_ASSIGN_OR_RETURN(auto stmt,
+                        db_->Prepare("DELETE FROM service_forecasts WHERE city_name = ? AND target_time < ?"));
+    stmt->Bind(1, city_name);
+    stmt->Bind(2, before.ToFixedString());
+    return stmt->Run();
+  });
+}
+
 Status SqliteStore::UpsertPredictionErrors(const std::vector<PredictionError>& rows) {
   return InTransaction([&]() -> Status {
     MF_ASSIGN_OR_RETURN(auto stmt,

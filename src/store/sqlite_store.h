@@ -48,6 +48,7 @@ class SqliteStore : public Store {
   Status UpsertServiceForecasts(const std::vector<ServiceForecast>& rows) override;
   Result<std::vector<ServiceForecast>> QueryServiceForecasts(const std::string& city_name, Timestamp from,
                                                              Timestamp to) override;
+  Status PruneServiceForecasts(const std::string& city_name, Timestamp before) override;
   Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) override;
   Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from, Timestamp to,
                                                              int horizon) override;

@@ -73,6 +73,8 @@ class Store {
   // and issue time.
   virtual Result<std::vector<ServiceForecast>> QueryServiceForecasts(const std::string& city_name, Timestamp from,
                                                                      Timestamp to) = 0;
+  // Deletes the city's service forecasts with target_time before `before` (retention).
+  virtual Status PruneServiceForecasts(const std::string& city_name, Timestamp before) = 0;
   virtual Status UpsertPredictionErrors(const std::vector<PredictionError>& rows) = 0;
   // One city's scored predictions, chosen and ordered like QueryPredictions.
   virtual Result<std::vector<PredictionError>> QueryPredictionErrors(const std::string& city_name, Timestamp from,

@@ -198,6 +198,13 @@ TEST_P(StoreContractTest, ServiceForecastsKeepEveryIssueAndReadByTargetTime) {
   EXPECT_EQ((*rows)[2].value, 15.5);
   EXPECT_EQ((*rows)[2].city_name, "Rabat");
   EXPECT_TRUE(store_->QueryServiceForecasts("Tangier", Timestamp(), Timestamp::FromSeconds(99999))->empty());
+  // Retention: targets before the cut go, of that city only.
+  ASSERT_TRUE(store_->PruneServiceForecasts("Rabat", Timestamp::FromSeconds(7200)).ok());
+  auto kept = store_->QueryServiceForecasts("Rabat", Timestamp(), Timestamp::FromSeconds(99999));
+  ASSERT_TRUE(kept.ok());
+  ASSERT_EQ(kept->size(), 3u);
+  EXPECT_EQ(kept->front().target_time, Timestamp::FromSeconds(7200));
+  EXPECT_EQ(store_->QueryServiceForecasts("Fes", Timestamp(), Timestamp::FromSeconds(99999))->size(), 1u);
 }
 
 TEST_P(StoreContractTest, PairingEntriesReadByFetchTimeAndPruned) {

@@ -1,36 +1,15 @@
 #include "collect/open_meteo_source.h"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <thread>
+
+#include "collect/canned_api_testutil.h"
 
 namespace meteoflow {
 namespace {
 
-// Answers every /v1/forecast request with a fixed status and body.
-class CannedApi {
- public:
-  CannedApi(int status, const std::string& body) {
-    server_.Get("/v1/forecast", [status, body](const httplib::Request&, httplib::Response& res) {
-      res.status = status;
-      res.set_content(body, "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~CannedApi() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
-};
+using testing::CannedApi;
 
 struct Case {
   const char* name;

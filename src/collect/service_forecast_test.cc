@@ -1,46 +1,18 @@
 #include "collect/service_forecast.h"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <thread>
 
+#include "collect/canned_api_testutil.h"
 #include "store/sqlite_store.h"
 
 namespace meteoflow {
 namespace {
 
-// Answers every /v1/forecast request with a fixed status and body, remembering the last query.
-class CannedApi {
- public:
-  CannedApi(int status, const std::string& body) {
-    server_.Get("/v1/forecast", [this, status, body](const httplib::Request& req, httplib::Response& res) {
-      last_query_ = req.params.count("hourly")
-                        ? req.get_param_value("hourly") + "|" + req.get_param_value("forecast_days") + "|" +
-                              req.get_param_value("wind_speed_unit")
-                        : "";
-      res.status = status;
-      res.set_content(body, "application/json");
-    });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::yield();
-  }
-  ~CannedApi() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  const std::string& last_query() const { return last_query_; }
-
- private:
-  httplib::Server server_;
-  std::thread thread_;
-  int port_ = 0;
-  std::string last_query_;
-};
+using testing::CannedApi;
 
 const Location kRabat{"rabat", "Rabat", 33.99, -6.84};
 
@@ -123,7 +95,9 @@ TEST_F(ServiceForecastRunTest, TwoLocationsInOneRequestAreStoredIssuedAtTheFetch
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->rows, 4);
   EXPECT_EQ(stats->issued_at, *Timestamp::Parse("2026-01-01T11:20:00Z"));
-  EXPECT_EQ(api.last_query(), std::string(ServiceForecastFetcher::kHourlyVariables) + "|2|ms");
+  EXPECT_EQ(api.last_query("hourly"), ServiceForecastFetcher::kHourlyVariables);
+  EXPECT_EQ(api.last_query("forecast_days"), "2");
+  EXPECT_EQ(api.last_query("wind_speed_unit"), "ms");
   auto fes = store_->QueryServiceForecasts("Fes", Timestamp(), *Timestamp::Parse("2027-01-01T00:00:00Z"));
   ASSERT_TRUE(fes.ok());
   ASSERT_EQ(fes->size(), 2u);

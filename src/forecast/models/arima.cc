@@ -328,7 +328,9 @@ double ApproximateStartLoglik(const std::vector<double>& y, const Regressors& ex
                               const ArimaModel& m, double sigma2) {
   if (!(sigma2 > 0) || !std::isfinite(sigma2)) return NAN;
   ArmaStart start;
-  IntegratedSpace(m).ArmaStateAfterBurn(WithoutDeterministic(y, exog, beta, m), sigma2, &start.x, &start.P);
+  if (!IntegratedSpace(m).ArmaStateAfterBurn(WithoutDeterministic(y, exog, beta, m), sigma2, &start.x, &start.P)) {
+    return NAN;
+  }
   for (double& v : start.P) v /= sigma2;
   const std::vector<double> w = Demeaned(Difference(Unexplained(y, exog, beta), m.order), m.mean);
   const FilterResult f = Filter(w, m, &start);

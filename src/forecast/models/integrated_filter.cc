@@ -137,7 +137,7 @@ IntegratedFilterState IntegratedStateSpace::Filter(const std::vector<double>& u,
   return state;
 }
 
-void IntegratedStateSpace::ArmaStateAfterBurn(const std::vector<double>& u, double sigma2, std::vector<double>* x,
+bool IntegratedStateSpace::ArmaStateAfterBurn(const std::vector<double>& u, double sigma2, std::vector<double>* x,
                                               std::vector<double>* P) const {
   const std::vector<double> prefix(u.begin(), u.begin() + static_cast<ptrdiff_t>(std::min(m_, u.size())));
   const IntegratedFilterState state = Filter(prefix, sigma2);
@@ -147,6 +147,7 @@ void IntegratedStateSpace::ArmaStateAfterBurn(const std::vector<double>& u, doub
   for (size_t i = 0; i < r; ++i) {
     for (size_t j = 0; j < r; ++j) (*P)[i * r + j] = state.P[(m_ + i) * k_ + m_ + j];
   }
+  return !std::isnan(state.loglik);
 }
 
 void IntegratedStateSpace::Forecast(IntegratedFilterState state, double sigma2, int horizon, std::vector<double>* mean,

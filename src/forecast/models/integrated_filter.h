@@ -40,8 +40,9 @@ class IntegratedStateSpace {
   // The ARMA states' predicted mean and covariance (r x r) after the first burn() values of `u`.
   // From then on the integrated states are known (lagged values of u), so the rest of the
   // likelihood is the ARMA filter's over the differenced series started from here: the same
-  // number at a fraction of the cost (what the fit evaluates).
-  void ArmaStateAfterBurn(const std::vector<double>& u, double sigma2, std::vector<double>* x,
+  // number at a fraction of the cost (what the fit evaluates). False when the model is
+  // degenerate over those values (then *x and *P mean nothing).
+  bool ArmaStateAfterBurn(const std::vector<double>& u, double sigma2, std::vector<double>* x,
                           std::vector<double>* P) const;
   // Mean and variance of the next `horizon` observations after the data `state` came from.
   void Forecast(IntegratedFilterState state, double sigma2, int horizon, std::vector<double>* mean,

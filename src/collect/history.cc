@@ -111,15 +111,10 @@ Result<std::unique_ptr<HistoryLoader>> HistoryLoader::Create(LiveSourceOptions a
 Result<std::vector<WeatherRow>> HistoryLoader::Fetch(const std::vector<Location>& batch, const std::string& first,
                                                      const std::string& last,
                                                      const std::vector<std::string>& variables) {
-  std::string lats, lons, hourly;
-  for (const Location& l : batch) {
-    lats += (lats.empty() ? "" : ",") + CoordinateText(l.latitude);
-    lons += (lons.empty() ? "" : ",") + CoordinateText(l.longitude);
-  }
+  std::string hourly;
   for (const std::string& v : variables) hourly += (hourly.empty() ? "" : ",") + v;
-  std::string url = options_.base_url + "/v1/archive?" + QueryParam("latitude", lats) + "&" +
-                    QueryParam("longitude", lons) + "&start_date=" + first + "&end_date=" + last + "&" +
-                    QueryParam("hourly", hourly) + "&timezone=GMT&wind_speed_unit=ms";
+  std::string url = options_.base_url + "/v1/archive?" + CoordinateParams(batch) + "&start_date=" + first +
+                    "&end_date=" + last + "&" + QueryParam("hourly", hourly) + "&timezone=GMT&wind_speed_unit=ms";
   if (!options_.api_key.empty()) url += "&" + QueryParam("apikey", options_.api_key);
   MF_ASSIGN_OR_RETURN(const HttpResponse answer, FetchJson(*http_, url, options_.retry, clock_, rng_, nullptr));
   if (answer.status != 200) {

@@ -31,6 +31,15 @@ std::string CoordinateText(double degrees) {
   return text;
 }
 
+std::string CoordinateParams(const std::vector<Location>& locations) {
+  std::string latitudes, longitudes;
+  for (const Location& l : locations) {
+    latitudes += (latitudes.empty() ? "" : ",") + CoordinateText(l.latitude);
+    longitudes += (longitudes.empty() ? "" : ",") + CoordinateText(l.longitude);
+  }
+  return QueryParam("latitude", latitudes) + "&" + QueryParam("longitude", longitudes);
+}
+
 std::string WhyNotCurrent(const Interval& interval, Timestamp now) {
   const int64_t length = interval.end.millis() - interval.start.millis();
   if (now < interval.start)

@@ -16,6 +16,7 @@
 #include "collect/http/http_client.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "core/location.h"
 #include "core/time.h"
 
 namespace meteoflow {
@@ -36,6 +37,8 @@ LiveSourceOptions LiveOptionsFrom(const SourceConfig& source, const std::string&
 
 // A latitude or longitude as a query parameter: 4 decimals (about 10 m).
 std::string CoordinateText(double degrees);
+// "latitude=..&longitude=..": Open-Meteo's comma lists of the locations' coordinates, in order.
+std::string CoordinateParams(const std::vector<Location>& locations);
 
 // Empty when `interval` is current at `now`; else why it is not.
 std::string WhyNotCurrent(const Interval& interval, Timestamp now);

@@ -21,14 +21,8 @@ OpenMeteoSource::OpenMeteoSource(std::string name, LiveSourceOptions options, Cl
       rng_(std::random_device{}()) {}
 
 std::string OpenMeteoSource::UrlFor(const std::vector<Location>& batch) const {
-  std::string latitudes, longitudes;
-  for (const Location& l : batch) {
-    latitudes += (latitudes.empty() ? "" : ",") + CoordinateText(l.latitude);
-    longitudes += (longitudes.empty() ? "" : ",") + CoordinateText(l.longitude);
-  }
-  std::string url = options_.base_url + "/v1/forecast?" + QueryParam("latitude", latitudes) + "&" +
-                    QueryParam("longitude", longitudes) + "&" + QueryParam("current", kCurrentVariables) +
-                    "&timezone=GMT&wind_speed_unit=ms";
+  std::string url = options_.base_url + "/v1/forecast?" + CoordinateParams(batch) + "&" +
+                    QueryParam("current", kCurrentVariables) + "&timezone=GMT&wind_speed_unit=ms";
   if (!options_.api_key.empty()) url += "&" + QueryParam("apikey", options_.api_key);
   return url;
 }

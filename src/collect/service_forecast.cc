@@ -81,14 +81,9 @@ Status ServiceForecastFetcher::RowsOf(std::string_view element_json, const Locat
 
 Result<std::vector<ServiceForecast>> ServiceForecastFetcher::Fetch(const std::vector<Location>& batch,
                                                                    Timestamp issued_at) {
-  std::string lats, lons;
-  for (const Location& l : batch) {
-    lats += (lats.empty() ? "" : ",") + CoordinateText(l.latitude);
-    lons += (lons.empty() ? "" : ",") + CoordinateText(l.longitude);
-  }
-  std::string url = options_.base_url + "/v1/forecast?" + QueryParam("latitude", lats) + "&" +
-                    QueryParam("longitude", lons) + "&" + QueryParam("hourly", kHourlyVariables) +
-                    "&forecast_days=" + std::to_string(forecast_days_) + "&timezone=GMT&wind_speed_unit=ms";
+  std::string url = options_.base_url + "/v1/forecast?" + CoordinateParams(batch) + "&" +
+                    QueryParam("hourly", kHourlyVariables) + "&forecast_days=" + std::to_string(forecast_days_) +
+                    "&timezone=GMT&wind_speed_unit=ms";
   if (!options_.api_key.empty()) url += "&" + QueryParam("apikey", options_.api_key);
   MF_ASSIGN_OR_RETURN(const HttpResponse answer, FetchJson(*http_, url, options_.retry, clock_, rng_, nullptr));
   if (answer.status != 200) {

@@ -292,6 +292,11 @@ Result<TransformStats> TransformStage::Run() {
     Batch batch;
     MF_RETURN_IF_ERROR(ReadBatch(files, &batch));
     MF_RETURN_IF_ERROR(MoveHorizons(horizons, &batch));
+    // The batch's readings go into the pairing index before the index is read: of two workers
+    // transforming the two sources of one place at once, the later reader then always finds the
+    // other's reading (read-then-write let both miss it and store both unpaired). A reading read
+    // back from the index is the batch's own again, which pairing counts once (pairing.cc).
+    MF_RETURN_IF_ERROR(store_.UpsertPairingEntries(batch.index));
     Carry(&batch, &carried);
     MF_RETURN_IF_ERROR(ReadAround(done, horizons, &batch, &stats));
     MF_RETURN_IF_ERROR(Apply(batch, &stats));
@@ -343,7 +348,6 @@ Status TransformStage::Apply(Batch& batch, TransformStats* stats) {
     MF_RETURN_IF_ERROR(store_.UpsertWeather(rows));
     MF_RETURN_IF_ERROR(store_.UpsertObservations(batch.observations));
     MF_RETURN_IF_ERROR(store_.UpsertDeadLetters(batch.dead));
-    MF_RETURN_IF_ERROR(store_.UpsertPairingEntries(batch.index));
     MF_ASSIGN_OR_RETURN(hourly, RecomputeHours(hours));
     MF_RETURN_IF_ERROR(store_.UpsertHourly(hourly));
     return store_.PutCheckpoints(batch.checkpoints);

@@ -24,12 +24,15 @@ struct Job {
 void Train(const std::vector<forecast::ModelSpec>& candidates, const ForecastConfig& config, Timestamp logical,
            Job* job) {
   const std::vector<double>& y = job->series.values;
+  std::map<std::string, forecast::FittedModel> last_fits;
   Result<std::vector<forecast::BacktestScore>> scores =
-      forecast::Backtest(y, candidates, config.origins, config.horizon, job->exog);
+      forecast::Backtest(y, candidates, config.origins, config.horizon, job->exog, &last_fits);
   if (!scores.ok()) return;
   for (const std::string& name : forecast::ChoiceOrder(*scores, config.persistence_margin)) {
     auto spec = std::find_if(candidates.begin(), candidates.end(), [&](const auto& c) { return c.name == name; });
-    Result<forecast::FittedModel> fit = forecast::FitModel(*spec, y, job->exog);
+    const auto warm = last_fits.find(name);
+    Result<forecast::FittedModel> fit =
+        forecast::FitModel(*spec, y, job->exog, warm == last_fits.end() ? nullptr : &warm->second);
     if (!fit.ok()) continue;
     forecast::RegistryEntry e;
     e.city_name = job->city;

@@ -407,25 +407,69 @@ Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel
 
 namespace {
 
+// The partial autocorrelations of the stationary AR polynomial 1 - sum phi_i B^i, first lag first
+// (Durbin-Levinson run backwards); stops at the first of magnitude 1 or more.
+std::vector<double> PartialAutocorrelations(std::vector<double> phi) {
+  std::vector<double> out(phi.size(), 0.0);
+  for (size_t j = phi.size(); j-- > 0;) {
+    const double r = phi[j];
+    out[j] = r;
+    if (std::abs(r) >= 1) break;
+    std::vector<double> lower(j);
+    for (size_t i = 0; i < j; ++i) lower[i] = (phi[i] + r * phi[j - 1 - i]) / (1 - r * r);
+    phi = std::move(lower);
+  }
+  return out;
+}
+
 // The largest partial autocorrelation (in magnitude) of the MA polynomial 1 + sum theta_i B^i:
 // 1 means a root on the unit circle.
 double LargestMaPartialAutocorrelation(const std::vector<double>& theta) {
   std::vector<double> phi(theta.size());
   for (size_t i = 0; i < theta.size(); ++i) phi[i] = -theta[i];  // as the stationary AR polynomial 1 - sum phi B^i
   double largest = 0;
-  for (size_t j = phi.size(); j-- > 0;) {  // Durbin-Levinson run backwards (step-down)
-    const double r = phi[j];
-    largest = std::max(largest, std::abs(r));
-    if (std::abs(r) >= 1) break;
-    std::vector<double> lower(j);
-    for (size_t i = 0; i < j; ++i) lower[i] = (phi[i] + r * phi[j - 1 - i]) / (1 - r * r);
-    phi = std::move(lower);
-  }
+  for (double r : PartialAutocorrelations(std::move(phi))) largest = std::max(largest, std::abs(r));
   return largest;
 }
 
-// The fit at exactly `order` (FitArima may then simplify it).
-Result<ArimaModel> FitArimaOnce(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog) {
+// Unpack's inverse: the unconstrained parameters of a fitted model (coefficients, mean, beta).
+std::vector<double> Unconstrained(const ArimaModel& m) {
+  std::vector<double> x;
+  auto put = [&](const std::vector<double>& c, double sign) {
+    std::vector<double> phi(c.size());
+    for (size_t i = 0; i < c.size(); ++i) phi[i] = sign * c[i];
+    for (double r : PartialAutocorrelations(std::move(phi))) {
+      r = std::clamp(r, -0.999999, 0.999999);
+      x.push_back(r / std::sqrt(1 - r * r));
+    }
+  };
+  put(m.ar, 1.0);
+  put(m.ma, -1.0);
+  put(m.seasonal_ar, 1.0);
+  put(m.seasonal_ma, -1.0);
+  if (m.order.constant) x.push_back(m.mean);
+  x.insert(x.end(), m.beta.begin(), m.beta.end());
+  return x;
+}
+
+bool SameOrders(const ArimaOrder& a, const ArimaOrder& b) {
+  return a.p == b.p && a.d == b.d && a.q == b.q && a.P == b.P && a.D == b.D && a.Q == b.Q && a.s == b.s &&
+         a.constant == b.constant && a.start == b.start;
+}
+
+// `model` with its parameter count and information criteria set.
+ArimaModel Scored(ArimaModel model, int coefficients, size_t regressors, double n) {
+  model.parameters = coefficients + (model.order.constant ? 1 : 0) + static_cast<int>(regressors) + 1;
+  const double k = model.parameters;
+  model.aic = -2 * model.loglik + 2 * k;
+  model.aicc = n - k - 1 > 0 ? model.aic + 2 * k * (k + 1) / (n - k - 1) : INFINITY;
+  return model;
+}
+
+// The fit at exactly `order` (FitArima may then simplify it), from `warm`'s estimates when given
+// (a fit at the same order).
+Result<ArimaModel> FitArimaOnce(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog,
+                                const ArimaModel* warm) {
   MF_RETURN_IF_ERROR(CheckInput(y, order));
   MF_RETURN_IF_ERROR(CheckRegressors(exog, y.size(), exog.size(), "exog"));
   const std::vector<double> w = Difference(y, order);
@@ -461,20 +505,25 @@ Result<ArimaModel> FitArimaOnce(const std::vector<double>& y, const ArimaOrder& 
     Unpack(x, &m);
     return -Filter(errors(x, m), m).loglik / n;
   };
-  // Likelihoods of MA and seasonal parts have several local optima: the search starts from no
-  // dynamics and from moderate ones (partial autocorrelations about +-0.5), takes a few steps
-  // from each, and carries the most promising on to convergence.
-  LbfgsOptions scouting;
-  scouting.max_iterations = 6;
-  LbfgsResult best = MinimizeLbfgs(objective, x0, scouting);
-  for (double start : {0.6, -0.6}) {
-    if (coefficients == 0) break;
-    std::vector<double> x = x0;
-    for (int i = 0; i < coefficients; ++i) x[static_cast<size_t>(i)] = start;
-    LbfgsResult candidate = MinimizeLbfgs(objective, x, scouting);
-    if (candidate.value < best.value - 1e-12) best = std::move(candidate);
+  LbfgsResult best;
+  if (warm) {
+    best = MinimizeLbfgs(objective, Unconstrained(*warm));
+  } else {
+    // Likelihoods of MA and seasonal parts have several local optima: the search starts from no
+    // dynamics and from moderate ones (partial autocorrelations about +-0.5), takes a few steps
+    // from each, and carries the most promising on to convergence.
+    LbfgsOptions scouting;
+    scouting.max_iterations = 6;
+    best = MinimizeLbfgs(objective, x0, scouting);
+    for (double start : {0.6, -0.6}) {
+      if (coefficients == 0) break;
+      std::vector<double> x = x0;
+      for (int i = 0; i < coefficients; ++i) x[static_cast<size_t>(i)] = start;
+      LbfgsResult candidate = MinimizeLbfgs(objective, x, scouting);
+      if (candidate.value < best.value - 1e-12) best = std::move(candidate);
+    }
+    if (!best.converged) best = MinimizeLbfgs(objective, best.x);
   }
-  if (!best.converged) best = MinimizeLbfgs(objective, best.x);
   Unpack(best.x, &model);
   model.beta.assign(best.x.begin() + static_cast<ptrdiff_t>(beta_at), best.x.end());
   const FilterResult f = Filter(errors(best.x, model), model);
@@ -482,46 +531,59 @@ Result<ArimaModel> FitArimaOnce(const std::vector<double>& y, const ArimaOrder& 
   model.sigma2 = f.sigma2;
   model.loglik = f.loglik;
   model.nobs = static_cast<int>(w.size());
+  model.iterations = best.iterations;
+  model.converged = best.converged;
   if (UsesApproximateStart(order)) {
     RefineApproximateStart(y, exog, beta_at, best.x, &model);
     if (!std::isfinite(model.loglik)) return Status::InvalidArgument("the likelihood is not finite at the optimum");
   }
-  model.parameters = coefficients + (order.constant ? 1 : 0) + static_cast<int>(z.size()) + 1;
-  const double k = model.parameters;
-  model.aic = -2 * model.loglik + 2 * k;
-  model.aicc = n - k - 1 > 0 ? model.aic + 2 * k * (k + 1) / (n - k - 1) : INFINITY;
-  model.iterations = best.iterations;
-  model.converged = best.converged;
-  return model;
+  return Scored(model, coefficients, z.size(), n);
 }
 
 }  // namespace
 
-Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog) {
-  MF_ASSIGN_OR_RETURN(ArimaModel model, FitArimaOnce(y, order, exog));
-  if (LargestMaPartialAutocorrelation(model.ma) <= kInvertibilityEdge) return model;
+Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog,
+                            const ArimaModel* warm) {
+  // A warm start that fails (the earlier estimates are not finite here) falls back to a cold one.
+  auto fit = [&](const ArimaOrder& at, const ArimaModel* from) {
+    Result<ArimaModel> out = FitArimaOnce(y, at, exog, from);
+    return out.ok() || !from ? out : FitArimaOnce(y, at, exog, nullptr);
+  };
   ArimaOrder simpler = order;
   simpler.q = 0;
-  Result<ArimaModel> refit = FitArimaOnce(y, simpler, exog);
+  if (warm && warm->beta.size() != exog.size()) warm = nullptr;
+  if (warm && order.q > 0 && SameOrders(warm->order, simpler)) return fit(simpler, warm);
+  if (warm && !SameOrders(warm->order, order)) warm = nullptr;
+  MF_ASSIGN_OR_RETURN(ArimaModel model, fit(order, warm));
+  if (LargestMaPartialAutocorrelation(model.ma) <= kInvertibilityEdge) return model;
+  Result<ArimaModel> refit = fit(simpler, nullptr);
   return refit.ok() ? std::move(refit).value() : model;
 }
 
 namespace {
 
-// Fits orders once each and remembers the best by AICc.
+// Fits orders once each and remembers the best by AICc; with `warm`, starts each order from its
+// fit there and leaves every new fit in its place.
 class OrderSearch {
  public:
-  explicit OrderSearch(const std::vector<double>& y) : y_(y) {}
+  OrderSearch(const std::vector<double>& y, WarmFits* warm) : y_(y), warm_(warm) {}
 
   // True when `order` was new and fitted better than the best so far.
   bool Try(const ArimaOrder& order) {
     const std::string key = order.ToString();
     if (!tried_.insert(key).second) return false;
-    Result<ArimaModel> fit = FitArima(y_, order);
+    const ArimaModel* from = nullptr;
+    if (warm_) {
+      const auto it = warm_->find(key);
+      if (it != warm_->end()) from = &it->second;
+    }
+    Result<ArimaModel> fit = FitArima(y_, order, {}, from);
     if (!fit.ok()) {
       last_ = fit.status();
+      if (warm_) warm_->erase(key);
       return false;
     }
+    if (warm_) (*warm_)[key] = *fit;
     if (best_ && fit->aicc >= best_->aicc) return false;
     best_ = std::move(fit).value();
     return true;
@@ -534,6 +596,7 @@ class OrderSearch {
 
  private:
   const std::vector<double>& y_;
+  WarmFits* warm_;
   std::set<std::string> tried_;
   std::optional<ArimaModel> best_;
   Status last_ = Status::InvalidArgument("no order was tried");
@@ -546,8 +609,9 @@ ArimaOrder WithOrders(ArimaOrder o, int p, int q, int P, int Q, bool constant) {
 
 }  // namespace
 
-Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order, bool stepwise) {
-  OrderSearch search(y);
+Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order, bool stepwise,
+                             WarmFits* fits) {
+  OrderSearch search(y, fits);
   const int seasonal_max = base.s >= 2 ? 1 : 0;
   if (!stepwise) {
     for (int p = 0; p <= max_order; ++p)

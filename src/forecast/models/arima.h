@@ -22,6 +22,14 @@
 // model, whose order says so. Seasonal MA estimates at the edge are kept: with a few seasons of
 // data they are the rule, and dropping them forecast worse on the seed series (FORECASTING.md).
 //
+// Warm starts: a backtest refits each model at origins a few steps apart, so the estimates at one
+// origin are close to those at the next. Given the fit of the same order on an earlier stretch of
+// the series (`warm`), FitArima's search starts from its estimates alone instead of the three cold
+// starts (the approximate-start refinement then goes on as usual); a warm start that fails falls
+// back to the cold ones. A warm fit whose MA part was refused (q = 0) is refitted at that simpler
+// order. AutoArima takes and updates the fits of every order it tried (`WarmFits`), so each order
+// of the next search starts warm.
+//
 // Forecasts integrate the ARMA forecasts back through the differencing; interval widths come
 // from the psi weights of the full (integrated) model.
 //
@@ -31,6 +39,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -79,17 +88,22 @@ using Regressors = std::vector<std::vector<double>>;
 // With `exog`, the model is a regression with SARIMA errors (SARIMAX): y_t = x_t' beta + u_t,
 // u_t following the order; y and every column are differenced alike, and beta is estimated
 // jointly with the rest (started from least squares on the differenced data).
-Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog = {});
+Result<ArimaModel> FitArima(const std::vector<double>& y, const ArimaOrder& order, const Regressors& exog = {},
+                            const ArimaModel* warm = nullptr);
 // Log-likelihood of `y` under fixed coefficients, for checks and tests: sigma2 concentrated out for
 // the exact start, model.sigma2 for the approximate one.
 Result<double> ArimaLogLikelihood(const std::vector<double>& y, const ArimaModel& model, const Regressors& exog = {});
+// Fits by the order asked for (ArimaOrder::ToString), for warm starts.
+using WarmFits = std::map<std::string, ArimaModel>;
+
 // AutoARIMA-style order search at the differencing of `base` (d, D, s): p and q in
 // [0, max_order], P and Q in [0, 1] when `base` has a season, with or without a constant. Stepwise
 // (Hyndman and Khandakar: four starting models, then moves to better neighbours) by default, or
 // every combination. Returns the fit with the lowest AICc; orders that cannot be fitted are
-// skipped, and it fails only when none can.
+// skipped, and it fails only when none can. With `fits`, each order starts from its fit there, and
+// the fits of this search replace them.
 Result<ArimaModel> AutoArima(const std::vector<double>& y, const ArimaOrder& base, int max_order = 3,
-                             bool stepwise = true);
+                             bool stepwise = true, WarmFits* fits = nullptr);
 // A model with regressors needs their values over the series (`exog`) and the horizon (`future`).
 Result<ArimaForecast> ForecastArima(const std::vector<double>& y, const ArimaModel& model, int horizon,
                                     double level = 0.95, const Regressors& exog = {}, const Regressors& future = {});

@@ -185,6 +185,59 @@ TEST(ArimaTest, RegressorsAreEstimatedWithTheErrorsAndShiftTheForecast) {
   EXPECT_EQ(FitArima(y, o, {bad}).status().code(), StatusCode::kInvalidArgument);
 }
 
+// A backtest refits at origins a few steps apart; the fit started from the earlier origin's
+// estimates must reach the cold fit's optimum, with fewer iterations.
+TEST(ArimaTest, AWarmStartReachesTheColdFitsOptimumInFewerIterations) {
+  std::vector<double> y = SimulateArma(0.5, 0.4, 300, 13);
+  for (size_t t = 1; t < y.size(); ++t) y[t] += y[t - 1];
+  const std::vector<double> earlier(y.begin(), y.end() - 6);
+  for (DiffuseStart start : {DiffuseStart::kExact, DiffuseStart::kApproximate}) {
+    ArimaOrder order;
+    order.p = order.d = order.q = 1;
+    order.start = start;
+    auto previous = FitArima(earlier, order);
+    auto cold = FitArima(y, order);
+    auto warm = FitArima(y, order, {}, &*previous);
+    ASSERT_TRUE(previous.ok() && cold.ok() && warm.ok());
+    EXPECT_NEAR(warm->loglik, cold->loglik, 1e-6 * std::abs(cold->loglik));
+    EXPECT_NEAR(warm->ar[0], cold->ar[0], 1e-3);
+    EXPECT_NEAR(warm->ma[0], cold->ma[0], 1e-3);
+    EXPECT_LT(warm->iterations, cold->iterations);
+  }
+  // A warm fit of another order is ignored, one whose MA part was refused starts the simpler order.
+  ArimaOrder ar1;
+  ar1.p = ar1.d = 1;
+  auto other = FitArima(earlier, ar1);
+  ArimaOrder arma11 = ar1;
+  arma11.q = 1;
+  auto kept_simpler = FitArima(y, arma11, {}, &*other);
+  ASSERT_TRUE(other.ok() && kept_simpler.ok());
+  EXPECT_EQ(kept_simpler->order.q, 0) << "a refused MA part stays refused when the warm fit is at q = 0";
+  ArimaOrder ar2 = ar1;
+  ar2.p = 2;
+  auto ignored = FitArima(y, ar2, {}, &*other);
+  ASSERT_TRUE(ignored.ok());
+  EXPECT_EQ(ignored->order.p, 2);
+  EXPECT_NEAR(ignored->loglik, FitArima(y, ar2)->loglik, 1e-9);
+}
+
+TEST(AutoArimaTest, AWarmSearchFindsTheColdSearchsOrderAndKeepsEveryFit) {
+  const std::vector<double> y = SimulateArma(0.7, 0.3, 300, 17);
+  const std::vector<double> earlier(y.begin(), y.end() - 6);
+  WarmFits fits;
+  auto first = AutoArima(earlier, ArimaOrder{}, 2, true, &fits);
+  ASSERT_TRUE(first.ok());
+  const size_t tried = fits.size();
+  EXPECT_GE(tried, 5u);
+  EXPECT_EQ(fits.count(first->order.ToString()), 1u);
+  auto cold = AutoArima(y, ArimaOrder{}, 2);
+  auto warm = AutoArima(y, ArimaOrder{}, 2, true, &fits);
+  ASSERT_TRUE(cold.ok() && warm.ok());
+  EXPECT_EQ(warm->order.ToString(), cold->order.ToString());
+  EXPECT_NEAR(warm->aicc, cold->aicc, 1e-6 * std::abs(cold->aicc));
+  EXPECT_GE(fits.size(), tried);
+}
+
 TEST(AutoArimaTest, FindsAnOrderNoWorseByAiccThanTheFixedOnes) {
   const std::vector<double> y = SimulateArma(0.7, 0.0, 400, 11);
   ArimaOrder base;  // d = D = 0: constants are tried too

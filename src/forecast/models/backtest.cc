@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace meteoflow::forecast {
 
@@ -45,7 +46,8 @@ Regressors SliceRegressors(const Regressors& x, size_t from, size_t to) {
 }
 
 Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
-                                            int origins, int horizon, const Regressors& exog) {
+                                            int origins, int horizon, const Regressors& exog,
+                                            std::map<std::string, FittedModel>* last_fits) {
   if (origins < 1 || horizon < 1) return Status::InvalidArgument("backtest: origins and horizon must be >= 1");
   for (const auto& column : exog) {
     if (column.size() != y.size()) {
@@ -64,13 +66,15 @@ Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const 
     s.name = c.name;
     double sq = 0, abs = 0, pct = 0;
     int pct_n = 0, inside = 0;
+    std::optional<FittedModel> previous;
     for (int k = origins - 1; k >= 0; --k) {
       const size_t origin = y.size() - static_cast<size_t>(horizon) * static_cast<size_t>(k + 1);
       const std::vector<double> train(y.begin(), y.begin() + static_cast<ptrdiff_t>(origin));
       const Regressors seen = SliceRegressors(exog, 0, origin);
       const Regressors ahead = SliceRegressors(exog, origin, origin + static_cast<size_t>(horizon));
-      Result<FittedModel> fit = FitModel(c, train, seen);
+      Result<FittedModel> fit = FitModel(c, train, seen, previous ? &*previous : nullptr);
       Result<ArimaForecast> fc = fit.ok() ? ForecastModel(*fit, train, horizon, 0.95, seen, ahead) : fit.status();
+      if (fit.ok()) previous = std::move(fit).value();
       if (!fc.ok()) {
         ++s.failures;
         continue;
@@ -87,6 +91,7 @@ Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const 
         ++s.scored;
       }
     }
+    if (last_fits && previous) (*last_fits)[c.name] = std::move(*previous);
     if (s.scored > 0) {
       s.rmse = std::sqrt(sq / s.scored);
       s.mae = abs / s.scored;

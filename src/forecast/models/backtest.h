@@ -7,6 +7,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,12 @@ std::vector<ModelSpec> DefaultCandidates(int season, bool with_forecast = false)
 
 // Scores, best (lowest RMSE among candidates that scored anything) first. `exog`: regressor
 // columns beside y (the weather service's forecast for nwp and nwp-arima), cut at each origin
-// into what the fit sees and what the forecast gets over the horizon.
+// into what the fit sees and what the forecast gets over the horizon. Origins are fitted earliest
+// first, each fit warm-started from the one before (model.h). With `last_fits`, it receives each
+// candidate's fit at the last origin, by candidate name, to warm-start a fit on the whole series.
 Result<std::vector<BacktestScore>> Backtest(const std::vector<double>& y, const std::vector<ModelSpec>& candidates,
-                                            int origins, int horizon, const Regressors& exog = {});
+                                            int origins, int horizon, const Regressors& exog = {},
+                                            std::map<std::string, FittedModel>* last_fits = nullptr);
 
 // The selection rule: the names of the scored candidates in the order the rule tries them -- by
 // backtest RMSE, except that "naive" (persistence) goes first unless the best candidate's RMSE is

@@ -195,22 +195,27 @@ double FittedModel::sigma2() const {
 
 bool NeedsRegressor(ModelKind kind) { return kind == ModelKind::kNwp || kind == ModelKind::kNwpArima; }
 
-Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y, const Regressors& exog) {
+Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y, const Regressors& exog,
+                             const FittedModel* warm) {
+  constexpr int kAutoMaxOrder = 3;  // AutoArima's default: p and q up to 3
   FittedModel out;
   out.spec = spec;
+  if (warm && warm->spec.kind != spec.kind) warm = nullptr;
+  const ArimaModel* warm_arima = warm ? &warm->arima : nullptr;
   switch (spec.kind) {
     case ModelKind::kBaseline: {
       MF_ASSIGN_OR_RETURN(out.baseline, FitBaseline(y, spec.baseline, spec.season));
       break;
     }
     case ModelKind::kArima: {
-      MF_ASSIGN_OR_RETURN(out.arima, FitArima(y, spec.order, TrendRegressor(spec, 1, y.size())));
+      MF_ASSIGN_OR_RETURN(out.arima, FitArima(y, spec.order, TrendRegressor(spec, 1, y.size()), warm_arima));
       break;
     }
     case ModelKind::kAutoArima: {
       ArimaOrder base = spec.order;
       if (spec.choose_d) base.d = ChooseDifferencing(y).d;
-      MF_ASSIGN_OR_RETURN(out.arima, AutoArima(y, base));
+      if (warm) out.searched = warm->searched;
+      MF_ASSIGN_OR_RETURN(out.arima, AutoArima(y, base, kAutoMaxOrder, /*stepwise=*/true, &out.searched));
       break;
     }
     case ModelKind::kBoostedLags: {
@@ -223,7 +228,7 @@ Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y
       if (spec.kind == ModelKind::kNwp) {
         MF_ASSIGN_OR_RETURN(out.nwp, FitNwp(covered.y, covered.exog[0]));
       } else {
-        MF_ASSIGN_OR_RETURN(out.arima, FitArima(covered.y, spec.order, covered.exog));
+        MF_ASSIGN_OR_RETURN(out.arima, FitArima(covered.y, spec.order, covered.exog, warm_arima));
       }
       break;
     }

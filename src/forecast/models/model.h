@@ -66,6 +66,9 @@ struct FittedModel {
   BaselineFit baseline;
   BoostedLagModel boosted;
   NwpFit nwp;
+  // kAutoArima: the fit of every order the search tried, to start the next search from (not
+  // stored in the registry).
+  WarmFits searched;
 
   // What was fitted, e.g. "naive", "ARIMA(2,1,0)", "boosted lags(6)".
   std::string Describe() const;
@@ -76,7 +79,10 @@ struct FittedModel {
 bool NeedsRegressor(ModelKind kind);
 
 // `exog`: the regressor columns beside y (used by nwp and nwp-arima, ignored by the rest).
-Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y, const Regressors& exog = {});
+// `warm`: a fit of the same spec on an earlier stretch of y; the ARIMA kinds start from its
+// estimates (arima.h, warm starts), the rest ignore it.
+Result<FittedModel> FitModel(const ModelSpec& spec, const std::vector<double>& y, const Regressors& exog = {},
+                             const FittedModel* warm = nullptr);
 // Forecasts the `horizon` steps after the end of `y`; nwp and nwp-arima need the regressor beside
 // y (`exog`) and over the horizon (`future`).
 Result<ArimaForecast> ForecastModel(const FittedModel& model, const std::vector<double>& y, int horizon,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <random>
 
 #include "forecast/models/backtest.h"
@@ -55,6 +56,21 @@ TEST(BacktestTest, RanksCandidatesByRollingOriginErrors) {
     }
   }
   EXPECT_EQ(Backtest({1, 2, 3, 4}, DefaultCandidates(0), 2, 2).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(BacktestTest, HandsOnEachCandidatesLastFitToStartTheWholeSeriesFitFrom) {
+  std::vector<double> y;
+  for (int i = 0; i < 120; ++i) y.push_back(10 + std::sin(i / 5.0) * 3 + 0.05 * i + 0.3 * std::cos(i * 1.7));
+  std::map<std::string, FittedModel> last;
+  auto scores = Backtest(y, DefaultCandidates(0), 3, 6, {}, &last);
+  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
+  for (const char* name : {"naive", "drift", "arima", "auto", "xgb"}) EXPECT_EQ(last.count(name), 1u) << name;
+  EXPECT_GE(last.at("auto").searched.size(), 4u);  // every order the last search fitted
+  const ModelSpec arima = *SpecNamed("arima", 0);
+  auto warm = FitModel(arima, y, {}, &last.at("arima"));
+  auto cold = FitModel(arima, y);
+  ASSERT_TRUE(warm.ok() && cold.ok());
+  EXPECT_NEAR(warm->arima.loglik, cold->arima.loglik, 1e-6 * std::abs(cold->arima.loglik));
 }
 
 TEST(BoostedLagsTest, LearnsARepeatingPatternOfChanges) {

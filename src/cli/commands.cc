@@ -158,6 +158,7 @@ json SummaryJson(const RunSummary& s) {
           {"notes", s.collect.notes},
           {"landed", s.land.landed},
           {"lake_files", s.land.files},
+          {"duplicates_not_landed", s.land.skipped_duplicates},
           {"transformed_records", s.transform.records},
           {"stored_rows", s.transform.rows_upserted},
           {"paired_rows", s.transform.paired},
@@ -220,7 +221,11 @@ void PrintSummary(const RunSummary& s) {
               << s.collect.failed.at(source) << " locations failed)\n";
   }
   for (const std::string& note : s.collect.notes) std::cout << "  note          " << note << "\n";
-  std::cout << "  landed        " << s.land.landed << " messages in " << s.land.files << " Parquet files\n"
+  std::cout << "  landed        " << s.land.landed << " messages in " << s.land.files << " Parquet files"
+            << (s.land.skipped_duplicates > 0
+                    ? " (" + std::to_string(s.land.skipped_duplicates) + " republished duplicates left out)"
+                    : std::string())
+            << "\n"
             << "  stored        " << s.transform.rows_upserted << " weather_data rows upserted (" << s.transform.paired
             << " with both sources) from " << s.transform.records << " new records\n"
             << "  hourly        " << s.transform.hourly_upserted << " aggregate rows\n"

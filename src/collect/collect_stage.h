@@ -6,7 +6,8 @@
 // publishes a response whose fetch time lies in a recorded interval again. A source that answers
 // in slices (a recording, Source::slice_ms) is collected slice by slice, each flushed and
 // checkpointed before the next is read: memory stays bounded and a crash republishes at most
-// the slice in flight (at-least-once; downstream upserts absorb it).
+// the slice in flight (at-least-once: the land stage leaves the copies out of the lake by content,
+// and the store upserts by key).
 //
 // A location that fails after its retries does not fail the others: it is counted and named in
 // `notes`. The run fails when a source failed for every location, or refused its credentials.

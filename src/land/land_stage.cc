@@ -169,10 +169,23 @@ Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* s
     }
     groups[{r.topic, r.partition, r.timestamp.DateString()}].push_back(&r);
   }
+  std::set<Partition> touched;
   for (const auto& [key, records] : groups) {
     const auto& [topic, log_partition, date] = key;
-    parquet::Table table(RawSchema());
+    const Partition partition = {{"source", topic_to_source_.at(topic)}, {"date", date}};
+    touched.insert(partition);
+    MF_RETURN_IF_ERROR(landed_keys_.Refresh(partition));
+    std::vector<const LogRecord*> fresh;
     for (const LogRecord* r : records) {
+      if (landed_keys_.Add(partition, LandedKeys::KeyOf(*r))) {
+        fresh.push_back(r);
+      } else {
+        ++stats->skipped_duplicates;
+      }
+    }
+    if (fresh.empty()) continue;
+    parquet::Table table(RawSchema());
+    for (const LogRecord* r : fresh) {
       table.columns[0].AppendString(r->key);
       table.columns[1].AppendInt(r->timestamp.millis());
       table.columns[2].AppendString(r->topic);
@@ -180,12 +193,16 @@ Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* s
       table.columns[4].AppendInt(ToInt(r->offset));
       table.columns[5].AppendString(r->value);
     }
-    const Partition partition = {{"source", topic_to_source_.at(topic)}, {"date", date}};
-    MF_RETURN_IF_ERROR(lake_.Commit(
-        partition, FileName(topic, log_partition, records.front()->offset, records.back()->offset), table));
-    stats->landed += static_cast<int64_t>(records.size());
+    const std::string name = FileName(topic, log_partition, fresh.front()->offset, fresh.back()->offset);
+    if (Status written = lake_.Commit(partition, name, table); !written.ok()) {
+      landed_keys_.Forget(partition);  // its keys were added for a file that is not there
+      return written;
+    }
+    landed_keys_.Wrote(partition, name);
+    stats->landed += static_cast<int64_t>(fresh.size());
     ++stats->files;
   }
+  landed_keys_.Retain(touched);
   return commit ? consumer.Commit() : Status::OK();
 }
 

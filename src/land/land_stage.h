@@ -7,6 +7,8 @@
 // offsets are read back and the offsets they hold are skipped: nothing is lost or doubled.
 // The same holds when several processes land one group's partitions into one lake (workers):
 // a partition's files are listed afresh for every batch.
+// A message published twice (a retried publish: a new offset, the same content) lands once: a
+// batch's records are checked against the content keys its lake partitions hold (LandedKeys).
 // The layout is written up in lake/LAYOUT.md.
 //
 // Thread-safety: one Run at a time per stage object.
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "lake/dataset.h"
+#include "land/landed_keys.h"
 #include "stream/log.h"
 
 namespace meteoflow {
@@ -28,6 +31,7 @@ struct LandStats {
   int64_t landed = 0;
   int64_t files = 0;
   int64_t skipped_already_landed = 0;
+  int64_t skipped_duplicates = 0;  // the same content landed before: a republished message
 };
 
 class LandStage {
@@ -64,6 +68,7 @@ class LandStage {
   const std::map<std::string, std::string> topic_to_source_;
   Log& log_;
   const Dataset& lake_;
+  LandedKeys landed_keys_{lake_};
 };
 
 }  // namespace meteoflow

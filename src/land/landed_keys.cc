@@ -1,0 +1,71 @@
+#include "land/landed_keys.h"
+
+#include "core/crc32.h"
+#include "lake/parquet/reader.h"
+
+namespace meteoflow {
+namespace {
+
+uint64_t PayloadDigest(std::string_view payload) {
+  return (uint64_t{payload.size()} << 32) | Crc32(payload.data(), payload.size());
+}
+
+Status ReadKeys(const std::string& path, std::set<LandedKeys::Key>* out) {
+  MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(path));
+  std::vector<int> cols;
+  for (const char* name : {"location_id", "fetched_at", "payload"}) {
+    int found = -1;
+    for (size_t i = 0; i < reader->schema().size(); ++i) {
+      if (reader->schema()[i].name == name) found = static_cast<int>(i);
+    }
+    if (found < 0) return Status::Corruption(path + ": lake file has no " + name + " column");
+    cols.push_back(found);
+  }
+  MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll(cols));
+  for (size_t i = 0; i < table.num_rows(); ++i) {
+    out->emplace(std::string(table.columns[0].StringAt(i)), table.columns[1].ints[i],
+                 PayloadDigest(table.columns[2].StringAt(i)));
+  }
+  return Status::OK();
+}
+
+std::string FileNameOf(const std::string& relative_path) { return relative_path.substr(relative_path.rfind('/') + 1); }
+
+}  // namespace
+
+LandedKeys::Key LandedKeys::KeyOf(const LogRecord& record) {
+  return {record.key, record.timestamp.millis(), PayloadDigest(record.value)};
+}
+
+Status LandedKeys::Refresh(const Partition& partition) {
+  std::map<std::string, std::string> filter(partition.begin(), partition.end());
+  MF_ASSIGN_OR_RETURN(const auto files, lake_.List(filter));
+  Known& known = known_[partition];
+  for (const DataFile& f : files) {
+    const std::string name = FileNameOf(f.relative_path);
+    if (known.files_read.count(name)) continue;
+    Status read = ReadKeys(f.path, &known.keys);
+    if (!read.ok()) {
+      known_.erase(partition);
+      return read;
+    }
+    known.files_read.insert(name);
+  }
+  return Status::OK();
+}
+
+bool LandedKeys::Add(const Partition& partition, const Key& key) { return known_[partition].keys.insert(key).second; }
+
+void LandedKeys::Wrote(const Partition& partition, const std::string& file_name) {
+  known_[partition].files_read.insert(file_name);
+}
+
+void LandedKeys::Forget(const Partition& partition) { known_.erase(partition); }
+
+void LandedKeys::Retain(const std::set<Partition>& keep) {
+  for (auto it = known_.begin(); it != known_.end();) {
+    it = keep.count(it->first) ? std::next(it) : known_.erase(it);
+  }
+}
+
+}  // namespace meteoflow

@@ -45,15 +45,7 @@ bool ParseFileName(const std::string& name, const std::string& topic, PartitionI
 // The offsets of topic partition `tp` stored in one lake file (a compacted file holds several).
 Status ReadOffsets(const std::string& path, const std::pair<std::string, PartitionId>& tp, std::set<Offset>* out) {
   MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(path));
-  std::vector<int> cols;
-  for (const char* name : {"topic", "partition", "offset"}) {
-    int found = -1;
-    for (size_t i = 0; i < reader->schema().size(); ++i) {
-      if (reader->schema()[i].name == name) found = static_cast<int>(i);
-    }
-    if (found < 0) return Status::Corruption(path + ": lake file has no " + name + " column");
-    cols.push_back(found);
-  }
+  MF_ASSIGN_OR_RETURN(const std::vector<int> cols, reader->ColumnIndices({"topic", "partition", "offset"}));
   MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll(cols));
   for (size_t i = 0; i < table.num_rows(); ++i) {
     if (table.columns[0].StringAt(i) == tp.first && table.columns[1].ints[i] == ToInt(tp.second)) {

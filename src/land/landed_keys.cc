@@ -12,15 +12,7 @@ uint64_t PayloadDigest(std::string_view payload) {
 
 Status ReadKeys(const std::string& path, std::set<LandedKeys::Key>* out) {
   MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(path));
-  std::vector<int> cols;
-  for (const char* name : {"location_id", "fetched_at", "payload"}) {
-    int found = -1;
-    for (size_t i = 0; i < reader->schema().size(); ++i) {
-      if (reader->schema()[i].name == name) found = static_cast<int>(i);
-    }
-    if (found < 0) return Status::Corruption(path + ": lake file has no " + name + " column");
-    cols.push_back(found);
-  }
+  MF_ASSIGN_OR_RETURN(const std::vector<int> cols, reader->ColumnIndices({"location_id", "fetched_at", "payload"}));
   MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll(cols));
   for (size_t i = 0; i < table.num_rows(); ++i) {
     out->emplace(std::string(table.columns[0].StringAt(i)), table.columns[1].ints[i],

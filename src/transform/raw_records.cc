@@ -50,12 +50,8 @@ Result<PendingFile> InspectRawFile(DataFile file) {
     out.span = *span;
     return out;
   }
-  int column = -1;
-  for (size_t i = 0; i < reader->schema().size(); ++i) {
-    if (reader->schema()[i].name == "fetched_at") column = static_cast<int>(i);
-  }
-  if (column < 0) return Status::Corruption(out.file.path + ": raw lake file lacks column 'fetched_at'");
-  MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll({column}));
+  MF_ASSIGN_OR_RETURN(const std::vector<int> column, reader->ColumnIndices({"fetched_at"}));
+  MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll(column));
   for (const int64_t t : table.columns[0].ints) {
     out.span.min = std::min(out.span.min, t);
     out.span.max = std::max(out.span.max, t);
@@ -65,15 +61,7 @@ Result<PendingFile> InspectRawFile(DataFile file) {
 
 Status ReadRawFile(const DataFile& file, bool is_new, std::vector<RawRecord>* out, FetchSpan* span) {
   MF_ASSIGN_OR_RETURN(auto reader, parquet::ParquetReader::Open(file.path));
-  std::vector<int> cols;
-  for (const char* name : {"location_id", "fetched_at", "payload"}) {
-    int found = -1;
-    for (size_t i = 0; i < reader->schema().size(); ++i) {
-      if (reader->schema()[i].name == name) found = static_cast<int>(i);
-    }
-    if (found < 0) return Status::Corruption(file.path + ": raw lake file lacks column '" + name + "'");
-    cols.push_back(found);
-  }
+  MF_ASSIGN_OR_RETURN(const std::vector<int> cols, reader->ColumnIndices({"location_id", "fetched_at", "payload"}));
   MF_ASSIGN_OR_RETURN(auto table, reader->ReadAll(cols));
   const std::string source = file.partition.count("source") ? file.partition.at("source") : "";
   for (size_t i = 0; i < table.num_rows(); ++i) {

@@ -269,14 +269,17 @@ TEST(ParquetTest, APageClaimingMoreValuesThanItsChunkIsCorrupt) {
   auto reader =
       ParquetReader::Open(std::string(MF_SOURCE_DIR) + "/src/lake/parquet/testdata/page_claims_900m_values.parquet");
   ASSERT_TRUE(reader.ok()) << reader.status().ToString();
-  int column = -1;
-  for (size_t i = 0; i < (*reader)->schema().size(); ++i) {
-    if ((*reader)->schema()[i].name == "main.grnd_level") column = static_cast<int>(i);
-  }
-  ASSERT_GE(column, 0);
-  auto table = (*reader)->ReadAll({column});
+  auto column = (*reader)->ColumnIndices({"main.grnd_level"});
+  ASSERT_TRUE(column.ok()) << column.status().ToString();
+  auto table = (*reader)->ReadAll(*column);
   ASSERT_FALSE(table.ok());
   EXPECT_NE(table.status().message().find("page declares"), std::string::npos) << table.status().ToString();
+  auto missing = (*reader)->ColumnIndices({"main.grnd_level", "no_such_column"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(missing.status().message().find("page_claims_900m_values.parquet: no column 'no_such_column'"),
+            std::string::npos)
+      << missing.status().ToString();
 }
 
 }  // namespace

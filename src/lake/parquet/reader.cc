@@ -307,6 +307,16 @@ Result<Table> ParquetReader::ReadRowGroup(size_t row_group, const std::vector<in
   return ReadRowGroups({row_group}, columns);
 }
 
+Result<std::vector<int>> ParquetReader::ColumnIndices(const std::vector<std::string>& names) const {
+  std::vector<int> out;
+  for (const std::string& name : names) {
+    const auto it = std::find_if(schema_.begin(), schema_.end(), [&](const ColumnSpec& c) { return c.name == name; });
+    if (it == schema_.end()) return Status::Corruption(path_ + ": no column '" + name + "'");
+    out.push_back(static_cast<int>(it - schema_.begin()));
+  }
+  return out;
+}
+
 Result<Table> ParquetReader::ReadAll(const std::vector<int>& columns) const {
   std::vector<size_t> groups(meta_.row_groups.size());
   for (size_t g = 0; g < groups.size(); ++g) groups[g] = g;

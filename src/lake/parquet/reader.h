@@ -37,6 +37,9 @@ class ParquetReader {
   int64_t num_rows() const { return meta_.num_rows; }
   size_t num_row_groups() const { return meta_.row_groups.size(); }
 
+  // The indices into schema() of the columns named, in that order; Corruption naming the file
+  // and the first one it lacks.
+  Result<std::vector<int>> ColumnIndices(const std::vector<std::string>& names) const;
   // Reads the given columns (indices into schema(); empty = all) of one row group.
   Result<Table> ReadRowGroup(size_t row_group, const std::vector<int>& columns = {}) const;
   // Reads every row group and concatenates them.

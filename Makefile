@@ -70,7 +70,7 @@ test-sanitize: deps
 # Every libFuzzer target for FUZZ_SECONDS each from its seed corpus (fuzz/README.md).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := transform_parse_fuzz live_response_fuzz recording_fuzz cron_fuzz config_fuzz params_fuzz \
-  parquet_reader_fuzz cql_protocol_fuzz
+  parquet_reader_fuzz cql_protocol_fuzz local_log_fuzz
 fuzz: deps-apt
 	cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMF_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++-14
 	cmake --build build-fuzz --target $(FUZZ_TARGETS)

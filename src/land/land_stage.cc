@@ -161,11 +161,9 @@ Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* s
     }
     groups[{r.topic, r.partition, r.timestamp.DateString()}].push_back(&r);
   }
-  std::set<Partition> touched;
   for (const auto& [key, records] : groups) {
     const auto& [topic, log_partition, date] = key;
     const Partition partition = {{"source", topic_to_source_.at(topic)}, {"date", date}};
-    touched.insert(partition);
     MF_RETURN_IF_ERROR(landed_keys_.Refresh(partition));
     std::vector<const LogRecord*> fresh;
     for (const LogRecord* r : records) {
@@ -194,7 +192,6 @@ Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* s
     stats->landed += static_cast<int64_t>(fresh.size());
     ++stats->files;
   }
-  landed_keys_.Retain(touched);
   return commit ? consumer.Commit() : Status::OK();
 }
 

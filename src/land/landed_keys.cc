@@ -1,5 +1,7 @@
 #include "land/landed_keys.h"
 
+#include <algorithm>
+
 #include "core/crc32.h"
 #include "lake/parquet/reader.h"
 
@@ -32,7 +34,7 @@ LandedKeys::Key LandedKeys::KeyOf(const LogRecord& record) {
 Status LandedKeys::Refresh(const Partition& partition) {
   std::map<std::string, std::string> filter(partition.begin(), partition.end());
   MF_ASSIGN_OR_RETURN(const auto files, lake_.List(filter));
-  Known& known = known_[partition];
+  Known& known = Use(partition);
   for (const DataFile& f : files) {
     const std::string name = FileNameOf(f.relative_path);
     if (known.files_read.count(name)) continue;
@@ -46,18 +48,24 @@ Status LandedKeys::Refresh(const Partition& partition) {
   return Status::OK();
 }
 
-bool LandedKeys::Add(const Partition& partition, const Key& key) { return known_[partition].keys.insert(key).second; }
+LandedKeys::Known& LandedKeys::Use(const Partition& partition) {
+  Known& known = known_[partition];
+  known.last_used = ++uses_;
+  while (known_.size() > kMaxPartitions) {
+    auto oldest = std::min_element(known_.begin(), known_.end(), [](const auto& a, const auto& b) {
+      return a.second.last_used < b.second.last_used;
+    });
+    known_.erase(oldest);  // never `partition`: it was used last
+  }
+  return known;
+}
+
+bool LandedKeys::Add(const Partition& partition, const Key& key) { return Use(partition).keys.insert(key).second; }
 
 void LandedKeys::Wrote(const Partition& partition, const std::string& file_name) {
-  known_[partition].files_read.insert(file_name);
+  Use(partition).files_read.insert(file_name);
 }
 
 void LandedKeys::Forget(const Partition& partition) { known_.erase(partition); }
-
-void LandedKeys::Retain(const std::set<Partition>& keep) {
-  for (auto it = known_.begin(); it != known_.end();) {
-    it = keep.count(it->first) ? std::next(it) : known_.erase(it);
-  }
-}
 
 }  // namespace meteoflow

@@ -5,8 +5,9 @@
 //
 // Each partition's files are read once per process (only location_id, fetched_at and payload);
 // files this process writes are recorded as it writes them, so a partition is not read again
-// for its own files. Only the partitions a batch touches are kept (Retain), so memory follows
-// the batch, not the lake.
+// for its own files. At most kMaxPartitions partitions are kept, the least recently used
+// dropped first (read again if a batch comes back to it), so memory is bounded by those days,
+// not by the lake.
 //
 // Thread-safety: none; one per land stage.
 #pragma once
@@ -37,16 +38,20 @@ class LandedKeys {
   void Wrote(const Partition& partition, const std::string& file_name);
   // Drops what is known of the partition (after a failed write: it is read afresh next time).
   void Forget(const Partition& partition);
-  // Drops every partition not in `keep`.
-  void Retain(const std::set<Partition>& keep);
+
+  static constexpr size_t kMaxPartitions = 16;  // 8 days of both sources
 
  private:
   struct Known {
     std::set<std::string> files_read;  // file names
     std::set<Key> keys;
+    uint64_t last_used = 0;
   };
+  // The partition's entry, marked as used now; the least recently used beyond kMaxPartitions go.
+  Known& Use(const Partition& partition);
   const Dataset& lake_;
   std::map<Partition, Known> known_;
+  uint64_t uses_ = 0;
 };
 
 }  // namespace meteoflow

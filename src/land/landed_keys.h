@@ -38,6 +38,8 @@ class LandedKeys {
   void Wrote(const Partition& partition, const std::string& file_name);
   // Drops what is known of the partition (after a failed write: it is read afresh next time).
   void Forget(const Partition& partition);
+  // How many partitions are held in memory (at most kMaxPartitions).
+  size_t partitions_kept() const { return known_.size(); }
 
   static constexpr size_t kMaxPartitions = 16;  // 8 days of both sources
 

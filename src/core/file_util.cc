@@ -30,6 +30,23 @@ Status Fsync(const std::string& path, int flags, const std::string& what) {
   return Status::OK();
 }
 
+Status WriteAndSync(const std::string& path, std::string_view contents) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("open " + path);
+  Status status;
+  for (size_t done = 0; status.ok() && done < contents.size();) {
+    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
+    if (n >= 0) {
+      done += static_cast<size_t>(n);
+    } else if (errno != EINTR) {
+      status = ErrnoStatus("write " + path);
+    }
+  }
+  if (status.ok() && ::fsync(fd) != 0) status = ErrnoStatus("fsync " + path);
+  if (::close(fd) != 0 && status.ok()) status = ErrnoStatus("close " + path);
+  return status;
+}
+
 }  // namespace
 
 Status FsyncDir(const std::string& path) { return Fsync(path, O_DIRECTORY, "directory "); }
@@ -38,26 +55,12 @@ Status FsyncFile(const std::string& path) { return Fsync(path, 0, ""); }
 
 Status WriteFileAtomically(const std::string& path, std::string_view contents) {
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return ErrnoStatus("open " + tmp);
-  size_t done = 0;
-  while (done < contents.size()) {
-    const ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = ErrnoStatus("write " + tmp);
-      ::close(fd);
-      return s;
-    }
-    done += static_cast<size_t>(n);
+  Status written = WriteAndSync(tmp, contents);
+  if (written.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) written = ErrnoStatus("rename " + tmp + " to " + path);
+  if (!written.ok()) {
+    ::unlink(tmp.c_str());  // a full disk must not leave half a file behind
+    return written;
   }
-  if (::fsync(fd) != 0) {
-    Status s = ErrnoStatus("fsync " + tmp);
-    ::close(fd);
-    return s;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename " + tmp + " to " + path);
   return FsyncDir(std::filesystem::path(path).parent_path().string());
 }
 

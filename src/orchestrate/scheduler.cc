@@ -311,7 +311,16 @@ Status Scheduler::FinishTries(Timestamp now) {
     std::lock_guard<std::mutex> lock(mu_);
     done.swap(finished_);
   }
-  for (const Finished& f : done) MF_RETURN_IF_ERROR(Complete(f, now));
+  for (const Finished& f : done) {
+    // When the metadata cannot be written (a full disk), the task's own error is the one that
+    // explains it: both are reported.
+    const Status recorded = Complete(f, now);
+    if (!recorded.ok() && !f.status.ok()) {
+      return recorded.WithContext("task " + f.task_id + " failed (" + f.status.ToString() +
+                                  "), and recording that failed");
+    }
+    MF_RETURN_IF_ERROR(recorded);
+  }
   changes_ += static_cast<int64_t>(done.size());
   return Status::OK();
 }

@@ -1,9 +1,25 @@
 #include "store/sqlite_db.h"
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 namespace meteoflow {
+namespace {
+
+// SQLite's message, and the operating system's reason when a file operation failed ("disk I/O
+// error" alone does not say that the disk is full).
+std::string ErrorOf(sqlite3* db) {
+  std::string message = sqlite3_errmsg(db);
+  const int primary = sqlite3_errcode(db);
+  const int os_error = sqlite3_system_errno(db);
+  if (os_error != 0 && (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_CANTOPEN)) {
+    message += std::string(" (") + std::strerror(os_error) + ")";
+  }
+  return message;
+}
+
+}  // namespace
 
 SqlValue SqlTime(const std::optional<Timestamp>& t) { return t ? SqlValue(t->ToFixedString()) : SqlValue(); }
 
@@ -38,7 +54,7 @@ Result<bool> SqlStatement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return Status::IOError("sqlite " + file_ + ": " + sqlite3_errmsg(db_));
+  return Status::IOError("sqlite " + file_ + ": " + ErrorOf(db_));
 }
 
 Status SqlStatement::Run() {
@@ -86,7 +102,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool r
   sqlite3* db = nullptr;
   const int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    std::string msg = db ? ErrorOf(db) : "out of memory";
     sqlite3_close(db);
     return Status::IOError("sqlite " + path + ": open: " + msg);
   }
@@ -121,7 +137,7 @@ SqliteDb::~SqliteDb() { sqlite3_close(db_); }
 Status SqliteDb::Exec(const std::string& sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errmsg(db_);
+    std::string msg = ErrorOf(db_);  // sqlite3_exec's own message, with the OS reason
     sqlite3_free(err);
     return Status::IOError("sqlite " + path_ + ": " + msg);
   }
@@ -131,7 +147,7 @@ Status SqliteDb::Exec(const std::string& sql) {
 Result<std::unique_ptr<SqlStatement>> SqliteDb::Prepare(const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
-    return Status::InvalidArgument("sqlite " + path_ + ": " + sqlite3_errmsg(db_));
+    return Status::InvalidArgument("sqlite " + path_ + ": " + ErrorOf(db_));
   }
   if (!stmt) return Status::InvalidArgument("sqlite " + path_ + ": empty statement");
   return std::make_unique<SqlStatement>(db_, stmt, path_);

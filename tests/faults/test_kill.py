@@ -14,42 +14,25 @@ The seed is printed (MF_KILL_SEED=...) and can be set to replay a failure.
 """
 import json
 import os
-import pathlib
 import random
 import signal
 import sqlite3
 import subprocess
 import time
 
-import pyarrow.parquet as pq
+import faultlib
+from faultlib import BIN, ROOT, assert_intact, assert_same_as_clean, lake_keys, query, store_snapshot
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-BIN = os.environ.get("MF_BIN", str(ROOT / "build" / "meteoflow"))
 SEED = int(os.environ.get("MF_KILL_SEED", random.SystemRandom().randrange(1 << 30)))
 print(f"MF_KILL_SEED={SEED}")
 RNG = random.Random(SEED)
+REPLAY = f"(MF_KILL_SEED={SEED})"
 TRIALS = 10
 STAGES = ["collect", "land", "transform", "predict"]
-TABLES = {  # table -> key columns, for row-for-row comparisons
-    "weather_data": "city_name, time",
-    "weather_hourly": "*",
-    "predictions": "*",
-    "dead_letter": "*",
-}
 
 
 def mf(*args):
-    result = subprocess.run([BIN, *map(str, args)], capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, f"{args}: {result.stderr[-2000:]} (MF_KILL_SEED={SEED})"
-    return result
-
-
-def query(db, sql):
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as conn:
-            return conn.execute(sql).fetchall()
-    except sqlite3.Error:
-        return []
+    return faultlib.mf(*args, replay=REPLAY)
 
 
 def running_task(data):
@@ -61,24 +44,6 @@ def durations(data):
     rows = query(data / "meta.db", "SELECT task_id, started_at, ended_at FROM task_try WHERE state = 'success'")
     parse = lambda s: time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + s[19:-1])
     return {task: max(0.005, parse(end) - parse(start)) for task, start, end in rows}
-
-
-def store_snapshot(data):
-    db = data / "store.db"
-    return {table: sorted(query(db, f"SELECT * FROM {table}"), key=repr) for table in TABLES}
-
-
-def lake_keys(data):
-    keys = []
-    for path in sorted((data / "lake").rglob("*.parquet")):
-        table = pq.read_table(path, columns=["topic", "location_id", "fetched_at"])  # raises on a torn file
-        keys.extend(zip(*(table.column(c).to_pylist() for c in ("topic", "location_id", "fetched_at"))))
-    return keys
-
-
-def assert_intact(data):
-    for db in data.glob("*.db"):
-        assert query(db, "PRAGMA integrity_check") == [("ok",)], f"{db} (MF_KILL_SEED={SEED})"
 
 
 def kill_inside(args, data, stage, duration):
@@ -118,14 +83,8 @@ def test_kill_9_inside_each_stage_of_a_run_loses_and_doubles_nothing(tmp_path):
             if hit in hits:
                 hits[hit] += 1
             mf("run", "--once", "--data-dir", data)
-            where = f"trial {trial}, killed in {hit} (MF_KILL_SEED={SEED})"
-            assert_intact(data)
-            got = store_snapshot(data)
-            for table in TABLES:
-                assert got[table] == expected[table], f"{table} differs after {where}"
-            keys = lake_keys(data)
-            assert len(keys) == len(set(keys)), f"the raw lake holds a message twice after {where}"
-            assert sorted(keys) == sorted(expected_lake), f"the raw lake lost messages after {where}"
+            assert_intact(data, REPLAY)
+            assert_same_as_clean(data, expected, expected_lake, f"trial {trial}, killed in {hit} {REPLAY}")
     print(f"kills per stage: {hits} over {trial} trials")
 
 
@@ -150,7 +109,7 @@ def test_kill_9_inside_train_leaves_the_registry_a_clean_train_makes(tmp_path):
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
         mf("train", "--config", config, "--data-dir", data)
-        assert_intact(data)
+        assert_intact(data, REPLAY)
         got = sorted(query(data / "models.db", registry))
         assert got == expected, f"train trial {trial} (MF_KILL_SEED={SEED})"
 

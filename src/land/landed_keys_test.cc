@@ -33,7 +33,9 @@ class LandedKeysTest : public ::testing::Test {
     ASSERT_TRUE(landed.ok()) << landed.status().ToString();
     ASSERT_EQ(landed->landed, days);
   }
-  static Timestamp DayStart(int d) { return Timestamp::Parse("2024-12-01T00:00:00Z")->PlusMinutes(int64_t{d} * 24 * 60); }
+  static Timestamp DayStart(int d) {
+    return Timestamp::Parse("2024-12-01T00:00:00Z")->PlusMinutes(int64_t{d} * 24 * 60);
+  }
   static Partition DayPartition(int d) { return {{"source", "openmeteo"}, {"date", DayStart(d).DateString()}}; }
   static LandedKeys::Key KeyOfDay(int d) {
     LogRecord record;

@@ -63,7 +63,7 @@ int Fail(const meteoflow::Status& s) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  meteoflow::KeepFreedMemory();  // as the meteoflow binary does
+  meteoflow::KeepFreedMemory(meteoflow::Workload::kColumnar);  // as the meteoflow binary does
   const std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "read" && (argc == 3 || argc == 4)) {
     const int rounds = argc == 4 ? std::max(1, std::stoi(argv[3])) : 1;

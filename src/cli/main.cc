@@ -9,7 +9,6 @@
 
 int main(int argc, char** argv) {
   using namespace meteoflow;
-  KeepFreedMemory();
   CLI::App app{"meteoflow: an orchestrated weather pipeline in one binary"};
   app.set_version_flag("--version", std::string("meteoflow ") + kVersion);
   app.require_subcommand(1);
@@ -26,6 +25,8 @@ int main(int argc, char** argv) {
     // --help and --version end here with 0; a bad flag or value is bad input like any other: 2.
     return app.exit(e) == 0 ? 0 : 2;
   }
+  const bool fits_models = app.got_subcommand("train") || app.got_subcommand("model");
+  KeepFreedMemory(fits_models ? Workload::kModelFitting : Workload::kColumnar);
   try {
     const Status status = commands.RunChosen();
     if (!status.ok()) {

@@ -46,6 +46,7 @@ struct CassandraOptions {
 
 class CassandraStore : public Store {
  public:
+  bool SharedAcrossProcesses() const override { return true; }
   static Result<std::unique_ptr<CassandraStore>> Open(const CassandraOptions& options);
 
   Status UpsertWeather(const std::vector<WeatherRow>& rows) override;

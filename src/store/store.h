@@ -93,6 +93,9 @@ class Store {
   // SqliteStore in one transaction (all of them or none, one sync to disk); CassandraStore runs
   // them as they come, each call as documented above.
   virtual Status Atomically(const std::function<Status()>& writes) { return writes(); }
+  // True when processes on other machines may write this store at the same time (Cassandra);
+  // an embedded store has one writer per stage at a time (its data dir's locks).
+  virtual bool SharedAcrossProcesses() const { return false; }
 
   // Small named facts a stage keeps between runs (e.g. which lake files it has transformed).
   // Write a checkpoint only after the output it vouches for is durable: on failure the stage

@@ -193,6 +193,15 @@ Status TransformStage::ReadAround(const DoneFiles& done, const IndexHorizons& ho
   return Status::OK();
 }
 
+std::set<TransformStage::ReadingKey> TransformStage::ReadingKeys(const Batch& batch) {
+  std::set<ReadingKey> keys;
+  for (const auto& [id, readings] : batch.readings) {
+    for (const auto& r : readings.owm) keys.emplace(id, true, r.fetched_at.millis());
+    for (const auto& r : readings.om) keys.emplace(id, false, r.fetched_at.millis());
+  }
+  return keys;
+}
+
 // Adds to the batch the earlier batches' readings within its lookback, then keeps the batch's
 // own new readings for the batches after it.
 void TransformStage::Carry(Batch* batch, ReadingsByLocation* carried) {
@@ -298,8 +307,23 @@ Result<TransformStats> TransformStage::Run() {
     // back from the index is the batch's own again, which pairing counts once (pairing.cc).
     MF_RETURN_IF_ERROR(store_.UpsertPairingEntries(batch.index));
     Carry(&batch, &carried);
+    const bool shared = store_.SharedAcrossProcesses();
+    const Batch before_index = shared ? batch : Batch();
     MF_RETURN_IF_ERROR(ReadAround(done, horizons, &batch, &stats));
+    std::set<ReadingKey> seen = ReadingKeys(batch);
     MF_RETURN_IF_ERROR(Apply(batch, &stats));
+    // On a shared store, of two workers writing the same row the one that read the index first
+    // can write last, its row unpaired over the other's paired one. So read the index again after
+    // writing, and write again while it holds readings the last write did not see: a reading
+    // missing then was indexed after that read, and its worker reads (and writes) after it.
+    for (int again = 0; shared && again < kMaxRereads; ++again) {
+      Batch reread = before_index;
+      MF_RETURN_IF_ERROR(ReadAround(done, horizons, &reread, &stats));
+      std::set<ReadingKey> now = ReadingKeys(reread);
+      if (now == seen) break;
+      seen = std::move(now);
+      MF_RETURN_IF_ERROR(Apply(reread, &stats));
+    }
     stats.files += static_cast<int64_t>(files.size());
     stats.records += batch.records;
     progress.records_done += batch.records;

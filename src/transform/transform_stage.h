@@ -12,7 +12,8 @@
 // Hourly aggregates are recomputed from the store for every (city, hour) touched. Records of new
 // files that fail parsing or checks go to dead_letter with the reason. A batch's writes and its
 // files' checkpoints go in one Store::Atomically (one transaction on SQLite), so a crash re-runs
-// them harmlessly.
+// them harmlessly. On a store shared by workers (Cassandra) a batch reads the index again after
+// writing and writes again while it finds readings its write did not see (see Run).
 //
 // Memory stays bounded whatever the backlog: new files are taken in batches of about
 // kBatchRecords records, in order of their earliest fetch time (from the footers); a batch keeps
@@ -27,6 +28,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -103,6 +105,9 @@ class TransformStage {
   // Files' records are parsed into `batch`: new ones always, others only where new ones are.
   void Add(const RawRecord& record, Result<SourceReading> parsed, Batch* batch) const;
   static void Carry(Batch* batch, ReadingsByLocation* carried);
+  using ReadingKey = std::tuple<std::string, bool, int64_t>;  // location, from OpenWeatherMap, fetch time (ms)
+  static std::set<ReadingKey> ReadingKeys(const Batch& batch);
+  static constexpr int kMaxRereads = 8;  // rereads of the index after a batch's write (shared stores)
   static void Prune(ReadingsByLocation* carried, int64_t before);
   Result<std::vector<HourlyAggregate>> RecomputeHours(const std::set<std::pair<std::string, int64_t>>& hours);
   Status Apply(Batch& batch, TransformStats* stats);

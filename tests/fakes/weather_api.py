@@ -17,7 +17,8 @@ Control (for tests):
   POST /_script  {"faults": [{"path": "/data/2.5/weather", "fault": "429", ...}, ...]}
                  queues faults; each is used by the next request whose path starts with "path"
                  (and, with "lat", whose lat parameter equals it; with "after": N, once N
-                 matching requests have gone through unharmed)
+                 matching requests have gone through unharmed; with "sticky": true, it stays
+                 queued and answers every matching request until /_reset)
   GET  /_requests  every request so far: {"time", "path", "query", "status", "client_port" (the
                    connection it came on), "gzip" (whether the client accepted gzip)}
   POST /_reset     forgets the log and the queued faults
@@ -81,7 +82,7 @@ class State:
                 if f.get("after", 0) > 0:  # let this many matching requests through first
                     f["after"] -= 1
                     return None
-                return self.faults.pop(i)
+                return f if f.get("sticky") else self.faults.pop(i)
         return None
 
 

@@ -20,17 +20,20 @@ OpenWeatherMapSource::OpenWeatherMapSource(std::string name, LiveSourceOptions o
       http_(std::move(http)),
       rng_(std::random_device{}()) {}
 
-void OpenWeatherMapSource::Pace() {
+void OpenWeatherMapSource::BeforeRequest() {
   if (options_.rate_limit_requests <= 0) return;
-  // A window 1 % longer than the plan's: the server's clock and the network must not see more.
+  // A window 1 % longer than the plan's: a server clock running a little slow must not see more.
   const int64_t window_ms = int64_t{options_.rate_limit_seconds} * 1010;
   for (;;) {
     const Timestamp now = clock_.Now();
     while (!recent_.empty() && recent_.front().millis() <= now.millis() - window_ms) recent_.pop_front();
-    if (recent_.size() < static_cast<size_t>(options_.rate_limit_requests)) break;
+    if (recent_.size() < static_cast<size_t>(options_.rate_limit_requests)) return;
     clock_.Sleep(recent_.front().millis() + window_ms - now.millis());
   }
-  recent_.push_back(clock_.Now());
+}
+
+void OpenWeatherMapSource::AfterRequest() {
+  if (options_.rate_limit_requests > 0) recent_.push_back(clock_.Now());
 }
 
 std::string OpenWeatherMapSource::UrlFor(const Location& location) const {
@@ -44,7 +47,7 @@ Result<Collected> OpenWeatherMapSource::Collect(const Interval& interval, const 
   if (!out.skipped.empty()) return out;
   for (const Location& location : locations) {
     int retries = 0;
-    auto answer = FetchJson(*http_, UrlFor(location), options_.retry, clock_, rng_, &retries, [this] { Pace(); });
+    auto answer = FetchJson(*http_, UrlFor(location), options_.retry, clock_, rng_, &retries, this);
     out.requests += retries + 1;
     out.retries += retries;
     if (!answer.ok()) {

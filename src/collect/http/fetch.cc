@@ -26,13 +26,14 @@ bool IsJson(const std::string& body) {
 }
 
 Result<HttpResponse> FetchJson(HttpClient& http, const std::string& url, const RetryPolicy& policy, Clock& clock,
-                               std::mt19937_64& rng, int* retries, const std::function<void()>& before_request) {
+                               std::mt19937_64& rng, int* retries, RequestPacer* pacer) {
   std::string last_failure;
   for (int attempt = 0;; ++attempt) {
     if (retries) *retries = attempt;
     int64_t retry_after_ms = 0;
-    if (before_request) before_request();
+    if (pacer) pacer->BeforeRequest();
     auto got = http.Get(url);
+    if (pacer) pacer->AfterRequest();
     if (!got.ok()) {
       last_failure = got.status().message();
     } else if ((got->status == 200 && IsJson(got->body)) || (got->status != 200 && !Retried(got->status))) {

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <random>
 #include <string>
 
@@ -31,9 +30,15 @@ struct RetryPolicy {
 // The last answer when it is a 200 with a JSON body or a status that is not retried; Unavailable
 // (naming the redacted URL and the last failure) when the retries ran out. `*retries` (may be
 // null) gets the tries made after the first, either way.
-// `before_request` (may be empty) runs before every request, retries included: the caller's pacing.
+// `pacer` (may be null) is told before every request, retries included, and when its answer (or
+// failure) is back: the caller's rate limiting.
+struct RequestPacer {
+  virtual ~RequestPacer() = default;
+  virtual void BeforeRequest() = 0;
+  virtual void AfterRequest() = 0;
+};
 Result<HttpResponse> FetchJson(HttpClient& http, const std::string& url, const RetryPolicy& policy, Clock& clock,
-                               std::mt19937_64& rng, int* retries, const std::function<void()>& before_request = {});
+                               std::mt19937_64& rng, int* retries, RequestPacer* pacer = nullptr);
 
 // True when `body` is one well-formed JSON document.
 bool IsJson(const std::string& body);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/config.h"
+#include "core/json_text.h"
 #include "orchestrate/live_ticker.h"
 #include "orchestrate/pipeline.h"
 #include "orchestrate/replay_ticker.h"
@@ -417,7 +418,7 @@ Status SqlCommand(const CommonOptions& common, const SqlOptions& options) {
     }
     std::cout << line << "\n";
   }
-  if (options.json) std::cout << rows.dump() << "\n";
+  if (options.json) std::cout << JsonText(rows) << "\n";
   return Status::OK();
 }
 

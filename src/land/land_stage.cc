@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "core/utf8.h"
 #include "lake/parquet/reader.h"
 #include "land/compaction.h"
 
@@ -144,6 +145,10 @@ Status LandStage::LandBatch(Consumer& consumer, size_t max_records, LandStats* s
   MF_ASSIGN_OR_RETURN(auto batch, consumer.Poll(max_records));
   *caught_up = batch.empty();
   if (batch.empty()) return Status::OK();
+  for (LogRecord& r : batch) {  // the lake's STRING columns hold UTF-8 only (lake/LAYOUT.md)
+    if (!IsUtf8(r.key)) r.key = EscapeNonUtf8(r.key);
+    if (!IsUtf8(r.value)) r.value = EscapeNonUtf8(r.value);
+  }
   MF_ASSIGN_OR_RETURN(const LandedFiles landed, ListLanded());
   // Offsets of this batch that an earlier, interrupted run (or another worker) already landed.
   std::map<TopicPartition, Offset> first_offset;

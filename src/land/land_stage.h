@@ -9,6 +9,7 @@
 // a partition's files are listed afresh for every batch.
 // A message published twice (a retried publish: a new offset, the same content) lands once: a
 // batch's records are checked against the content keys its lake partitions hold (LandedKeys).
+// Keys and payloads that are not UTF-8 land with the stray bytes escaped (core/utf8.h).
 // The layout is written up in lake/LAYOUT.md.
 //
 // Thread-safety: one Run at a time per stage object.

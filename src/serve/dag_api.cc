@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/json_text.h"
 #include "orchestrate/cron.h"
 #include "orchestrate/record_json.h"
 #include "orchestrate/scheduler.h"
@@ -20,7 +21,7 @@ using json = nlohmann::ordered_json;
 
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json; charset=utf-8");  // small: left uncompressed
+  res.set_content(JsonText(body), "application/json; charset=utf-8");  // small: left uncompressed
 }
 
 // Equal strings, compared in time that depends on their lengths only, not on where they differ.

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "core/json_text.h"
 #include "forecast/models/error_stats.h"
 #include "serve/compression.h"
 #include "serve/downsample.h"
@@ -24,10 +25,10 @@ template <typename F>
 auto Handle(F body) {
   return [body](const httplib::Request& req, httplib::Response& res) {
     Result<json> out = body(req);
-    if (out.ok()) return SetBody(req, res, 200, out->dump(), "application/json");
+    if (out.ok()) return SetBody(req, res, 200, JsonText(*out), "application/json");
     const StatusCode code = out.status().code();
     const int status = code == StatusCode::kInvalidArgument ? 400 : code == StatusCode::kNotFound ? 404 : 500;
-    SetBody(req, res, status, json{{"error", out.status().message()}}.dump(), "application/json");
+    SetBody(req, res, status, JsonText(json{{"error", out.status().message()}}), "application/json");
   };
 }
 

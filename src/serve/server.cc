@@ -9,6 +9,7 @@
 
 #include "collect/collect_stage.h"
 #include "core/crc32.h"
+#include "core/json_text.h"
 #include "core/version.h"
 #include "orchestrate/record_json.h"
 #include "serve/compression.h"
@@ -60,7 +61,7 @@ void CacheStaticFile(const httplib::Request& req, httplib::Response& res, Static
 
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json; charset=utf-8");
+  res.set_content(JsonText(body), "application/json; charset=utf-8");
 }
 
 }  // namespace

@@ -96,6 +96,20 @@ Result<FileLock> FileLock::Acquire(const std::string& path) {
   return FileLock(fd);
 }
 
+Result<std::optional<FileLock>> FileLock::TryAcquire(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return ErrnoStatus("open " + path);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    const bool held_elsewhere = errno == EWOULDBLOCK;
+    Status s = ErrnoStatus("flock " + path);
+    ::close(fd);
+    if (held_elsewhere) return std::optional<FileLock>();
+    return s;
+  }
+  return std::optional<FileLock>(FileLock(fd));
+}
+
 FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the lock
 }

@@ -5,6 +5,7 @@
 // After it returns OK the file survives a crash; before, the old content (or nothing) does.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,10 +20,13 @@ Status FsyncDir(const std::string& path);
 // fsync of a file written and closed before (a Parquet writer's, say).
 Status FsyncFile(const std::string& path);
 // An exclusive advisory lock (flock) on a file, created when missing, held until the object is
-// destroyed. Acquire blocks until the lock is granted; it serialises processes, not threads.
+// destroyed (or the process dies). Acquire blocks until the lock is granted; TryAcquire gives
+// nothing when another process holds it. It serialises processes, not threads; children do not
+// inherit it.
 class FileLock {
  public:
   static Result<FileLock> Acquire(const std::string& path);
+  static Result<std::optional<FileLock>> TryAcquire(const std::string& path);
   FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&&) = delete;
   ~FileLock();

@@ -111,7 +111,11 @@ std::string Timestamp::ToFixedString() const { return FormatTime(ms_, true); }
 std::string Timestamp::DateString() const { return ToString().substr(0, 10); }
 
 Result<CivilTime> ParseCivilTime(std::string_view text) {
-  auto bad = [&] { return Status::InvalidArgument("not a UTC timestamp or date: '" + std::string(text) + "'"); };
+  auto bad = [&] {  // the text as far as a person needs it: a hostile value can be megabytes
+    const bool cut = text.size() > 40;
+    return Status::InvalidArgument("not a UTC timestamp or date: '" + std::string(text.substr(0, 40)) +
+                                   (cut ? "...'" : "'"));
+  };
   int64_t y, mo, d, h = 0, mi = 0, s = 0;
   if (!ReadDigits(text, 0, 4, &y) || text.size() < 10 || text[4] != '-' || !ReadDigits(text, 5, 2, &mo) ||
       text[7] != '-' || !ReadDigits(text, 8, 2, &d)) {

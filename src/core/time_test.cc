@@ -45,6 +45,15 @@ TEST(TimestampTest, ParsesAndRejectsTable) {
   }
 }
 
+// Found by params_fuzz: a 400 answer echoed a hostile `to=` value whole.
+TEST(TimestampTest, AnErrorEchoesAtMost40BytesOfTheText) {
+  const std::string huge = "2024-" + std::string(100'000, 'x');
+  auto r = Timestamp::Parse(huge);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "not a UTC timestamp or date: '" + huge.substr(0, 40) + "...'");
+  EXPECT_EQ(Timestamp::Parse("tomorrow").status().message(), "not a UTC timestamp or date: 'tomorrow'");
+}
+
 TEST(CivilTimeTest, KeepsNanosecondsAndSaysWhatWasWritten) {
   auto t = ParseCivilTime("1970-01-02T00:00:01.000000007Z");
   ASSERT_TRUE(t.ok());

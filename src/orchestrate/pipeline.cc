@@ -62,9 +62,11 @@ Status Pipeline::OpenScheduler(const Config& config) {
 }
 
 Status Pipeline::RecoverInterrupted() {
-  // Only with the local log, whose process lock proves no other live process shares this data
-  // dir (workers and `tasks run` children do, with Kafka).
-  if (config_.log_backend != "local") return Status::OK();
+  if (config_.log_backend != "local") {
+    MF_ASSIGN_OR_RETURN(std::optional<FileLock> lock, FileLock::TryAcquire(data_dir_ + "/" + kSchedulerLock));
+    if (!lock) return Status::OK();  // a live scheduler owns the runs in progress
+    scheduler_lock_.emplace(std::move(*lock));
+  }
   return scheduler_->Recover(clock_->Now());
 }
 

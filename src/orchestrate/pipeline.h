@@ -19,6 +19,7 @@
 
 #include "collect/collect_stage.h"
 #include "collect/service_forecast.h"
+#include "core/file_util.h"
 #include "forecast/predict_stage.h"
 #include "forecast/train_stage.h"
 #include "land/compaction.h"
@@ -96,7 +97,10 @@ class Pipeline {
   Clock& clock() { return *clock_; }
   Scheduler& scheduler() { return *scheduler_; }
   // For the process that schedules (not a `tasks run` child): tries a dead scheduler left
-  // running are retried (Scheduler::Recover).
+  // running are retried (Scheduler::Recover). With the local log, whose process lock is held,
+  // always; with Kafka (where `tasks run` children and workers may share the data dir) when this
+  // process gets the data dir's scheduler lock (kSchedulerLock), which it then holds for good:
+  // a live scheduler holds it, so runs left running without one were left by a dead one.
   Status RecoverInterrupted();
   // The in-process stage functions, for `meteoflow tasks run`.
   std::map<std::string, TaskFn> StageTasks();
@@ -118,6 +122,7 @@ class Pipeline {
   Pipeline() = default;
   // Land commits and lake compaction exclude each other through this lock file in the data dir.
   static constexpr const char* kLakeLock = "lake.lock";
+  static constexpr const char* kSchedulerLock = "scheduler.lock";
   // The transform task, one process at a time per data dir.
   Result<TransformStats> TransformExclusively();
   // One worker batch, under the lake lock.
@@ -140,6 +145,7 @@ class Pipeline {
   std::unique_ptr<TrainStage> train_;
   std::unique_ptr<LocalExecutor> executor_;
   std::unique_ptr<Scheduler> scheduler_;
+  std::optional<FileLock> scheduler_lock_;  // held once RecoverInterrupted got it (Kafka)
   RunSummary summary_;
   std::optional<Interval> replay_span_;
   std::set<int64_t> replay_times_;  // every minute (ms) holding a fetched_at of the replayed recordings

@@ -110,10 +110,12 @@ std::map<std::string, std::string> Statements(const std::string& ks) {
        "INSERT INTO " + ks + ".prediction_errors (" + kErrorColumns + ") VALUES (" + Markers(11) + ")"},
       {"prediction_errors", "SELECT " + std::string(kErrorColumns) + " FROM " + ks +
                                 ".prediction_errors WHERE city_name = ? AND target_time >= ? AND target_time < ?"},
+      // Written at the fetch time (microseconds) rather than now: the latest fetch of an
+      // observation time wins whatever order the writes arrive in (re-deliveries, workers).
       {"observation", "INSERT INTO " + ks +
                           ".source_observations (source, city_name, time, location_id, fetched_at, readings, "
                           "labels) VALUES (" +
-                          Markers(7) + ")"},
+                          Markers(7) + ") USING TIMESTAMP ?"},
       {"observations", "SELECT time, location_id, fetched_at, readings, labels FROM " + ks +
                            ".source_observations WHERE source = ? AND city_name = ? AND time >= ? AND time < ?"},
       {"observation_partitions", "SELECT DISTINCT source, city_name FROM " + ks + ".source_observations"},
@@ -365,7 +367,8 @@ Status CassandraStore::UpsertObservations(const std::vector<SourceObservation>& 
   std::vector<std::vector<Value>> values;
   for (const auto& o : rows) {
     values.push_back({Text(o.source), Text(o.city_name), Time(o.time), Text(o.location_id), Time(o.fetched_at),
-                      Text(ObservationValuesText(o)), Text(ObservationLabelsText(o))});
+                      Text(ObservationValuesText(o)), Text(ObservationLabelsText(o)),
+                      Value::Bigint(o.fetched_at.millis() * 1000)});
   }
   return Upsert("observation", values);
 }

@@ -327,7 +327,15 @@ Status SqliteStore::UpsertObservations(const std::vector<SourceObservation>& row
     return std::tie(a->source, a->city_name, a->time) < std::tie(b->source, b->city_name, b->time);
   });
   return InTransaction([&]() -> Status {
-    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT OR REPLACE INTO source_observations VALUES (?,?,?,?,?,?,?)"));
+    // The latest fetch of an observation time wins whatever order the rows come in (fixed-width
+    // times compare as text); the same fetch twice keeps the greater readings, so any order
+    // ends the same.
+    MF_ASSIGN_OR_RETURN(auto stmt, db_->Prepare("INSERT INTO source_observations VALUES (?,?,?,?,?,?,?) "
+                                                "ON CONFLICT (source, city_name, time) DO UPDATE SET "
+                                                "location_id = excluded.location_id, fetched_at = excluded.fetched_at, "
+                                                "readings = excluded.readings, labels = excluded.labels "
+                                                "WHERE (excluded.fetched_at, excluded.readings, excluded.labels) > "
+                                                "(fetched_at, readings, labels)"));
     for (const SourceObservation* p : sorted) {
       const SourceObservation& r = *p;
       stmt->Bind(1, r.source);

@@ -45,7 +45,8 @@ class Store {
   // The newest row of every city, ordered by city_name.
   virtual Result<std::vector<WeatherRow>> LatestWeather() = 0;
 
-  // Keyed by (source, city_name, time): each source's own reading, replaced whole.
+  // Keyed by (source, city_name, time): each source's own reading, replaced whole by a reading
+  // of a later fetch (fetched_at) only, so any order of the same writes ends the same.
   virtual Status UpsertObservations(const std::vector<SourceObservation>& rows) = 0;
   // One source's readings of one city with from <= time < to, ordered by time.
   virtual Result<std::vector<SourceObservation>> QueryObservations(const std::string& source,

@@ -269,6 +269,32 @@ TEST_P(StoreContractTest, SourceObservationsKeepEachSourcesOwnFields) {
   EXPECT_EQ((*latest_om)[0].city_name, "Fes");
 }
 
+// Open-Meteo reports the same quarter hour to fetches minutes apart: the latest fetch is kept,
+// whatever order the writes come in (a re-delivery after a crash, two workers).
+TEST_P(StoreContractTest, TheLatestFetchOfAnObservationTimeWinsInAnyWriteOrder) {
+  SourceObservation early{
+      "openmeteo", "Safi", Timestamp::FromSeconds(900), "safi", Timestamp::FromSeconds(905), {{"temperature_2m", 14.0}},
+      {}};
+  SourceObservation late = early;
+  late.fetched_at = Timestamp::FromSeconds(1440);
+  late.values = {{"temperature_2m", 14.6}};
+  const std::vector<std::vector<std::vector<SourceObservation>>> orders = {
+      {{early}, {late}}, {{late}, {early}}, {{early, late}}, {{late, early}}, {{late}, {early, early}}};
+  for (size_t i = 0; i < orders.size(); ++i) {
+    SourceObservation a = early, b = late;
+    a.city_name = b.city_name = "Safi " + std::to_string(i);
+    for (const auto& call : orders[i]) {
+      std::vector<SourceObservation> rows;
+      for (const SourceObservation& r : call) rows.push_back(r.fetched_at == early.fetched_at ? a : b);
+      ASSERT_TRUE(store_->UpsertObservations(rows).ok()) << "order " << i;
+    }
+    auto got = store_->QueryObservations("openmeteo", a.city_name, Timestamp(), Timestamp::FromSeconds(3000));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    ASSERT_EQ(got->size(), 1u) << "order " << i;
+    EXPECT_EQ((*got)[0], b) << "order " << i;
+  }
+}
+
 TEST_P(StoreContractTest, ManyRowsInOneCall) {
   std::vector<WeatherRow> rows;
   for (int i = 0; i < 3000; ++i) rows.push_back(Row("City" + std::to_string(i % 7), 1000 + i, i * 0.5));

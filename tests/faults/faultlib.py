@@ -2,14 +2,25 @@
 import contextlib
 import os
 import pathlib
+import random
+import signal
 import sqlite3
 import subprocess
+import time
 
 import pyarrow.parquet as pq
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = os.environ.get("MF_BIN", str(ROOT / "build" / "meteoflow"))
 TABLES = ["weather_data", "weather_hourly", "predictions", "dead_letter"]  # compared row for row
+
+
+def seeded(variable):
+    """(random.Random, replay text) from the seed in $variable, or a fresh one; the seed is printed
+    so that a failure can be replayed by setting the variable."""
+    seed = int(os.environ.get(variable, random.SystemRandom().randrange(1 << 30)))
+    print(f"{variable}={seed}")
+    return random.Random(seed), f"({variable}={seed})"
 
 
 def mf(*args, replay=""):
@@ -26,6 +37,39 @@ def query(db, sql):
             return conn.execute(sql).fetchall()
     except sqlite3.Error:
         return []
+
+
+def running_task(data):
+    """The task meta.db shows running, or None."""
+    rows = query(data / "meta.db", "SELECT task_id FROM task_instance WHERE state = 'running'")
+    return rows[0][0] if rows else None
+
+
+def durations(data):
+    """Seconds each task's successful try took, by task."""
+    rows = query(data / "meta.db", "SELECT task_id, started_at, ended_at FROM task_try WHERE state = 'success'")
+    parse = lambda s: time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + s[19:-1])
+    return {task: max(0.005, parse(end) - parse(start)) for task, start, end in rows}
+
+
+def kill_inside(args, data, stage, duration, rng):
+    """Runs meteoflow with `args` on `data`, SIGKILLs it inside `stage` after a random part of
+    `duration` (its clean time); returns the stage running at the kill (None: missed)."""
+    process = subprocess.Popen([BIN, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            if running_task(data) == stage:
+                time.sleep(rng.uniform(0, 0.8 * duration))
+                break
+            time.sleep(0.001)
+        hit = running_task(data) if process.poll() is None else None
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        return hit if process.returncode == -signal.SIGKILL else None
+    finally:
+        if process.poll() is None:
+            process.kill()
 
 
 def store_snapshot(data):

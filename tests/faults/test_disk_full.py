@@ -11,19 +11,16 @@ plain `run --once` must end equal to an uninterrupted run by key.
 The seed is printed (MF_DISK_SEED=...) and can be set to replay a failure.
 """
 import os
-import random
 import re
 import shutil
 import subprocess
 
 import pytest
 
+import faultlib
 from faultlib import BIN, assert_intact, assert_same_as_clean, lake_keys, mf, store_snapshot
 
-SEED = int(os.environ.get("MF_DISK_SEED", random.SystemRandom().randrange(1 << 30)))
-print(f"MF_DISK_SEED={SEED}")
-RNG = random.Random(SEED)
-REPLAY = f"(MF_DISK_SEED={SEED})"
+RNG, REPLAY = faultlib.seeded("MF_DISK_SEED")
 TRIALS = 3
 FS_BYTES = 64 << 20
 FULL = re.compile(r"No space left on device|database or disk is full")

@@ -13,56 +13,22 @@ shows that stage was the one running at the kill; each stage is hit at least TRI
 The seed is printed (MF_KILL_SEED=...) and can be set to replay a failure.
 """
 import json
-import os
-import random
 import signal
 import sqlite3
 import subprocess
 import time
 
 import faultlib
-from faultlib import BIN, ROOT, assert_intact, assert_same_as_clean, lake_keys, query, store_snapshot
+from faultlib import (BIN, ROOT, assert_intact, assert_same_as_clean, durations, kill_inside, lake_keys, query,
+                      store_snapshot)
 
-SEED = int(os.environ.get("MF_KILL_SEED", random.SystemRandom().randrange(1 << 30)))
-print(f"MF_KILL_SEED={SEED}")
-RNG = random.Random(SEED)
-REPLAY = f"(MF_KILL_SEED={SEED})"
+RNG, REPLAY = faultlib.seeded("MF_KILL_SEED")
 TRIALS = 10
 STAGES = ["collect", "land", "transform", "predict"]
 
 
 def mf(*args):
     return faultlib.mf(*args, replay=REPLAY)
-
-
-def running_task(data):
-    rows = query(data / "meta.db", "SELECT task_id FROM task_instance WHERE state = 'running'")
-    return rows[0][0] if rows else None
-
-
-def durations(data):
-    rows = query(data / "meta.db", "SELECT task_id, started_at, ended_at FROM task_try WHERE state = 'success'")
-    parse = lambda s: time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + s[19:-1])
-    return {task: max(0.005, parse(end) - parse(start)) for task, start, end in rows}
-
-
-def kill_inside(args, data, stage, duration):
-    """Starts meteoflow, kills it with SIGKILL inside `stage`; returns the stage running at the kill."""
-    process = subprocess.Popen([BIN, *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while process.poll() is None and time.monotonic() < deadline:
-            if running_task(data) == stage:
-                time.sleep(RNG.uniform(0, 0.8 * duration))
-                break
-            time.sleep(0.001)
-        hit = running_task(data) if process.poll() is None else None
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        return hit if process.returncode == -signal.SIGKILL else None
-    finally:
-        if process.poll() is None:
-            process.kill()
 
 
 def test_kill_9_inside_each_stage_of_a_run_loses_and_doubles_nothing(tmp_path):
@@ -76,10 +42,10 @@ def test_kill_9_inside_each_stage_of_a_run_loses_and_doubles_nothing(tmp_path):
         attempts = 0
         while hits[stage] < TRIALS:
             attempts += 1
-            assert attempts <= 4 * TRIALS, f"could not kill inside {stage}: {hits} (MF_KILL_SEED={SEED})"
+            assert attempts <= 4 * TRIALS, f"could not kill inside {stage}: {hits} {REPLAY}"
             trial += 1
             data = tmp_path / f"trial{trial}"
-            hit = kill_inside(["run", "--once", "--data-dir", data], data, stage, took[stage])
+            hit = kill_inside(["run", "--once", "--data-dir", data], data, stage, took[stage], RNG)
             if hit in hits:
                 hits[hit] += 1
             mf("run", "--once", "--data-dir", data)
@@ -111,7 +77,7 @@ def test_kill_9_inside_train_leaves_the_registry_a_clean_train_makes(tmp_path):
         mf("train", "--config", config, "--data-dir", data)
         assert_intact(data, REPLAY)
         got = sorted(query(data / "models.db", registry))
-        assert got == expected, f"train trial {trial} (MF_KILL_SEED={SEED})"
+        assert got == expected, f"train trial {trial} {REPLAY}"
 
 
 def test_a_publish_repeated_after_a_lost_checkpoint_lands_once(tmp_path):

@@ -1,7 +1,11 @@
-"""Faults: the real peers crash under meteoflow (kill -9), then come back.
+"""Faults in cluster mode: the real peers crash under meteoflow, and meteoflow crashes on them.
 
 - The Kafka broker killed while collect publishes, and while land consumes.
 - The Cassandra node killed while transform upserts.
+- meteoflow itself killed inside each stage of a run on Kafka + Cassandra (collect mid-publish,
+  land mid-file, transform mid-upsert, predict), MF_CLUSTER_KILL_TRIALS times each (default 1 in
+  `make test`; the issue's ten are a `MF_CLUSTER_KILL_TRIALS=10` run), then a re-run: Cassandra's
+  tables row for row and the raw lake as an uninterrupted run on the same peers left them.
 
 Each trial: `run --once` starts; when meta.db shows the target task running, the peer is killed
 with SIGKILL after a seeded random part of that task's clean duration and restarted at once on the
@@ -14,8 +18,6 @@ These tests kill the peers ctest started for the whole run and always restart th
 after them find them serving. The seed is printed (MF_PEER_KILL_SEED=...) to replay a failure.
 """
 import os
-import random
-import signal
 import sqlite3
 import subprocess
 import time
@@ -24,16 +26,15 @@ import uuid
 import pytest
 
 import faultlib
-from faultlib import BIN, ROOT, assert_intact, query, store_snapshot
+from faultlib import BIN, ROOT, assert_intact, durations, kill_inside, running_task, store_snapshot
 
-SEED = int(os.environ.get("MF_PEER_KILL_SEED", random.SystemRandom().randrange(1 << 30)))
-print(f"MF_PEER_KILL_SEED={SEED}")
-RNG = random.Random(SEED)
-REPLAY = f"(MF_PEER_KILL_SEED={SEED})"
+RNG, REPLAY = faultlib.seeded("MF_PEER_KILL_SEED")
 BOOTSTRAP = os.environ.get("MF_KAFKA_BOOTSTRAP", "")
 CONTACT = os.environ.get("MF_CASSANDRA_CONTACT", "")
 RECORDINGS = ROOT / "data" / "demo" / "recording"
 RUN_LIMIT_S = 240  # a run facing a dead peer must end by itself within this
+CLUSTER_TRIALS = int(os.environ.get("MF_CLUSTER_KILL_TRIALS", "1"))
+STORE_TABLES = ["weather_data", "weather_hourly", "predictions", "dead_letter", "source_observations"]
 
 if not (BOOTSTRAP and CONTACT and os.environ.get("MF_KAFKA_DIR") and os.environ.get("MF_CASSANDRA_DIR")):
     if os.environ.get("CI"):
@@ -49,17 +50,6 @@ def mf(*args):
 
 def peer(tool, command):
     subprocess.run([str(ROOT / "tools" / tool), command], check=True, timeout=300, capture_output=True)
-
-
-def running_task(data):
-    rows = query(data / "meta.db", "SELECT task_id FROM task_instance WHERE state = 'running'")
-    return rows[0][0] if rows else None
-
-
-def durations(data):
-    rows = query(data / "meta.db", "SELECT task_id, started_at, ended_at FROM task_try WHERE state = 'success'")
-    parse = lambda s: time.mktime(time.strptime(s[:19], "%Y-%m-%dT%H:%M:%S")) + float("0" + s[19:-1])
-    return {task: max(0.005, parse(end) - parse(start)) for task, start, end in rows}
 
 
 def lake_by_source(data):
@@ -80,6 +70,23 @@ def config(tmp_path, log, store):
     path = tmp_path / f"peers-{suffix}.yaml"
     path.write_text("\n".join(text))
     return path
+
+
+def keyspace_of(config_path):
+    line = next(line for line in config_path.read_text().splitlines() if line.startswith("cassandra:"))
+    return line.split("keyspace: ")[1].rstrip("}")
+
+
+@pytest.fixture(scope="module")
+def session():
+    host, port = CONTACT.rsplit(":", 1)
+    cluster = Cluster([host], port=int(port))
+    yield cluster.connect()
+    cluster.shutdown()
+
+
+def cassandra_snapshot(session, keyspace):
+    return {table: sorted(map(repr, session.execute(f"SELECT * FROM {keyspace}.{table}"))) for table in STORE_TABLES}
 
 
 def kill_peer_inside(args, data, stage, duration, tool):
@@ -148,6 +155,40 @@ def test_broker_killed_inside_a_stage_then_restarted(tmp_path, clean, stage):
     assert lake == expected_lake, f"the raw lake differs after the broker was killed inside {hit} {REPLAY}"
 
 
+def test_meteoflow_killed_inside_each_stage_on_kafka_and_cassandra(tmp_path, session):
+    reference_config = config(tmp_path, "kafka", "cassandra")
+    reference = tmp_path / "reference"
+    mf("run", "--once", "--config", reference_config, "--data-dir", reference)
+    took = durations(reference)
+    expected = cassandra_snapshot(session, keyspace_of(reference_config))
+    expected_lake = lake_by_source(reference)
+    assert expected["weather_data"] and len(set(expected_lake)) == len(expected_lake)
+    hits = {stage: 0 for stage in ("collect", "land", "transform", "predict")}
+    trial = 0
+    for stage in hits:
+        attempts = 0
+        while hits[stage] < CLUSTER_TRIALS:
+            attempts += 1
+            assert attempts <= 4 * CLUSTER_TRIALS, f"could not kill inside {stage}: {hits} {REPLAY}"
+            trial += 1
+            trial_config, data = config(tmp_path, "kafka", "cassandra"), tmp_path / f"trial{trial}"
+            args = ["run", "--once", "--config", trial_config, "--data-dir", data]
+            hit = kill_inside(args, data, stage, took[stage], RNG)
+            if hit in hits:
+                hits[hit] += 1
+            mf(*args)
+            assert_intact(data, REPLAY)
+            keyspace = keyspace_of(trial_config)
+            got = cassandra_snapshot(session, keyspace)
+            for table in STORE_TABLES:
+                assert got[table] == expected[table], f"{table} differs after trial {trial}, killed in {hit} {REPLAY}"
+            keys = lake_by_source(data)
+            assert keys == expected_lake, f"the raw lake differs after trial {trial}, killed in {hit} {REPLAY}"
+            session.execute(f"DROP KEYSPACE IF EXISTS {keyspace}")
+    session.execute(f"DROP KEYSPACE IF EXISTS {keyspace_of(reference_config)}")
+    print(f"kills per stage on Kafka + Cassandra: {hits} over {trial} trials")
+
+
 def test_cassandra_node_killed_while_transform_upserts_then_restarted(tmp_path, clean):
     expected_store, expected_lake = clean
     reference = tmp_path / "reference"
@@ -155,18 +196,17 @@ def test_cassandra_node_killed_while_transform_upserts_then_restarted(tmp_path, 
     took = durations(reference)
     data = tmp_path / "d"
     cassandra_config = config(tmp_path, "local", "cassandra")
-    keyspace = [line for line in cassandra_config.read_text().splitlines() if "keyspace" in line][0]
-    keyspace = keyspace.split("keyspace: ")[1].rstrip("}")
+    keyspace = keyspace_of(cassandra_config)
     args = ["run", "--once", "--config", cassandra_config, "--data-dir", data]
     # The embedded transform's time: upserts to Cassandra take longer, so the kill lands inside them.
     hit, code, stderr, seconds = kill_peer_inside(args, data, "transform", took["transform"], "cassandra")
-    print(f"node killed inside {hit}: exit {code} {seconds:.1f} s after the kill: "
-          f"{stderr.strip().splitlines()[-1] if stderr.strip() else ''}")
+    print(f"node killed inside {hit}: exit {code} {seconds:.1f} s after the kill"
+          f"{': ' + stderr.strip().splitlines()[-1] if stderr.strip() else ''}")
     assert_failed_clearly(code, stderr, hit)
     mf(*args)
     assert lake_by_source(data) == expected_lake, f"the raw lake differs {REPLAY}"
     host, port = CONTACT.rsplit(":", 1)
-    cluster = Cluster([host], port=int(port))
+    cluster = Cluster([host], port=int(port))  # a connection of its own: the module's saw the node die
     try:
         session = cluster.connect()
         columns = "city_name, time, location_id, sources"
